@@ -1,0 +1,1 @@
+// Implemented by the marshal work in progress.
