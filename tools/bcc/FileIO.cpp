@@ -1,0 +1,71 @@
+//===- tools/bcc/FileIO.cpp -----------------------------------------------===//
+
+#include "tools/bcc/FileIO.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace bcc {
+
+Expected<std::string> readWholeFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return Error(std::string("cannot open: ") + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    return Error(std::string("cannot read: ") + std::strerror(err));
+  }
+  std::string data;
+  if (st.st_size > 0)
+    data.reserve((size_t)st.st_size);
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      int err = errno;
+      ::close(fd);
+      return Error(std::string("cannot read: ") + std::strerror(err));
+    }
+    if (n == 0)
+      break;
+    data.append(buffer, (size_t)n);
+  }
+  ::close(fd);
+  return data;
+}
+
+Status writeFileAtomically(const std::string &path, const std::string &data) {
+  std::string tmp = path + ".bcc-tmp-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return Error(std::string("cannot create: ") + std::strerror(errno));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Error(std::string("cannot write: ") + std::strerror(err));
+    }
+    done += (size_t)n;
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Error(std::string("cannot write: ") + std::strerror(err));
+  }
+  return Status::ok();
+}
+
+} // namespace bcc
