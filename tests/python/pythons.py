@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Find the CPython interpreters bcc is tested against.
+
+bcc reads and writes bytecode for CPython 3.8 to 3.13, and its tests compare
+it with the real interpreter of each version. This module finds those
+interpreters at run time; nothing names a machine path. For version X.Y, in
+order:
+
+  1. the environment variable BCC_PYTHON_X_Y (e.g. BCC_PYTHON_3_12). If it is
+     set to the empty string, the version counts as missing; otherwise it must
+     name a working interpreter of that version, or PythonNotUsable is raised
+     (a broken explicit setting should not be silently replaced);
+  2. $(pyenv root)/versions/X.Y.*/bin/pythonX.Y, the highest patch release
+     (pyenv root: `pyenv root`, else $PYENV_ROOT, else ~/.pyenv);
+  3. pythonX.Y on PATH.
+
+A candidate from 2 or 3 is used only if it runs and reports version X.Y (a
+pyenv shim for a version that is not selected exists on PATH but fails).
+
+API (other tests import it):
+  find_python(version) -> path or None    version: "3.12" or (3, 12)
+  all_pythons() -> {"3.8": path, ...}     only the versions found, oldest first
+  SUPPORTED_VERSIONS                      ("3.8", ..., "3.13")
+
+Run as a script to print what was found.
+"""
+
+import functools
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+SUPPORTED_VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+
+
+class PythonNotUsable(RuntimeError):
+    """An explicit BCC_PYTHON_X_Y setting does not name a working interpreter."""
+
+
+def _normalize(version):
+    if isinstance(version, str):
+        match = re.fullmatch(r"(\d+)\.(\d+)", version)
+        if not match:
+            raise ValueError("expected a version like '3.12', got %r" % version)
+        return "%d.%d" % (int(match.group(1)), int(match.group(2)))
+    major, minor = version[:2]
+    return "%d.%d" % (major, minor)
+
+
+def env_var_name(version):
+    """BCC_PYTHON_3_12 for "3.12"."""
+    return "BCC_PYTHON_" + _normalize(version).replace(".", "_")
+
+
+@functools.lru_cache(maxsize=None)
+def _reported_version(path):
+    """The "X.Y" that the interpreter at `path` reports, or None if it fails."""
+    try:
+        result = subprocess.run(
+            [path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            universal_newlines=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.strip()
+
+
+def _pyenv_root():
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        try:
+            result = subprocess.run([pyenv, "root"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL,
+                                    universal_newlines=True, timeout=60)
+            if result.returncode == 0 and result.stdout.strip():
+                return result.stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+
+
+def _pyenv_candidates(version):
+    """pyenv's X.Y.N installs, highest N first (skips 3.13.0t and the like)."""
+    root = _pyenv_root()
+    found = []
+    pattern = os.path.join(root, "versions", version + ".*", "bin",
+                           "python" + version)
+    for path in glob.glob(pattern):
+        release = os.path.basename(os.path.dirname(os.path.dirname(path)))
+        patch = release[len(version) + 1:]
+        if patch.isdigit():
+            found.append((int(patch), path))
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+@functools.lru_cache(maxsize=None)
+def find_python(version):
+    """Path of a working CPython `version` ("3.12" or (3, 12)), or None."""
+    version = _normalize(version)
+    override = os.environ.get(env_var_name(version))
+    if override is not None:
+        if override == "":
+            return None
+        if _reported_version(override) != version:
+            raise PythonNotUsable("%s=%s is not a working Python %s" %
+                                  (env_var_name(version), override, version))
+        return override
+    candidates = _pyenv_candidates(version)
+    on_path = shutil.which("python" + version)
+    if on_path:
+        candidates.append(on_path)
+    for path in candidates:
+        if _reported_version(path) == version:
+            return path
+    return None
+
+
+def all_pythons():
+    """{"3.8": path, ...} for every supported version found, oldest first."""
+    found = {}
+    for version in SUPPORTED_VERSIONS:
+        path = find_python(version)
+        if path:
+            found[version] = path
+    return found
+
+
+def main():
+    status = 0
+    for version in SUPPORTED_VERSIONS:
+        try:
+            path = find_python(version)
+        except PythonNotUsable as error:
+            path, status = "error: %s" % error, 1
+        print("%-5s %s" % (version, path or "not found (set %s)" %
+                           env_var_name(version)))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
