@@ -1,0 +1,343 @@
+//===- ir/Opcodes.cpp - Per-version CPython opcode tables -----------------===//
+//
+// The data lives in ir/generated/*.inc, written by scripts/gen_tables.py; this
+// file defines the few helpers those files are written in (op(), constant(),
+// linear(), ... and the two data structs), includes one pair of files per
+// version in its own namespace, and answers queries on them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/Opcodes.h"
+
+#include <algorithm>
+#include <cassert>
+#include <climits>
+
+namespace bcc {
+
+/// One version's opcode data, as a generated Opcodes_3_X.inc spells it.
+struct OpcodeTableData {
+  PythonVersion version;
+  uint16_t magicNumber;
+  uint8_t haveArgument;
+  uint8_t extendedArg;
+  int16_t cacheOpcode; ///< -1 before 3.11
+  uint8_t jumpUnit;
+  llvm::ArrayRef<OpcodeInfo> opcodes; ///< sorted by number
+  llvm::ArrayRef<AdaptiveOpcode> adaptiveOpcodes;
+  llvm::ArrayRef<const char *> compareOps;
+  llvm::ArrayRef<const char *> binaryOpNames;
+  llvm::ArrayRef<const char *> binaryOps;
+  llvm::ArrayRef<const char *> intrinsic1;
+  llvm::ArrayRef<const char *> intrinsic2;
+  llvm::ArrayRef<const char *> formatValueConverters;
+  llvm::ArrayRef<const char *> makeFunctionFlags;
+  llvm::ArrayRef<CompilerFlagName> compilerFlagNames;
+};
+
+/// One version's Unicode data, as a generated Unicode_3_X.inc spells it.
+struct UnicodeData {
+  const char *version;
+  llvm::ArrayRef<CodePointRange> nonPrintable; ///< sorted, disjoint
+};
+
+namespace {
+
+// The vocabulary of the generated files.
+enum OpcodeFlags : unsigned {
+  NoFlags = 0,
+  HasArg = 1 << 0,
+  HasConst = 1 << 1,
+  HasName = 1 << 2,
+  HasLocal = 1 << 3,
+  HasFree = 1 << 4,
+  HasCompare = 1 << 5,
+  HasExc = 1 << 6,
+};
+
+constexpr OpcodeInfo op(uint8_t number, const char *name, unsigned flags,
+                        JumpKind jump, FlowKind flow, uint8_t cacheEntries,
+                        StackEffectRule effect, StackEffectRule effectJump) {
+  return OpcodeInfo{name,
+                    number,
+                    (flags & HasArg) != 0,
+                    (flags & HasConst) != 0,
+                    (flags & HasName) != 0,
+                    (flags & HasLocal) != 0,
+                    (flags & HasFree) != 0,
+                    (flags & HasCompare) != 0,
+                    (flags & HasExc) != 0,
+                    jump,
+                    flow,
+                    cacheEntries,
+                    effect,
+                    effectJump};
+}
+
+constexpr StackEffectRule constant(int32_t c) {
+  return StackEffectRule::constant(c);
+}
+constexpr StackEffectRule linear(int32_t c, int32_t k) {
+  return StackEffectRule::linear(c, k);
+}
+constexpr StackEffectRule byteLinear(int32_t c, int32_t low, int32_t high) {
+  return StackEffectRule::byteLinear(c, low, high);
+}
+constexpr StackEffectRule bitWeights(int32_t c, std::array<int8_t, 8> w) {
+  return StackEffectRule::bitWeights(c, w);
+}
+constexpr StackEffectRule table(const int16_t *values) {
+  return StackEffectRule::table(values);
+}
+
+namespace v3_8 {
+#include "ir/generated/Opcodes_3_8.inc"
+#include "ir/generated/Unicode_3_8.inc"
+} // namespace v3_8
+namespace v3_9 {
+#include "ir/generated/Opcodes_3_9.inc"
+#include "ir/generated/Unicode_3_9.inc"
+} // namespace v3_9
+namespace v3_10 {
+#include "ir/generated/Opcodes_3_10.inc"
+#include "ir/generated/Unicode_3_10.inc"
+} // namespace v3_10
+namespace v3_11 {
+#include "ir/generated/Opcodes_3_11.inc"
+#include "ir/generated/Unicode_3_11.inc"
+} // namespace v3_11
+namespace v3_12 {
+#include "ir/generated/Opcodes_3_12.inc"
+#include "ir/generated/Unicode_3_12.inc"
+} // namespace v3_12
+namespace v3_13 {
+#include "ir/generated/Opcodes_3_13.inc"
+#include "ir/generated/Unicode_3_13.inc"
+} // namespace v3_13
+
+} // namespace
+
+std::optional<int> StackEffectRule::evaluate(uint32_t arg) const {
+  int64_t value = base;
+  switch (shape) {
+  case Shape::Constant:
+    break;
+  case Shape::Linear:
+    value += int64_t(perArg) * arg;
+    break;
+  case Shape::ByteLinear:
+    value += int64_t(perArg) * (arg & 0xff) + int64_t(perHighArg) * (arg >> 8);
+    break;
+  case Shape::BitWeights:
+    for (unsigned bit = 0; bit < weights.size(); ++bit)
+      if ((arg >> bit) & 1)
+        value += weights[bit];
+    break;
+  case Shape::Table:
+    if (arg > 255)
+      return std::nullopt;
+    value = tableValues[arg];
+    break;
+  }
+  if (value < INT_MIN || value > INT_MAX)
+    return std::nullopt;
+  return int(value);
+}
+
+OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
+                         const UnicodeData &unicodeData)
+    : data(opcodeData), unicode(unicodeData) {
+  indexByNumber.fill(-1);
+  for (size_t i = 0; i < data.opcodes.size(); ++i) {
+    uint8_t number = data.opcodes[i].number;
+    assert(indexByNumber[number] == -1 && "opcode listed twice");
+    indexByNumber[number] = int16_t(i);
+    numbersByName.push_back(number);
+  }
+  std::sort(numbersByName.begin(), numbersByName.end(),
+            [&](uint8_t a, uint8_t b) {
+              return llvm::StringRef(info(a)->name) <
+                     llvm::StringRef(info(b)->name);
+            });
+}
+
+const OpcodeTable *OpcodeTable::forVersion(PythonVersion version) {
+  static const OpcodeTable tables[] = {
+      {v3_8::kOpcodeData, v3_8::kUnicodeData},
+      {v3_9::kOpcodeData, v3_9::kUnicodeData},
+      {v3_10::kOpcodeData, v3_10::kUnicodeData},
+      {v3_11::kOpcodeData, v3_11::kUnicodeData},
+      {v3_12::kOpcodeData, v3_12::kUnicodeData},
+      {v3_13::kOpcodeData, v3_13::kUnicodeData},
+  };
+  for (const OpcodeTable &table : tables)
+    if (table.version() == version)
+      return &table;
+  return nullptr;
+}
+
+PythonVersion OpcodeTable::version() const { return data.version; }
+uint16_t OpcodeTable::magicNumber() const { return data.magicNumber; }
+
+const OpcodeInfo *OpcodeTable::info(uint8_t number) const {
+  int16_t index = indexByNumber[number];
+  return index < 0 ? nullptr : &data.opcodes[index];
+}
+
+std::optional<uint8_t> OpcodeTable::lookup(llvm::StringRef name) const {
+  auto it = std::lower_bound(numbersByName.begin(), numbersByName.end(), name,
+                             [&](uint8_t number, llvm::StringRef wanted) {
+                               return llvm::StringRef(info(number)->name) <
+                                      wanted;
+                             });
+  if (it == numbersByName.end() || name != info(*it)->name)
+    return std::nullopt;
+  return *it;
+}
+
+llvm::ArrayRef<OpcodeInfo> OpcodeTable::opcodes() const {
+  return data.opcodes;
+}
+
+uint8_t OpcodeTable::haveArgument() const { return data.haveArgument; }
+uint8_t OpcodeTable::extendedArg() const { return data.extendedArg; }
+
+std::optional<uint8_t> OpcodeTable::cacheOpcode() const {
+  if (data.cacheOpcode < 0)
+    return std::nullopt;
+  return uint8_t(data.cacheOpcode);
+}
+
+unsigned OpcodeTable::jumpUnit() const { return data.jumpUnit; }
+
+std::optional<uint32_t> OpcodeTable::jumpTarget(uint8_t op, uint32_t offset,
+                                                uint32_t arg) const {
+  const OpcodeInfo *opInfo = info(op);
+  if (!opInfo)
+    return std::nullopt;
+  // Relative jumps count from the end of the instruction's caches (3.11 and
+  // earlier have no jump with caches, so this holds for every version).
+  int64_t next = int64_t(offset) + 2 + 2 * int64_t(opInfo->cacheEntries);
+  int64_t distance = int64_t(arg) * data.jumpUnit;
+  int64_t target = 0;
+  switch (opInfo->jump) {
+  case JumpKind::None:
+    return std::nullopt;
+  case JumpKind::RelativeForward:
+    target = next + distance;
+    break;
+  case JumpKind::RelativeBackward:
+    target = next - distance;
+    break;
+  case JumpKind::Absolute:
+    target = distance;
+    break;
+  }
+  if (target < 0 || target > int64_t(UINT32_MAX))
+    return std::nullopt;
+  return uint32_t(target);
+}
+
+std::optional<uint32_t> OpcodeTable::jumpArgument(uint8_t op, uint32_t offset,
+                                                  uint32_t target) const {
+  const OpcodeInfo *opInfo = info(op);
+  if (!opInfo)
+    return std::nullopt;
+  int64_t next = int64_t(offset) + 2 + 2 * int64_t(opInfo->cacheEntries);
+  int64_t distance = 0;
+  switch (opInfo->jump) {
+  case JumpKind::None:
+    return std::nullopt;
+  case JumpKind::RelativeForward:
+    distance = int64_t(target) - next;
+    break;
+  case JumpKind::RelativeBackward:
+    distance = next - int64_t(target);
+    break;
+  case JumpKind::Absolute:
+    distance = target;
+    break;
+  }
+  if (distance < 0 || distance % data.jumpUnit != 0 ||
+      distance / data.jumpUnit > int64_t(UINT32_MAX))
+    return std::nullopt;
+  return uint32_t(distance / data.jumpUnit);
+}
+
+std::optional<int> OpcodeTable::stackEffect(uint8_t op, uint32_t arg,
+                                            bool jump) const {
+  const OpcodeInfo *opInfo = info(op);
+  if (!opInfo)
+    return std::nullopt;
+  return (jump ? opInfo->effectJump : opInfo->effect).evaluate(arg);
+}
+
+int OpcodeTable::stackDepthCorrection(uint8_t op) const {
+  const OpcodeInfo *opInfo = info(op);
+  bool returnGeneratorSaysZero =
+      data.version.atLeast(3, 11) && !data.version.atLeast(3, 13);
+  if (opInfo && returnGeneratorSaysZero &&
+      llvm::StringRef(opInfo->name) == "RETURN_GENERATOR")
+    return 1;
+  return 0;
+}
+
+llvm::ArrayRef<AdaptiveOpcode> OpcodeTable::adaptiveOpcodes() const {
+  return data.adaptiveOpcodes;
+}
+
+std::optional<uint8_t> OpcodeTable::deoptimize(uint8_t number) const {
+  if (info(number))
+    return number;
+  for (const AdaptiveOpcode &adaptive : data.adaptiveOpcodes)
+    if (adaptive.number == number && adaptive.baseOpcode >= 0)
+      return uint8_t(adaptive.baseOpcode);
+  return std::nullopt;
+}
+
+llvm::ArrayRef<const char *> OpcodeTable::compareOps() const {
+  return data.compareOps;
+}
+llvm::ArrayRef<const char *> OpcodeTable::binaryOps() const {
+  return data.binaryOps;
+}
+llvm::ArrayRef<const char *> OpcodeTable::binaryOpNames() const {
+  return data.binaryOpNames;
+}
+llvm::ArrayRef<const char *> OpcodeTable::intrinsic1() const {
+  return data.intrinsic1;
+}
+llvm::ArrayRef<const char *> OpcodeTable::intrinsic2() const {
+  return data.intrinsic2;
+}
+llvm::ArrayRef<const char *> OpcodeTable::formatValueConverters() const {
+  return data.formatValueConverters;
+}
+llvm::ArrayRef<const char *> OpcodeTable::makeFunctionFlags() const {
+  return data.makeFunctionFlags;
+}
+llvm::ArrayRef<CompilerFlagName> OpcodeTable::compilerFlagNames() const {
+  return data.compilerFlagNames;
+}
+
+llvm::StringRef OpcodeTable::unicodeVersion() const {
+  return unicode.version;
+}
+
+bool OpcodeTable::isPrintable(uint32_t codePoint) const {
+  if (codePoint > 0x10FFFF)
+    return false;
+  // The first non-printable range that ends at or after codePoint.
+  auto it = std::lower_bound(
+      unicode.nonPrintable.begin(), unicode.nonPrintable.end(), codePoint,
+      [](const CodePointRange &range, uint32_t cp) { return range.last < cp; });
+  return it == unicode.nonPrintable.end() || codePoint < it->first;
+}
+
+bool isPrintable(PythonVersion version, uint32_t codePoint) {
+  if (const OpcodeTable *table = OpcodeTable::forVersion(version))
+    return table->isPrintable(codePoint);
+  return codePoint >= 0x20 && codePoint < 0x7F;
+}
+
+} // namespace bcc

@@ -1,0 +1,255 @@
+//===- ir/Opcodes.h - Per-version CPython opcode tables ---------*- C++ -*-===//
+//
+// Everything bcc knows about one CPython version's instruction set: which
+// opcodes exist and their numbers (which change in every release), which take
+// an argument, what the argument indexes, how they jump, how many inline cache
+// units follow them, how they end a basic block, and their stack effect as a
+// rule that evaluates for any argument. Also the tables a disassembler needs
+// to print arguments the way `dis` does, and which code points `repr()`
+// escapes.
+//
+// None of it is typed by hand: scripts/gen_tables.py runs under each
+// interpreter and writes ir/generated/{Opcodes,Unicode}_3_X.inc from its own
+// `opcode` and `dis` modules (tests/python/test_opcode_tables.py checks that
+// they are still what the interpreters say). The one correction that is not
+// the interpreter's data is stackDepthCorrection(), named and documented
+// below.
+//
+// Offsets are in bytes and always refer to the real instruction, after its
+// EXTENDED_ARG prefixes; arguments are the full (folded) argument.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BCC_IR_OPCODES_H
+#define BCC_IR_OPCODES_H
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "ir/PythonVersion.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace bcc {
+
+/// How an opcode's argument names its target (reference §2.4). The target of
+/// a relative jump is counted from the end of the instruction's inline
+/// caches, in OpcodeTable::jumpUnit() bytes per argument step.
+enum class JumpKind : uint8_t { None, RelativeForward, RelativeBackward, Absolute };
+
+/// How an instruction ends (or does not end) a basic block.
+///  - ConditionalJump: both the next instruction and the jump target are
+///    successors. This includes FOR_ITER and SEND, and on <= 3.10 the
+///    SETUP_* block pushes, whose target is a handler.
+///  - UnconditionalJump: only the jump target (JUMP_FORWARD, JUMP_ABSOLUTE,
+///    JUMP_BACKWARD, JUMP_BACKWARD_NO_INTERRUPT).
+///  - ScopeExit: no successor in this code object (RETURN_VALUE,
+///    RETURN_CONST, RAISE_VARARGS, RERAISE).
+enum class FlowKind : uint8_t { Normal, ConditionalJump, UnconditionalJump, ScopeExit };
+
+/// dis.stack_effect(op, arg) of one opcode (for one of its two paths) as a
+/// rule of the argument. The generator picks the first shape that reproduces
+/// every value `dis` gives for arguments 0..255 and a few up to 2^24.
+struct StackEffectRule {
+  enum class Shape : uint8_t {
+    Constant,   ///< base
+    Linear,     ///< base + perArg * arg
+    ByteLinear, ///< base + perArg * (arg & 0xff) + perHighArg * (arg >> 8)
+    BitWeights, ///< base + sum of weights[i] for each set bit i in 0..7
+    Table,      ///< tableValues[arg]; arguments above 255 are unsupported
+  };
+
+  Shape shape = Shape::Constant;
+  int32_t base = 0;
+  int32_t perArg = 0;
+  int32_t perHighArg = 0;
+  std::array<int8_t, 8> weights{};
+  const int16_t *tableValues = nullptr; ///< 256 entries, for Shape::Table
+
+  /// The effect for `arg`, computed exactly; nullopt if the rule does not
+  /// cover `arg` (a Table beyond 255) or the result does not fit in an int.
+  std::optional<int> evaluate(uint32_t arg) const;
+
+  static constexpr StackEffectRule constant(int32_t c) {
+    StackEffectRule r;
+    r.base = c;
+    return r;
+  }
+  static constexpr StackEffectRule linear(int32_t c, int32_t k) {
+    StackEffectRule r;
+    r.shape = Shape::Linear;
+    r.base = c;
+    r.perArg = k;
+    return r;
+  }
+  static constexpr StackEffectRule byteLinear(int32_t c, int32_t low,
+                                              int32_t high) {
+    StackEffectRule r;
+    r.shape = Shape::ByteLinear;
+    r.base = c;
+    r.perArg = low;
+    r.perHighArg = high;
+    return r;
+  }
+  static constexpr StackEffectRule bitWeights(int32_t c,
+                                              std::array<int8_t, 8> perBit) {
+    StackEffectRule r;
+    r.shape = Shape::BitWeights;
+    r.base = c;
+    r.weights = perBit;
+    return r;
+  }
+  static constexpr StackEffectRule table(const int16_t *values) {
+    StackEffectRule r;
+    r.shape = Shape::Table;
+    r.tableValues = values;
+    return r;
+  }
+};
+
+/// One real opcode of one version: one that can appear in co_code.
+struct OpcodeInfo {
+  const char *name;
+  uint8_t number;
+  bool hasArg;     ///< 3.13: from opcode.hasarg, not `>= HAVE_ARGUMENT`
+  bool hasConst;   ///< the argument indexes co_consts
+  bool hasName;    ///< ... co_names (shifted on LOAD_GLOBAL/LOAD_ATTR 3.11+)
+  bool hasLocal;   ///< ... the fast locals
+  bool hasFree;    ///< ... cell and free variables
+  bool hasCompare; ///< ... cmp_op (shifted on 3.12+)
+  bool hasExc;     ///< opcode.hasexc (3.12+); only pseudo-ops have it, so
+                   ///< false for every real opcode in 3.8-3.13
+  JumpKind jump;
+  FlowKind flow;
+  uint8_t cacheEntries; ///< CACHE code units that follow the instruction
+  StackEffectRule effect;     ///< dis.stack_effect(..., jump=False)
+  StackEffectRule effectJump; ///< dis.stack_effect(..., jump=True)
+
+  bool isJump() const { return jump != JumpKind::None; }
+};
+
+/// A specialized or instrumented opcode. These exist only in the
+/// interpreter's adaptive copy of the code (`_co_code_adaptive`), never in
+/// co_code or marshal data.
+struct AdaptiveOpcode {
+  const char *name;
+  uint8_t number;
+  /// The real opcode it stands for, or -1 when only the interpreter's side
+  /// tables know (INSTRUMENTED_LINE, INSTRUMENTED_INSTRUCTION).
+  int16_t baseOpcode;
+};
+
+/// One entry of dis.COMPILER_FLAG_NAMES.
+struct CompilerFlagName {
+  uint32_t flag;
+  const char *name;
+};
+
+/// A closed range of code points.
+struct CodePointRange {
+  uint32_t first;
+  uint32_t last;
+};
+
+struct OpcodeTableData; // generated data, defined in Opcodes.cpp
+struct UnicodeData;     // generated data, defined in Opcodes.cpp
+
+class OpcodeTable {
+public:
+  /// The table of `version`, or nullptr if bcc does not support it. The
+  /// tables are immutable and live for the whole program.
+  static const OpcodeTable *forVersion(PythonVersion version);
+
+  PythonVersion version() const;
+  /// importlib.util.MAGIC_NUMBER as a little-endian uint16.
+  uint16_t magicNumber() const;
+
+  /// The real opcode `number`, or nullptr for a hole, a specialized or an
+  /// instrumented opcode.
+  const OpcodeInfo *info(uint8_t number) const;
+  /// The number of the real opcode called `name`.
+  std::optional<uint8_t> lookup(llvm::StringRef name) const;
+  /// Every real opcode, by number.
+  llvm::ArrayRef<OpcodeInfo> opcodes() const;
+
+  /// opcode.HAVE_ARGUMENT. Informational only: on 3.13 it does not decide
+  /// whether an opcode takes an argument; OpcodeInfo::hasArg does.
+  uint8_t haveArgument() const;
+  uint8_t extendedArg() const;
+  /// The CACHE opcode (3.11+).
+  std::optional<uint8_t> cacheOpcode() const;
+
+  /// Bytes per argument step of a jump: 1 on 3.8/3.9, 2 (code units) later.
+  unsigned jumpUnit() const;
+  /// The byte offset `op` jumps to when its real instruction is at byte
+  /// `offset` with argument `arg`; nullopt if `op` does not jump or the
+  /// target would be negative or beyond 32 bits.
+  std::optional<uint32_t> jumpTarget(uint8_t op, uint32_t offset,
+                                     uint32_t arg) const;
+  /// The argument that makes `op` at `offset` jump to `target`; nullopt if
+  /// no argument does (wrong direction, or not a multiple of jumpUnit()).
+  std::optional<uint32_t> jumpArgument(uint8_t op, uint32_t offset,
+                                       uint32_t target) const;
+
+  /// dis.stack_effect(op, arg, jump=jump) exactly as this version reports
+  /// it; nullopt for an unknown opcode or an argument the rule does not
+  /// cover. The argument is ignored for opcodes without one.
+  std::optional<int> stackEffect(uint8_t op, uint32_t arg, bool jump) const;
+  /// What to add to stackEffect() when recomputing co_stacksize. It is 1 for
+  /// RETURN_GENERATOR on 3.11 and 3.12, whose stack_effect says 0 because
+  /// CPython inserts that instruction after computing the depth, although
+  /// it pushes the generator (3.13's stack_effect already says +1); 0 for
+  /// every other opcode and version. Reference §2.6 rule 5.
+  int stackDepthCorrection(uint8_t op) const;
+
+  /// Specialized and instrumented opcodes, by number.
+  llvm::ArrayRef<AdaptiveOpcode> adaptiveOpcodes() const;
+  /// The real opcode behind `number`: itself for a real opcode, the base of
+  /// a specialized or instrumented one; nullopt if unknown.
+  std::optional<uint8_t> deoptimize(uint8_t number) const;
+
+  // What `dis` prints for arguments. Empty where the version has no such
+  // table.
+  /// opcode.cmp_op ("<", "<=", ...).
+  llvm::ArrayRef<const char *> compareOps() const;
+  /// BINARY_OP's argrepr, indexed by argument: "+", "&", ... "+=" (3.11+).
+  llvm::ArrayRef<const char *> binaryOps() const;
+  /// BINARY_OP's operator names: "NB_ADD", ... (3.11+).
+  llvm::ArrayRef<const char *> binaryOpNames() const;
+  /// CALL_INTRINSIC_1 / CALL_INTRINSIC_2 names (3.12+).
+  llvm::ArrayRef<const char *> intrinsic1() const;
+  llvm::ArrayRef<const char *> intrinsic2() const;
+  /// FORMAT_VALUE's (arg & 3), or 3.13 CONVERT_VALUE's arg: "", "str",
+  /// "repr", "ascii".
+  llvm::ArrayRef<const char *> formatValueConverters() const;
+  /// MAKE_FUNCTION's (<= 3.12) or SET_FUNCTION_ATTRIBUTE's (3.13) flag bits,
+  /// bit 0 first: "defaults", "kwdefaults", "annotations", "closure".
+  llvm::ArrayRef<const char *> makeFunctionFlags() const;
+  /// dis.COMPILER_FLAG_NAMES, by flag value.
+  llvm::ArrayRef<CompilerFlagName> compilerFlagNames() const;
+
+  /// unicodedata.unidata_version of this interpreter, e.g. "15.0.0".
+  llvm::StringRef unicodeVersion() const;
+  /// str.isprintable() of the one-character string `codePoint`, with this
+  /// version's Unicode database. repr() escapes exactly the others.
+  bool isPrintable(uint32_t codePoint) const;
+
+  OpcodeTable(const OpcodeTableData &data, const UnicodeData &unicode);
+  OpcodeTable(const OpcodeTable &) = delete;
+  OpcodeTable &operator=(const OpcodeTable &) = delete;
+
+private:
+  const OpcodeTableData &data;
+  const UnicodeData &unicode;
+  std::array<int16_t, 256> indexByNumber; ///< into opcodes(); -1 if none
+  std::vector<uint8_t> numbersByName;     ///< real opcodes sorted by name
+};
+
+/// OpcodeTable::forVersion(version)->isPrintable(codePoint); for a version
+/// bcc does not support, only printable ASCII counts as printable.
+bool isPrintable(PythonVersion version, uint32_t codePoint);
+
+} // namespace bcc
+
+#endif // BCC_IR_OPCODES_H

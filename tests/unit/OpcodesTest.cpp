@@ -1,0 +1,504 @@
+// Unit tests for ir/Opcodes.h: the generated per-version tables, checked
+// against facts from the reference (docs §2) that a wrong generator or a
+// wrong reading of its output would break.
+// tests/python/test_opcode_tables.py checks the same tables against the
+// live interpreters.
+
+#include "ir/Opcodes.h"
+
+#include <bitset>
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+
+using namespace bcc;
+
+namespace {
+
+const OpcodeTable &tableFor(uint8_t minor) {
+  const OpcodeTable *table = OpcodeTable::forVersion(PythonVersion(3, minor));
+  if (!table) {
+    ADD_FAILURE() << "no table for 3." << int(minor);
+    std::abort();
+  }
+  return *table;
+}
+
+/// The number of `name` in 3.`minor`; fails the test if it does not exist.
+uint8_t opNumber(uint8_t minor, const char *name) {
+  std::optional<uint8_t> number = tableFor(minor).lookup(name);
+  EXPECT_TRUE(number.has_value()) << name << " missing in 3." << int(minor);
+  return number.value_or(0);
+}
+
+const OpcodeInfo &opInfo(uint8_t minor, const char *name) {
+  return *tableFor(minor).info(opNumber(minor, name));
+}
+
+std::optional<int> effect(uint8_t minor, const char *name, uint32_t arg,
+                          bool jump = false) {
+  return tableFor(minor).stackEffect(opNumber(minor, name), arg, jump);
+}
+
+int popcount(uint32_t bits) { return int(std::bitset<32>(bits).count()); }
+
+} // namespace
+
+TEST(Opcodes, EverySupportedVersionHasATable) {
+  for (PythonVersion v : kSupportedVersions) {
+    const OpcodeTable *table = OpcodeTable::forVersion(v);
+    ASSERT_NE(table, nullptr) << v.str();
+    EXPECT_EQ(table->version(), v);
+    EXPECT_EQ(table->magicNumber(), v.magicNumber()) << v.str();
+  }
+  EXPECT_EQ(OpcodeTable::forVersion(PythonVersion(3, 7)), nullptr);
+  EXPECT_EQ(OpcodeTable::forVersion(PythonVersion(3, 14)), nullptr);
+}
+
+TEST(Opcodes, NamesAndNumbersRoundTrip) {
+  for (PythonVersion v : kSupportedVersions) {
+    const OpcodeTable &table = *OpcodeTable::forVersion(v);
+    EXPECT_GT(table.opcodes().size(), 100u) << v.str();
+    int previous = -1;
+    for (const OpcodeInfo &info : table.opcodes()) {
+      EXPECT_GT(int(info.number), previous) << "sorted by number";
+      previous = info.number;
+      EXPECT_EQ(table.info(info.number), &info);
+      EXPECT_EQ(table.lookup(info.name), info.number) << info.name;
+    }
+    EXPECT_FALSE(table.lookup("NOT_AN_OPCODE").has_value());
+    EXPECT_FALSE(table.lookup("").has_value());
+  }
+  // 3.13 renumbered almost everything.
+  EXPECT_EQ(opNumber(12, "LOAD_CONST"), 100);
+  EXPECT_EQ(opNumber(13, "LOAD_CONST"), 83);
+  EXPECT_EQ(tableFor(12).info(148), nullptr) << "a hole, though in hasfree";
+}
+
+TEST(Opcodes, VersionConstants) {
+  for (uint8_t minor = 8; minor <= 12; ++minor) {
+    EXPECT_EQ(tableFor(minor).haveArgument(), 90);
+    EXPECT_EQ(tableFor(minor).extendedArg(), 144);
+  }
+  EXPECT_EQ(tableFor(13).haveArgument(), 44);
+  EXPECT_EQ(tableFor(13).extendedArg(), 71);
+  EXPECT_EQ(opNumber(13, "EXTENDED_ARG"), 71);
+  EXPECT_FALSE(tableFor(10).cacheOpcode().has_value());
+  for (uint8_t minor = 11; minor <= 13; ++minor)
+    EXPECT_EQ(tableFor(minor).cacheOpcode(), std::optional<uint8_t>(0));
+  EXPECT_EQ(tableFor(8).jumpUnit(), 1u);
+  EXPECT_EQ(tableFor(9).jumpUnit(), 1u);
+  for (uint8_t minor = 10; minor <= 13; ++minor)
+    EXPECT_EQ(tableFor(minor).jumpUnit(), 2u);
+}
+
+TEST(Opcodes, HasArgument) {
+  // Up to 3.12, `op >= HAVE_ARGUMENT` decides.
+  for (uint8_t minor = 8; minor <= 12; ++minor)
+    for (const OpcodeInfo &info : tableFor(minor).opcodes())
+      EXPECT_EQ(info.hasArg, info.number >= 90) << info.name;
+  // 3.13: WITH_EXCEPT_START is HAVE_ARGUMENT itself but takes no argument.
+  const OpcodeInfo &withExceptStart = opInfo(13, "WITH_EXCEPT_START");
+  EXPECT_EQ(withExceptStart.number, tableFor(13).haveArgument());
+  EXPECT_FALSE(withExceptStart.hasArg);
+  EXPECT_TRUE(opInfo(13, "BINARY_OP").hasArg);
+  EXPECT_FALSE(opInfo(13, "MAKE_FUNCTION").hasArg);
+  EXPECT_TRUE(opInfo(13, "RESUME").hasArg);
+}
+
+TEST(Opcodes, OperandKinds) {
+  for (uint8_t minor = 8; minor <= 13; ++minor) {
+    EXPECT_TRUE(opInfo(minor, "LOAD_CONST").hasConst);
+    EXPECT_TRUE(opInfo(minor, "LOAD_NAME").hasName);
+    EXPECT_TRUE(opInfo(minor, "LOAD_GLOBAL").hasName);
+    EXPECT_TRUE(opInfo(minor, "LOAD_FAST").hasLocal);
+    EXPECT_TRUE(opInfo(minor, "LOAD_DEREF").hasFree);
+    EXPECT_TRUE(opInfo(minor, "COMPARE_OP").hasCompare);
+    EXPECT_FALSE(opInfo(minor, "LOAD_CONST").hasName);
+    for (const OpcodeInfo &info : tableFor(minor).opcodes())
+      EXPECT_FALSE(info.hasExc) << "only pseudo-ops have hasexc: "
+                                << info.name;
+  }
+  EXPECT_TRUE(opInfo(12, "RETURN_CONST").hasConst);
+  EXPECT_TRUE(opInfo(13, "LOAD_FAST_LOAD_FAST").hasLocal);
+}
+
+TEST(Opcodes, InlineCacheEntries) {
+  // Reference §2.3; -1: the opcode does not exist in that version.
+  const std::map<std::string, std::array<int, 3>> expected = {
+      {"BINARY_SUBSCR", {4, 1, 1}},
+      {"STORE_SUBSCR", {1, 1, 1}},
+      {"UNPACK_SEQUENCE", {1, 1, 1}},
+      {"STORE_ATTR", {4, 4, 4}},
+      {"LOAD_ATTR", {4, 9, 9}},
+      {"LOAD_METHOD", {10, -1, -1}},
+      {"COMPARE_OP", {2, 1, 1}},
+      {"LOAD_GLOBAL", {5, 4, 4}},
+      {"BINARY_OP", {1, 1, 1}},
+      {"PRECALL", {1, -1, -1}},
+      {"CALL", {4, 3, 3}},
+      {"FOR_ITER", {0, 1, 1}},
+      {"SEND", {0, 1, 1}},
+      {"LOAD_SUPER_ATTR", {-1, 1, 1}},
+      {"CONTAINS_OP", {0, 0, 1}},
+      {"TO_BOOL", {-1, -1, 3}},
+      {"JUMP_BACKWARD", {0, 0, 1}},
+      {"POP_JUMP_IF_TRUE", {-1, 0, 1}},
+      {"POP_JUMP_IF_FALSE", {-1, 0, 1}},
+      {"POP_JUMP_IF_NONE", {-1, 0, 1}},
+      {"POP_JUMP_IF_NOT_NONE", {-1, 0, 1}},
+      {"CALL_KW", {-1, -1, 0}},
+  };
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    for (const auto &[name, counts] : expected) {
+      int want = counts[minor - 11];
+      std::optional<uint8_t> number = table.lookup(name);
+      EXPECT_EQ(number.has_value(), want >= 0) << name << " 3." << int(minor);
+      if (number) {
+        EXPECT_EQ(table.info(*number)->cacheEntries, want)
+            << name << " 3." << int(minor);
+      }
+    }
+    for (const OpcodeInfo &info : table.opcodes()) {
+      if (expected.count(info.name))
+        continue;
+      EXPECT_EQ(info.cacheEntries, 0) << info.name << " 3." << int(minor);
+    }
+  }
+  for (uint8_t minor = 8; minor <= 10; ++minor)
+    for (const OpcodeInfo &info : tableFor(minor).opcodes())
+      EXPECT_EQ(info.cacheEntries, 0) << info.name;
+}
+
+TEST(Opcodes, JumpKinds) {
+  EXPECT_EQ(opInfo(8, "JUMP_FORWARD").jump, JumpKind::RelativeForward);
+  EXPECT_EQ(opInfo(8, "SETUP_FINALLY").jump, JumpKind::RelativeForward);
+  EXPECT_EQ(opInfo(8, "CALL_FINALLY").jump, JumpKind::RelativeForward);
+  EXPECT_EQ(opInfo(8, "POP_JUMP_IF_FALSE").jump, JumpKind::Absolute);
+  EXPECT_EQ(opInfo(9, "JUMP_IF_NOT_EXC_MATCH").jump, JumpKind::Absolute);
+  EXPECT_EQ(opInfo(10, "JUMP_ABSOLUTE").jump, JumpKind::Absolute);
+  EXPECT_EQ(opInfo(10, "LOAD_CONST").jump, JumpKind::None);
+
+  EXPECT_EQ(opInfo(11, "JUMP_IF_FALSE_OR_POP").jump, JumpKind::RelativeForward);
+  EXPECT_EQ(opInfo(11, "POP_JUMP_FORWARD_IF_NONE").jump,
+            JumpKind::RelativeForward);
+  for (const char *name :
+       {"JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
+        "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
+        "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE"})
+    EXPECT_EQ(opInfo(11, name).jump, JumpKind::RelativeBackward) << name;
+
+  for (uint8_t minor = 12; minor <= 13; ++minor) {
+    EXPECT_EQ(opInfo(minor, "POP_JUMP_IF_TRUE").jump,
+              JumpKind::RelativeForward);
+    EXPECT_EQ(opInfo(minor, "JUMP_BACKWARD").jump, JumpKind::RelativeBackward);
+    EXPECT_EQ(opInfo(minor, "SEND").jump, JumpKind::RelativeForward);
+  }
+  // No absolute jumps from 3.11 on.
+  for (uint8_t minor = 11; minor <= 13; ++minor)
+    for (const OpcodeInfo &info : tableFor(minor).opcodes())
+      EXPECT_NE(info.jump, JumpKind::Absolute) << info.name;
+}
+
+TEST(Opcodes, JumpTargets) {
+  // 3.8: bytes. JUMP_FORWARD at 10 with arg 4 lands on 10 + 2 + 4.
+  EXPECT_EQ(tableFor(8).jumpTarget(opNumber(8, "JUMP_FORWARD"), 10, 4), 16u);
+  EXPECT_EQ(tableFor(8).jumpTarget(opNumber(8, "POP_JUMP_IF_FALSE"), 10, 20),
+            20u);
+  // 3.10: code units.
+  EXPECT_EQ(tableFor(10).jumpTarget(opNumber(10, "JUMP_FORWARD"), 10, 4),
+            20u);
+  EXPECT_EQ(tableFor(10).jumpTarget(opNumber(10, "JUMP_ABSOLUTE"), 40, 10),
+            20u);
+  // 3.11: backward, no caches on jumps.
+  EXPECT_EQ(tableFor(11).jumpTarget(opNumber(11, "JUMP_BACKWARD"), 100, 10),
+            82u);
+  // 3.12: from the end of FOR_ITER's one cache entry.
+  EXPECT_EQ(tableFor(12).jumpTarget(opNumber(12, "FOR_ITER"), 100, 5), 114u);
+  // 3.13: JUMP_BACKWARD has a cache entry too.
+  EXPECT_EQ(tableFor(13).jumpTarget(opNumber(13, "JUMP_BACKWARD"), 100, 10),
+            84u);
+  EXPECT_EQ(tableFor(13).jumpTarget(opNumber(13, "POP_JUMP_IF_TRUE"), 0, 0),
+            4u);
+  // Not a jump, or before the start of the code.
+  EXPECT_FALSE(tableFor(13).jumpTarget(opNumber(13, "LOAD_CONST"), 0, 1));
+  EXPECT_FALSE(tableFor(12).jumpTarget(opNumber(12, "JUMP_BACKWARD"), 4, 10));
+
+  // jumpArgument inverts jumpTarget for every jump of every version.
+  for (PythonVersion v : kSupportedVersions) {
+    const OpcodeTable &table = *OpcodeTable::forVersion(v);
+    for (const OpcodeInfo &info : table.opcodes()) {
+      if (!info.isJump())
+        continue;
+      for (uint32_t arg : {0u, 1u, 7u, 300u, 70000u}) {
+        std::optional<uint32_t> target =
+            table.jumpTarget(info.number, 200000, arg);
+        ASSERT_TRUE(target.has_value()) << info.name;
+        EXPECT_EQ(table.jumpArgument(info.number, 200000, *target), arg)
+            << v.str() << " " << info.name;
+      }
+    }
+  }
+  // Wrong direction, or between code units.
+  EXPECT_FALSE(tableFor(12).jumpArgument(opNumber(12, "JUMP_FORWARD"), 100, 50));
+  EXPECT_FALSE(
+      tableFor(12).jumpArgument(opNumber(12, "JUMP_BACKWARD"), 100, 150));
+  EXPECT_FALSE(tableFor(10).jumpArgument(opNumber(10, "JUMP_FORWARD"), 0, 5));
+  EXPECT_EQ(tableFor(9).jumpArgument(opNumber(9, "JUMP_FORWARD"), 0, 5), 3u);
+}
+
+TEST(Opcodes, FlowKinds) {
+  for (uint8_t minor = 8; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    EXPECT_EQ(opInfo(minor, "RETURN_VALUE").flow, FlowKind::ScopeExit);
+    EXPECT_EQ(opInfo(minor, "RAISE_VARARGS").flow, FlowKind::ScopeExit);
+    EXPECT_EQ(opInfo(minor, "JUMP_FORWARD").flow, FlowKind::UnconditionalJump);
+    EXPECT_EQ(opInfo(minor, "FOR_ITER").flow, FlowKind::ConditionalJump);
+    EXPECT_EQ(opInfo(minor, "LOAD_CONST").flow, FlowKind::Normal);
+    // Jumps are exactly the conditional and unconditional ones.
+    for (const OpcodeInfo &info : table.opcodes())
+      EXPECT_EQ(info.isJump(), info.flow == FlowKind::ConditionalJump ||
+                                   info.flow == FlowKind::UnconditionalJump)
+          << info.name;
+  }
+  EXPECT_FALSE(tableFor(8).lookup("RERAISE").has_value());
+  EXPECT_EQ(opInfo(9, "RERAISE").flow, FlowKind::ScopeExit);
+  EXPECT_EQ(opInfo(10, "JUMP_ABSOLUTE").flow, FlowKind::UnconditionalJump);
+  EXPECT_EQ(opInfo(10, "POP_JUMP_IF_TRUE").flow, FlowKind::ConditionalJump);
+  EXPECT_EQ(opInfo(11, "JUMP_BACKWARD").flow, FlowKind::UnconditionalJump);
+  EXPECT_EQ(opInfo(11, "POP_JUMP_BACKWARD_IF_NONE").flow,
+            FlowKind::ConditionalJump);
+  EXPECT_EQ(opInfo(12, "RETURN_CONST").flow, FlowKind::ScopeExit);
+  EXPECT_EQ(opInfo(13, "JUMP_BACKWARD_NO_INTERRUPT").flow,
+            FlowKind::UnconditionalJump);
+}
+
+TEST(Opcodes, StackEffectsOfLoadsAndCalls) {
+  // LOAD_GLOBAL 3.11+: +1, or +2 when bit 0 asks for a NULL too.
+  for (uint8_t minor = 11; minor <= 13; ++minor)
+    for (uint32_t arg : {0u, 1u, 2u, 3u, 254u, 255u, 256u, 257u, 70001u})
+      EXPECT_EQ(effect(minor, "LOAD_GLOBAL", arg), 1 + int(arg & 1)) << arg;
+  EXPECT_EQ(effect(10, "LOAD_GLOBAL", 1), 1);
+  // LOAD_ATTR 3.12+: 0, or +1 with the method bit.
+  EXPECT_EQ(effect(12, "LOAD_ATTR", 4), 0);
+  EXPECT_EQ(effect(12, "LOAD_ATTR", 5), 1);
+  EXPECT_EQ(effect(11, "LOAD_ATTR", 5), 0);
+
+  // CALL family.
+  for (uint32_t n : {0u, 1u, 2u, 255u, 256u, 1000u, 65536u}) {
+    EXPECT_EQ(effect(8, "CALL_FUNCTION", n), -int(n));
+    EXPECT_EQ(effect(10, "CALL_METHOD", n), -int(n) - 1);
+    EXPECT_EQ(effect(10, "CALL_FUNCTION_KW", n), -int(n) - 1);
+    EXPECT_EQ(effect(11, "PRECALL", n), -int(n));
+    EXPECT_EQ(effect(11, "CALL", n), -1);
+    EXPECT_EQ(effect(12, "CALL", n), -int(n) - 1);
+    EXPECT_EQ(effect(13, "CALL", n), -int(n) - 1);
+    EXPECT_EQ(effect(13, "CALL_KW", n), -int(n) - 2);
+    EXPECT_EQ(effect(13, "BUILD_TUPLE", n), 1 - int(n));
+    EXPECT_EQ(effect(13, "BUILD_MAP", n), 1 - 2 * int(n));
+  }
+  EXPECT_EQ(effect(10, "CALL_FUNCTION_EX", 0), -1);
+  EXPECT_EQ(effect(10, "CALL_FUNCTION_EX", 1), -2);
+  EXPECT_EQ(effect(11, "CALL_FUNCTION_EX", 0), -2);
+  EXPECT_EQ(effect(11, "CALL_FUNCTION_EX", 1), -3);
+}
+
+TEST(Opcodes, StackEffectsOfFunctionsAndUnpacking) {
+  for (uint32_t flags = 0; flags < 16; ++flags) {
+    for (uint8_t minor = 8; minor <= 10; ++minor)
+      EXPECT_EQ(effect(minor, "MAKE_FUNCTION", flags), -1 - popcount(flags));
+    for (uint8_t minor = 11; minor <= 12; ++minor)
+      EXPECT_EQ(effect(minor, "MAKE_FUNCTION", flags), -popcount(flags));
+    // 3.13: MAKE_FUNCTION has no argument; the attributes come one at a time.
+    EXPECT_EQ(effect(13, "MAKE_FUNCTION", flags), 0);
+    EXPECT_EQ(effect(13, "SET_FUNCTION_ATTRIBUTE", flags), -1);
+  }
+  // UNPACK_EX: (arg & 0xff) names before the star, (arg >> 8) after; the
+  // sequence is replaced by all of them plus the starred list.
+  for (uint8_t minor = 8; minor <= 13; ++minor) {
+    EXPECT_EQ(effect(minor, "UNPACK_EX", 0), 0);
+    EXPECT_EQ(effect(minor, "UNPACK_EX", 0x0102), 3);
+    EXPECT_EQ(effect(minor, "UNPACK_EX", 0x0305), 8);
+    EXPECT_EQ(effect(minor, "UNPACK_EX", 0x10000), 256);
+    EXPECT_EQ(effect(minor, "UNPACK_SEQUENCE", 3), 2);
+    if (minor <= 12) {
+      // FORMAT_VALUE pops the format spec too when bit 2 is set.
+      EXPECT_EQ(effect(minor, "FORMAT_VALUE", 0x03), 0);
+      EXPECT_EQ(effect(minor, "FORMAT_VALUE", 0x04), -1);
+    }
+  }
+}
+
+TEST(Opcodes, StackEffectsThatDependOnTheJump) {
+  EXPECT_EQ(effect(8, "FOR_ITER", 0, false), 1);
+  EXPECT_EQ(effect(8, "FOR_ITER", 0, true), -1);
+  EXPECT_EQ(effect(12, "FOR_ITER", 0, true), 1) << "END_FOR pops in 3.12";
+  EXPECT_EQ(effect(8, "SETUP_FINALLY", 0, false), 0);
+  EXPECT_EQ(effect(8, "SETUP_FINALLY", 0, true), 6);
+  EXPECT_EQ(effect(10, "JUMP_IF_TRUE_OR_POP", 0, false), -1);
+  EXPECT_EQ(effect(10, "JUMP_IF_TRUE_OR_POP", 0, true), 0);
+  EXPECT_EQ(effect(11, "SEND", 0, true), -1);
+  EXPECT_EQ(effect(12, "SEND", 0, true), 0);
+}
+
+TEST(Opcodes, ReturnGeneratorCorrectionIsSeparate) {
+  // stackEffect() is dis.stack_effect as-is; the correction is separate.
+  EXPECT_EQ(effect(11, "RETURN_GENERATOR", 0), 0);
+  EXPECT_EQ(effect(12, "RETURN_GENERATOR", 0), 0);
+  EXPECT_EQ(effect(13, "RETURN_GENERATOR", 0), 1);
+  EXPECT_EQ(tableFor(11).stackDepthCorrection(opNumber(11, "RETURN_GENERATOR")),
+            1);
+  EXPECT_EQ(tableFor(12).stackDepthCorrection(opNumber(12, "RETURN_GENERATOR")),
+            1);
+  EXPECT_EQ(tableFor(13).stackDepthCorrection(opNumber(13, "RETURN_GENERATOR")),
+            0);
+  for (PythonVersion v : kSupportedVersions) {
+    const OpcodeTable &table = *OpcodeTable::forVersion(v);
+    for (const OpcodeInfo &info : table.opcodes()) {
+      if (llvm::StringRef(info.name) == "RETURN_GENERATOR")
+        continue;
+      EXPECT_EQ(table.stackDepthCorrection(info.number), 0) << info.name;
+    }
+  }
+}
+
+TEST(Opcodes, StackEffectRuleShapes) {
+  // BUILD_SLICE (-1, or -2 for 3 arguments) fits no closed shape: a table.
+  const OpcodeInfo &buildSlice = opInfo(12, "BUILD_SLICE");
+  EXPECT_EQ(buildSlice.effect.shape, StackEffectRule::Shape::Table);
+  EXPECT_EQ(buildSlice.effect.evaluate(2), -1);
+  EXPECT_EQ(buildSlice.effect.evaluate(3), -2);
+  EXPECT_FALSE(buildSlice.effect.evaluate(256).has_value());
+
+  EXPECT_EQ(opInfo(12, "UNPACK_EX").effect.shape,
+            StackEffectRule::Shape::ByteLinear);
+  EXPECT_EQ(opInfo(10, "MAKE_FUNCTION").effect.shape,
+            StackEffectRule::Shape::BitWeights);
+  EXPECT_EQ(opInfo(12, "CALL").effect.shape, StackEffectRule::Shape::Linear);
+  EXPECT_EQ(opInfo(12, "POP_TOP").effect.shape,
+            StackEffectRule::Shape::Constant);
+
+  // Exact arithmetic; nullopt when the result leaves int.
+  StackEffectRule buildTuple = StackEffectRule::linear(1, -1);
+  EXPECT_EQ(buildTuple.evaluate(1u << 30), 1 - (1 << 30));
+  EXPECT_FALSE(buildTuple.evaluate(UINT32_MAX).has_value());
+  StackEffectRule bits = StackEffectRule::bitWeights(-1, {-1, 0, 2, 0, 0, 0, 0, 5});
+  EXPECT_EQ(bits.evaluate(0x85), -1 - 1 + 2 + 5);
+  EXPECT_EQ(bits.evaluate(0x100), -1) << "bits above 7 do not count";
+
+  // Unknown opcodes have no effect.
+  EXPECT_FALSE(tableFor(12).stackEffect(148, 0, false).has_value());
+}
+
+TEST(Opcodes, AdaptiveOpcodes) {
+  EXPECT_TRUE(tableFor(8).adaptiveOpcodes().empty());
+  EXPECT_TRUE(tableFor(10).adaptiveOpcodes().empty());
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    EXPECT_FALSE(table.adaptiveOpcodes().empty());
+    for (const AdaptiveOpcode &adaptive : table.adaptiveOpcodes()) {
+      EXPECT_EQ(table.info(adaptive.number), nullptr) << adaptive.name;
+      if (adaptive.baseOpcode >= 0) {
+        EXPECT_NE(table.info(uint8_t(adaptive.baseOpcode)), nullptr);
+      }
+    }
+  }
+  auto adaptiveNumber = [](const OpcodeTable &table, llvm::StringRef name) {
+    for (const AdaptiveOpcode &adaptive : table.adaptiveOpcodes())
+      if (name == adaptive.name)
+        return adaptive.number;
+    ADD_FAILURE() << name.str() << " missing";
+    return uint8_t(0);
+  };
+  const OpcodeTable &t12 = tableFor(12);
+  EXPECT_EQ(t12.deoptimize(adaptiveNumber(t12, "LOAD_ATTR_SLOT")),
+            opNumber(12, "LOAD_ATTR"));
+  EXPECT_EQ(t12.deoptimize(adaptiveNumber(t12, "INSTRUMENTED_JUMP_FORWARD")),
+            opNumber(12, "JUMP_FORWARD"));
+  EXPECT_FALSE(t12.deoptimize(adaptiveNumber(t12, "INSTRUMENTED_LINE")));
+  EXPECT_EQ(t12.deoptimize(opNumber(12, "LOAD_CONST")),
+            opNumber(12, "LOAD_CONST"));
+  EXPECT_FALSE(t12.deoptimize(255).has_value()) << "not an opcode at all";
+  const OpcodeTable &t11 = tableFor(11);
+  EXPECT_EQ(t11.deoptimize(adaptiveNumber(t11, "LOAD_GLOBAL_BUILTIN")),
+            opNumber(11, "LOAD_GLOBAL"));
+}
+
+TEST(Opcodes, ArgumentReprTables) {
+  const std::vector<std::string> compareOps = {"<", "<=", "==",
+                                               "!=", ">", ">="};
+  const std::vector<std::string> converters = {"", "str", "repr", "ascii"};
+  const std::vector<std::string> functionFlags = {"defaults", "kwdefaults",
+                                                  "annotations", "closure"};
+  auto strings = [](llvm::ArrayRef<const char *> list) {
+    return std::vector<std::string>(list.begin(), list.end());
+  };
+  for (uint8_t minor = 8; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    std::vector<std::string> actualCompareOps = strings(table.compareOps());
+    if (minor == 8) {
+      // 3.8 still had the pre-IS_OP/CONTAINS_OP entries after these six.
+      ASSERT_EQ(actualCompareOps.size(), 12u);
+      EXPECT_EQ(actualCompareOps[6], "in");
+      EXPECT_EQ(actualCompareOps[10], "exception match");
+      actualCompareOps.resize(6);
+    }
+    EXPECT_EQ(actualCompareOps, compareOps);
+    EXPECT_EQ(strings(table.formatValueConverters()), converters);
+    EXPECT_EQ(strings(table.makeFunctionFlags()), functionFlags);
+    EXPECT_EQ(table.binaryOps().empty(), minor < 11);
+    EXPECT_EQ(table.intrinsic1().empty(), minor < 12);
+    EXPECT_EQ(table.intrinsic2().empty(), minor < 12);
+    bool sawGenerator = false;
+    for (const CompilerFlagName &flag : table.compilerFlagNames())
+      sawGenerator |= flag.flag == 0x20 && llvm::StringRef(flag.name) == "GENERATOR";
+    EXPECT_TRUE(sawGenerator);
+  }
+  const OpcodeTable &t11 = tableFor(11);
+  ASSERT_EQ(t11.binaryOps().size(), 26u);
+  EXPECT_STREQ(t11.binaryOps()[0], "+");
+  EXPECT_STREQ(t11.binaryOpNames()[0], "NB_ADD");
+  EXPECT_STREQ(t11.binaryOps()[13], "+=");
+  EXPECT_STREQ(tableFor(12).intrinsic1()[1], "INTRINSIC_PRINT");
+  EXPECT_STREQ(tableFor(12).intrinsic2()[1], "INTRINSIC_PREP_RERAISE_STAR");
+  EXPECT_STREQ(tableFor(13).intrinsic2()[1], "INTRINSIC_PREP_RERAISE_STAR");
+}
+
+TEST(Opcodes, IsPrintable) {
+  for (uint8_t minor = 8; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    EXPECT_TRUE(table.isPrintable('a'));
+    EXPECT_TRUE(table.isPrintable(' '));
+    EXPECT_TRUE(table.isPrintable('~'));
+    EXPECT_FALSE(table.isPrintable(0x00));
+    EXPECT_FALSE(table.isPrintable('\n'));
+    EXPECT_FALSE(table.isPrintable(0x7F));
+    EXPECT_FALSE(table.isPrintable(0xA0)) << "no-break space is a separator";
+    EXPECT_FALSE(table.isPrintable(0xAD)) << "soft hyphen is a format char";
+    EXPECT_TRUE(table.isPrintable(0xE9));
+    EXPECT_FALSE(table.isPrintable(0x200B));
+    EXPECT_FALSE(table.isPrintable(0x3000));
+    EXPECT_FALSE(table.isPrintable(0xD800)) << "surrogate";
+    EXPECT_TRUE(table.isPrintable(0x1F600));
+    EXPECT_FALSE(table.isPrintable(0x10FFFF));
+    EXPECT_FALSE(table.isPrintable(0x110000));
+  }
+  // Characters that later Unicode versions added.
+  EXPECT_FALSE(tableFor(8).isPrintable(0x1F6D7)); // Unicode 13.0
+  EXPECT_TRUE(tableFor(9).isPrintable(0x1F6D7));
+  EXPECT_FALSE(tableFor(10).isPrintable(0x1F6DD)); // 14.0
+  EXPECT_TRUE(tableFor(11).isPrintable(0x1F6DD));
+  EXPECT_FALSE(tableFor(11).isPrintable(0x1FAE8)); // 15.0
+  EXPECT_TRUE(tableFor(12).isPrintable(0x1FAE8));
+  EXPECT_FALSE(tableFor(12).isPrintable(0x2EBF0)); // 15.1
+  EXPECT_TRUE(tableFor(13).isPrintable(0x2EBF0));
+  EXPECT_EQ(tableFor(8).unicodeVersion(), "12.1.0");
+  EXPECT_EQ(tableFor(13).unicodeVersion(), "15.1.0");
+
+  EXPECT_TRUE(isPrintable(PythonVersion(3, 13), 0x2EBF0));
+  EXPECT_FALSE(isPrintable(PythonVersion(3, 12), 0x2EBF0));
+  EXPECT_TRUE(isPrintable(PythonVersion(3, 99), 'x'));
+  EXPECT_FALSE(isPrintable(PythonVersion(3, 99), 0xE9));
+}
