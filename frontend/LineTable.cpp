@@ -1,0 +1,337 @@
+//===- frontend/LineTable.cpp - Line numbers and source positions ---------===//
+//
+// One decoder per table format. Each follows the CPython routine named in
+// its comment; the references are to Objects/codeobject.c of that version
+// and to Lib/dis.py (3.8, 3.9).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/LineTable.h"
+
+#include <string>
+
+namespace bcc {
+
+namespace {
+
+/// Lines and columns are C ints in CPython; we refuse varints that would not
+/// fit rather than reproduce the overflow.
+constexpr unsigned kMaxVarintShift = 30;
+
+Error tableError(const std::string &what, size_t offset) {
+  return Error("malformed line table: " + what, offset);
+}
+
+/// Builds the per-unit line view of ranges that carry only lines.
+std::vector<SourcePosition>
+positionsFromRanges(const std::vector<LineRange> &ranges) {
+  std::vector<SourcePosition> positions;
+  for (const LineRange &r : ranges) {
+    // A unit belongs to the range that holds its first byte.
+    for (uint32_t unit = (r.start + 1) / 2; 2 * unit < r.end; ++unit) {
+      if (positions.size() <= unit)
+        positions.resize(unit + 1);
+      positions[unit].line = r.line;
+    }
+  }
+  return positions;
+}
+
+//===----------------------------------------------------------------------===//
+// 3.8, 3.9: co_lnotab, read as dis.findlinestarts() reads it
+//===----------------------------------------------------------------------===//
+
+Expected<std::vector<LineRange>>
+decodeLnotab(llvm::StringRef table, int32_t firstLineNo, size_t codeBytes) {
+  if (table.size() % 2)
+    return tableError("co_lnotab has odd length " +
+                          std::to_string(table.size()),
+                      table.size() - 1);
+  std::vector<std::pair<uint32_t, int32_t>> starts;
+  std::optional<int32_t> lastLine;
+  int64_t line = firstLineNo;
+  uint64_t addr = 0;
+  bool pastEnd = false;
+  for (size_t i = 0; i < table.size(); i += 2) {
+    unsigned byteIncr = (unsigned char)table[i];
+    int lineIncr = (signed char)table[i + 1];
+    if (byteIncr) {
+      if (line != lastLine) {
+        starts.emplace_back(uint32_t(addr), int32_t(line));
+        lastLine = int32_t(line);
+      }
+      addr += byteIncr;
+      if (addr >= codeBytes) {
+        // The rest describes lines that were optimized away.
+        pastEnd = true;
+        break;
+      }
+    }
+    line += lineIncr;
+    if (line < INT32_MIN || line > INT32_MAX)
+      return tableError("line number out of range", i + 1);
+  }
+  if (!pastEnd && line != lastLine)
+    starts.emplace_back(uint32_t(addr), int32_t(line));
+
+  std::vector<LineRange> ranges;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    uint32_t end =
+        i + 1 < starts.size()
+            ? starts[i + 1].first
+            : uint32_t(std::max<uint64_t>(codeBytes, starts[i].first));
+    ranges.push_back({starts[i].first, end, starts[i].second});
+  }
+  return ranges;
+}
+
+//===----------------------------------------------------------------------===//
+// 3.10: PEP 626 co_linetable (PyLineTable_NextAddressRange)
+//===----------------------------------------------------------------------===//
+
+Expected<std::vector<LineRange>> decodeLinetable310(llvm::StringRef table,
+                                                    int32_t firstLineNo) {
+  if (table.size() % 2)
+    return tableError("co_linetable has odd length " +
+                          std::to_string(table.size()),
+                      table.size() - 1);
+  std::vector<LineRange> ranges;
+  int64_t computedLine = firstLineNo;
+  uint32_t end = 0;
+  for (size_t i = 0; i < table.size(); i += 2) {
+    unsigned delta = (unsigned char)table[i];
+    int lineDelta = (signed char)table[i + 1];
+    uint32_t start = end;
+    end += delta;
+    std::optional<int32_t> line;
+    if (lineDelta != -128) {
+      computedLine += lineDelta;
+      if (computedLine < INT32_MIN || computedLine > INT32_MAX)
+        return tableError("line number out of range", i + 1);
+      line = int32_t(computedLine);
+    }
+    // co_lines() skips empty ranges: they only adjust the line.
+    if (start != end)
+      ranges.push_back({start, end, line});
+  }
+  return ranges;
+}
+
+//===----------------------------------------------------------------------===//
+// 3.11+: PEP 657 location table (advance_with_locations)
+//===----------------------------------------------------------------------===//
+
+enum LocationCode : unsigned {
+  kOneLine0 = 10,
+  kOneLine1 = 11,
+  kOneLine2 = 12,
+  kNoColumns = 13,
+  kLong = 14,
+  kNone = 15,
+};
+
+class LocationReader {
+public:
+  explicit LocationReader(llvm::StringRef table) : table(table) {}
+
+  bool atEnd() const { return pos >= table.size(); }
+  size_t offset() const { return pos; }
+
+  Expected<unsigned> byte() {
+    if (atEnd())
+      return tableError("location entry is truncated", pos);
+    return (unsigned char)table[pos++];
+  }
+
+  /// Little-endian 6-bit chunks, 0x40 = more (read_varint).
+  Expected<uint32_t> varint() {
+    size_t at = pos;
+    uint32_t value = 0;
+    for (unsigned shift = 0;; shift += 6) {
+      if (shift > kMaxVarintShift)
+        return tableError("varint too large", at);
+      auto b = byte();
+      if (!b)
+        return b.takeError();
+      if (*b & 0x80)
+        return tableError("location entry is truncated", pos - 1);
+      value |= uint32_t(*b & 63) << shift;
+      if (!(*b & 64))
+        return value;
+    }
+  }
+
+  /// Zig-zag-like signed varint (read_signed_varint).
+  Expected<int32_t> signedVarint() {
+    auto u = varint();
+    if (!u)
+      return u.takeError();
+    return (*u & 1) ? -int32_t(*u >> 1) : int32_t(*u >> 1);
+  }
+
+private:
+  llvm::StringRef table;
+  size_t pos = 0;
+};
+
+struct LocationEntry {
+  uint32_t units = 0;
+  SourcePosition position;
+};
+
+Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
+                                                     int32_t firstLineNo) {
+  std::vector<LocationEntry> entries;
+  LocationReader in(table);
+  int64_t computedLine = firstLineNo;
+  auto checkLine = [&](size_t at) -> Status {
+    if (computedLine < INT32_MIN || computedLine > INT32_MAX)
+      return tableError("line number out of range", at);
+    return Status::ok();
+  };
+  while (!in.atEnd()) {
+    size_t at = in.offset();
+    unsigned first = *in.byte();
+    if (!(first & 0x80))
+      return tableError("location entry does not start with a marker byte", at);
+    unsigned code = (first >> 3) & 15;
+    LocationEntry entry;
+    entry.units = (first & 7) + 1;
+    SourcePosition &p = entry.position;
+    switch (code) {
+    case kNone:
+      break;
+    case kLong: {
+      auto lineDelta = in.signedVarint();
+      if (!lineDelta)
+        return lineDelta.takeError();
+      computedLine += *lineDelta;
+      if (Status s = checkLine(at); !s)
+        return s.error();
+      auto endDelta = in.varint();
+      if (!endDelta)
+        return endDelta.takeError();
+      auto col = in.varint();
+      if (!col)
+        return col.takeError();
+      auto endCol = in.varint();
+      if (!endCol)
+        return endCol.takeError();
+      p.line = int32_t(computedLine);
+      int64_t endLine = computedLine + *endDelta;
+      if (endLine > INT32_MAX)
+        return tableError("end line out of range", at);
+      // CPython keeps -1 for "none" in a C int and converts it to None.
+      if (endLine != -1)
+        p.endLine = int32_t(endLine);
+      if (*col != 0)
+        p.column = int32_t(*col) - 1;
+      if (*endCol != 0)
+        p.endColumn = int32_t(*endCol) - 1;
+      break;
+    }
+    case kNoColumns: {
+      auto lineDelta = in.signedVarint();
+      if (!lineDelta)
+        return lineDelta.takeError();
+      computedLine += *lineDelta;
+      if (Status s = checkLine(at); !s)
+        return s.error();
+      p.line = p.endLine = int32_t(computedLine);
+      break;
+    }
+    case kOneLine0:
+    case kOneLine1:
+    case kOneLine2: {
+      computedLine += code - kOneLine0;
+      if (Status s = checkLine(at); !s)
+        return s.error();
+      auto col = in.byte();
+      if (!col)
+        return col.takeError();
+      auto endCol = in.byte();
+      if (!endCol)
+        return endCol.takeError();
+      if ((*col & 0x80) || (*endCol & 0x80))
+        return tableError("location entry is truncated", at);
+      p.line = p.endLine = int32_t(computedLine);
+      p.column = int32_t(*col);
+      p.endColumn = int32_t(*endCol);
+      break;
+    }
+    default: { // short forms 0-9: same line, column in 7 bits
+      auto second = in.byte();
+      if (!second)
+        return second.takeError();
+      if (*second & 0x80)
+        return tableError("location entry is truncated", at);
+      p.line = p.endLine = int32_t(computedLine);
+      p.column = int32_t((code << 3) | (*second >> 4));
+      p.endColumn = *p.column + int32_t(*second & 15);
+      break;
+    }
+    }
+    // -1 stands for "none" in CPython's C ints.
+    for (std::optional<int32_t> *field :
+         {&p.line, &p.endLine, &p.column, &p.endColumn})
+      if (*field == -1)
+        field->reset();
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
+} // namespace
+
+Expected<LineTable> LineTable::decode(const CodeObject &code) {
+  return decode(code.version, code.lineTable, code.firstLineNo,
+                code.code.size());
+}
+
+Expected<LineTable> LineTable::decode(PythonVersion version,
+                                      llvm::StringRef table,
+                                      int32_t firstLineNo, size_t codeBytes) {
+  LineTable result;
+  if (!version.atLeast(3, 10)) {
+    auto ranges = decodeLnotab(table, firstLineNo, codeBytes);
+    if (!ranges)
+      return ranges.takeError();
+    result.ranges_ = std::move(*ranges);
+    result.positions_ = positionsFromRanges(result.ranges_);
+    return result;
+  }
+  if (!version.atLeast(3, 11)) {
+    auto ranges = decodeLinetable310(table, firstLineNo);
+    if (!ranges)
+      return ranges.takeError();
+    result.ranges_ = std::move(*ranges);
+    result.positions_ = positionsFromRanges(result.ranges_);
+    return result;
+  }
+
+  auto entries = decodeLocations(table, firstLineNo);
+  if (!entries)
+    return entries.takeError();
+  // 3.12 and later merge consecutive ranges with the same line in
+  // co_lines(); 3.11 yields one range per entry.
+  bool merge = version.atLeast(3, 12);
+  uint32_t unit = 0;
+  for (const LocationEntry &e : *entries) {
+    LineRange r{2 * unit, 2 * (unit + e.units), e.position.line};
+    if (merge && !result.ranges_.empty() &&
+        result.ranges_.back().line == r.line)
+      result.ranges_.back().end = r.end;
+    else
+      result.ranges_.push_back(r);
+    for (uint32_t k = 0; k < e.units; ++k)
+      result.positions_.push_back(e.position);
+    unit += e.units;
+  }
+  return result;
+}
+
+SourcePosition LineTable::position(size_t unit) const {
+  return unit < positions_.size() ? positions_[unit] : SourcePosition();
+}
+
+} // namespace bcc
