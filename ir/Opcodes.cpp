@@ -154,11 +154,10 @@ OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
     indexByNumber[number] = int16_t(i);
     numbersByName.push_back(number);
   }
-  std::sort(numbersByName.begin(), numbersByName.end(),
-            [&](uint8_t a, uint8_t b) {
-              return llvm::StringRef(info(a)->name) <
-                     llvm::StringRef(info(b)->name);
-            });
+  std::sort(
+      numbersByName.begin(), numbersByName.end(), [&](uint8_t a, uint8_t b) {
+        return llvm::StringRef(info(a)->name) < llvm::StringRef(info(b)->name);
+      });
 }
 
 const OpcodeTable *OpcodeTable::forVersion(PythonVersion version) {
@@ -185,19 +184,17 @@ const OpcodeInfo *OpcodeTable::info(uint8_t number) const {
 }
 
 std::optional<uint8_t> OpcodeTable::lookup(llvm::StringRef name) const {
-  auto it = std::lower_bound(numbersByName.begin(), numbersByName.end(), name,
-                             [&](uint8_t number, llvm::StringRef wanted) {
-                               return llvm::StringRef(info(number)->name) <
-                                      wanted;
-                             });
+  auto it =
+      std::lower_bound(numbersByName.begin(), numbersByName.end(), name,
+                       [&](uint8_t number, llvm::StringRef wanted) {
+                         return llvm::StringRef(info(number)->name) < wanted;
+                       });
   if (it == numbersByName.end() || name != info(*it)->name)
     return std::nullopt;
   return *it;
 }
 
-llvm::ArrayRef<OpcodeInfo> OpcodeTable::opcodes() const {
-  return data.opcodes;
-}
+llvm::ArrayRef<OpcodeInfo> OpcodeTable::opcodes() const { return data.opcodes; }
 
 uint8_t OpcodeTable::haveArgument() const { return data.haveArgument; }
 uint8_t OpcodeTable::extendedArg() const { return data.extendedArg; }
@@ -320,9 +317,7 @@ llvm::ArrayRef<CompilerFlagName> OpcodeTable::compilerFlagNames() const {
   return data.compilerFlagNames;
 }
 
-llvm::StringRef OpcodeTable::unicodeVersion() const {
-  return unicode.version;
-}
+llvm::StringRef OpcodeTable::unicodeVersion() const { return unicode.version; }
 
 bool OpcodeTable::isPrintable(uint32_t codePoint) const {
   if (codePoint > 0x10FFFF)

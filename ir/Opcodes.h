@@ -36,7 +36,12 @@ namespace bcc {
 /// How an opcode's argument names its target (reference §2.4). The target of
 /// a relative jump is counted from the end of the instruction's inline
 /// caches, in OpcodeTable::jumpUnit() bytes per argument step.
-enum class JumpKind : uint8_t { None, RelativeForward, RelativeBackward, Absolute };
+enum class JumpKind : uint8_t {
+  None,
+  RelativeForward,
+  RelativeBackward,
+  Absolute
+};
 
 /// How an instruction ends (or does not end) a basic block.
 ///  - ConditionalJump: both the next instruction and the jump target are
@@ -46,7 +51,12 @@ enum class JumpKind : uint8_t { None, RelativeForward, RelativeBackward, Absolut
 ///    JUMP_BACKWARD, JUMP_BACKWARD_NO_INTERRUPT).
 ///  - ScopeExit: no successor in this code object (RETURN_VALUE,
 ///    RETURN_CONST, RAISE_VARARGS, RERAISE).
-enum class FlowKind : uint8_t { Normal, ConditionalJump, UnconditionalJump, ScopeExit };
+enum class FlowKind : uint8_t {
+  Normal,
+  ConditionalJump,
+  UnconditionalJump,
+  ScopeExit
+};
 
 /// dis.stack_effect(op, arg) of one opcode (for one of its two paths) as a
 /// rule of the argument. The generator picks the first shape that reproduces
@@ -122,7 +132,7 @@ struct OpcodeInfo {
                    ///< false for every real opcode in 3.8-3.13
   JumpKind jump;
   FlowKind flow;
-  uint8_t cacheEntries; ///< CACHE code units that follow the instruction
+  uint8_t cacheEntries;       ///< CACHE code units that follow the instruction
   StackEffectRule effect;     ///< dis.stack_effect(..., jump=False)
   StackEffectRule effectJump; ///< dis.stack_effect(..., jump=True)
 
@@ -235,11 +245,12 @@ public:
   /// version's Unicode database. repr() escapes exactly the others.
   bool isPrintable(uint32_t codePoint) const;
 
-  OpcodeTable(const OpcodeTableData &data, const UnicodeData &unicode);
   OpcodeTable(const OpcodeTable &) = delete;
   OpcodeTable &operator=(const OpcodeTable &) = delete;
 
 private:
+  OpcodeTable(const OpcodeTableData &data, const UnicodeData &unicode);
+
   const OpcodeTableData &data;
   const UnicodeData &unicode;
   std::array<int16_t, 256> indexByNumber; ///< into opcodes(); -1 if none

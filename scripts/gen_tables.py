@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Generate bcc's per-version opcode and Unicode tables from a CPython interpreter.
+"""Write bcc's opcode and Unicode tables from a CPython 3.8-3.13 interpreter.
 
 Run it under the interpreter whose tables you want (3.8 to 3.13):
 
     python3.12 scripts/gen_tables.py --out ir/generated          # write
     python3.12 scripts/gen_tables.py --out ir/generated --check  # compare
-    python3 scripts/gen_tables.py --all [--check]    # every interpreter found
-                                                     # by tests/python/pythons.py
+    python3 scripts/gen_tables.py --all [--check]    # under every interpreter
+                                                     # tests/python/pythons.py
+                                                     # finds
 
 It writes ir/generated/Opcodes_3_12.inc and Unicode_3_12.inc, C++ data that
 ir/Opcodes.cpp includes. Everything comes from that interpreter's own
@@ -90,7 +91,13 @@ def min_instrumented():
 
 
 def real_opcodes():
-    """[(number, name)] of the opcodes that can appear in co_code."""
+    """[(number, name)] of opcode.opmap below the instrumented range.
+
+    These are the opcodes co_code may hold, plus a few the compiler never
+    emits (CACHE as an instruction, RESERVED, INTERPRETER_EXIT, 3.13's
+    ENTER_EXECUTOR) that `dis` still names. Specialized opcodes are not in
+    opmap; they and the instrumented ones go to adaptive_opcodes().
+    """
     found = [(number, name) for name, number in opcode.opmap.items()
              if number < min(256, min_instrumented())]
     for number, name in found:
@@ -198,7 +205,8 @@ def flow_kinds(jump_kinds):
     return flows
 
 
-Rule = collections.namedtuple("Rule", "shape base per_arg per_high weights table")
+Rule = collections.namedtuple("Rule",
+                              "shape base per_arg per_high weights table")
 
 
 def sample_stack_effects(number, jump):
@@ -247,8 +255,9 @@ def fit_stack_effect(name, samples):
 
 
 def adaptive_opcodes():
-    """[(number, name, base number or None)] for specialized and instrumented
-    opcodes, which exist only in the interpreter's adaptive copy of the code."""
+    """[(number, name, base number or None)] of the specialized and
+    instrumented opcodes, which exist only in the adaptive copy of the code.
+    """
     found = []
     specializations = getattr(opcode, "_specializations", {})
     all_opmap = getattr(dis, "_all_opmap", None)
@@ -415,12 +424,13 @@ def render_opcodes():
                      "255 are unsupported.")
         lines.append("constexpr int16_t %s[256] = {" % table_name)
         for i in range(0, 256, 16):
-            lines.append("    " + ", ".join(str(v) for v in values[i:i + 16]) + ",")
+            row = values[i:i + 16]
+            lines.append("    " + ", ".join(str(v) for v in row) + ",")
         lines.append("};")
         lines.append("")
 
-    lines.append("// op(number, name, flags, jump kind, flow kind, inline cache "
-                 "entries,")
+    lines.append("// op(number, name, flags, jump kind, flow kind, inline "
+                 "cache entries,")
     lines.append("//    stack effect, stack effect when the jump is taken)")
     lines.append("constexpr OpcodeInfo kOpcodes[] = {")
     widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
@@ -456,7 +466,8 @@ def render_opcodes():
                               format_value_converters())
     function_flags = getattr(dis, "MAKE_FUNCTION_FLAGS", None)
     if function_flags is None:
-        function_flags = dis.FUNCTION_ATTR_FLAGS  # 3.13: SET_FUNCTION_ATTRIBUTE
+        # 3.13 moved them to SET_FUNCTION_ATTRIBUTE.
+        function_flags = dis.FUNCTION_ATTR_FLAGS
     function_flags = string_array(lines, "kMakeFunctionFlags", function_flags)
 
     lines.append("constexpr CompilerFlagName kCompilerFlagNames[] = {")
@@ -570,7 +581,8 @@ def run_all(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=os.path.join(REPO, "ir", "generated"),
-                        help="directory of the .inc files (default: %(default)s)")
+                        help="directory of the .inc files "
+                             "(default: %(default)s)")
     parser.add_argument("--check", action="store_true",
                         help="compare with the files instead of writing them")
     parser.add_argument("--all", action="store_true",

@@ -89,8 +89,8 @@ std::string answer(const OpcodeTable &table, const std::string &line) {
     if (!info)
       return "-";
     return std::string(info->name) + " " + (info->hasArg ? "1" : "0") + " " +
-           std::to_string(info->cacheEntries) + " " +
-           jumpKindName(info->jump) + " " + flowKindName(info->flow) + " " +
+           std::to_string(info->cacheEntries) + " " + jumpKindName(info->jump) +
+           " " + flowKindName(info->flow) + " " +
            shapeName(info->effect.shape) + " " +
            shapeName(info->effectJump.shape);
   }
@@ -109,8 +109,8 @@ int main(int argc, char **argv) {
   std::optional<PythonVersion> version;
   if (argc == 2)
     version = PythonVersion::parse(argv[1]);
-  const OpcodeTable *table = version ? OpcodeTable::forVersion(*version)
-                                     : nullptr;
+  const OpcodeTable *table =
+      version ? OpcodeTable::forVersion(*version) : nullptr;
   if (!table) {
     std::fprintf(stderr, "usage: bcc-opcode-query 3.X  (3.8 to 3.13)\n");
     return 2;

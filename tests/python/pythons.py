@@ -37,14 +37,15 @@ SUPPORTED_VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 
 
 class PythonNotUsable(RuntimeError):
-    """An explicit BCC_PYTHON_X_Y setting does not name a working interpreter."""
+    """BCC_PYTHON_X_Y is set but does not name a working interpreter."""
 
 
 def _normalize(version):
     if isinstance(version, str):
         match = re.fullmatch(r"(\d+)\.(\d+)", version)
         if not match:
-            raise ValueError("expected a version like '3.12', got %r" % version)
+            raise ValueError("expected a version like '3.12', got %r" %
+                             version)
         return "%d.%d" % (int(match.group(1)), int(match.group(2)))
     major, minor = version[:2]
     return "%d.%d" % (major, minor)
@@ -57,7 +58,7 @@ def env_var_name(version):
 
 @functools.lru_cache(maxsize=None)
 def _reported_version(path):
-    """The "X.Y" that the interpreter at `path` reports, or None if it fails."""
+    """The "X.Y" the interpreter at `path` reports; None if it fails."""
     try:
         result = subprocess.run(
             [path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],

@@ -18,7 +18,8 @@ A missing interpreter is reported as a skip that names it. The C++ checks
 need the query tool: --query-tool PATH (CTest passes it) or the environment
 variable BCC_OPCODE_QUERY.
 
-    python3 tests/python/test_opcode_tables.py --query-tool build/tests/bcc-opcode-query -v
+    python3 tests/python/test_opcode_tables.py \
+        --query-tool build/tests/bcc-opcode-query
 """
 
 import argparse
@@ -43,11 +44,14 @@ import dis, json, opcode, os, sys, types
 
 VERSION = sys.version_info[:2]
 MIN_INSTRUMENTED = getattr(opcode, "MIN_INSTRUMENTED_OPCODE", 256)
-JUMPS = set(opcode.hasjrel) | set(opcode.hasjabs) | set(getattr(opcode, "hasjump", ()))
+JUMPS = (set(opcode.hasjrel) | set(opcode.hasjabs) |
+         set(getattr(opcode, "hasjump", ())))
 EFFECT_ARGS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 128, 255, 256, 257,
                258, 511, 1000, 65535, 65539, (1 << 20) + 9]
-PRINTABLE_SAMPLES = list(range(0, 0x3000)) + list(range(0x1F000, 0x20000, 3)) + [
-    0x2EBF0, 0x2EE5D, 0x30000, 0x31350, 0x323AF, 0xE0001, 0xF0000, 0x10FFFF]
+PRINTABLE_SAMPLES = (list(range(0, 0x3000)) +
+                     list(range(0x1F000, 0x20000, 3)) +
+                     [0x2EBF0, 0x2EE5D, 0x30000, 0x31350, 0x323AF, 0xE0001,
+                      0xF0000, 0x10FFFF])
 
 
 def has_arg(op):
@@ -206,9 +210,9 @@ print(json.dumps(table() if sys.argv[1] == "table" else jumps()))
 
 
 def run_child(python, mode):
-    result = subprocess.run([python, "-c", CHILD, mode], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True,
-                            timeout=300)
+    result = subprocess.run([python, "-c", CHILD, mode],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True, timeout=300)
     if result.returncode != 0:
         raise AssertionError("%s child failed:\n%s" % (mode, result.stderr))
     return json.loads(result.stdout)
@@ -216,7 +220,8 @@ def run_child(python, mode):
 
 def ask(version, queries):
     """Answers of the C++ tables to `queries` (one string each)."""
-    result = subprocess.run([QUERY_TOOL, version], input="\n".join(queries) + "\n",
+    result = subprocess.run([QUERY_TOOL, version],
+                            input="\n".join(queries) + "\n",
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True, timeout=300)
     if result.returncode != 0:

@@ -117,8 +117,7 @@ TEST(Opcodes, OperandKinds) {
     EXPECT_TRUE(opInfo(minor, "COMPARE_OP").hasCompare);
     EXPECT_FALSE(opInfo(minor, "LOAD_CONST").hasName);
     for (const OpcodeInfo &info : tableFor(minor).opcodes())
-      EXPECT_FALSE(info.hasExc) << "only pseudo-ops have hasexc: "
-                                << info.name;
+      EXPECT_FALSE(info.hasExc) << "only pseudo-ops have hasexc: " << info.name;
   }
   EXPECT_TRUE(opInfo(12, "RETURN_CONST").hasConst);
   EXPECT_TRUE(opInfo(13, "LOAD_FAST_LOAD_FAST").hasLocal);
@@ -208,8 +207,7 @@ TEST(Opcodes, JumpTargets) {
   EXPECT_EQ(tableFor(8).jumpTarget(opNumber(8, "POP_JUMP_IF_FALSE"), 10, 20),
             20u);
   // 3.10: code units.
-  EXPECT_EQ(tableFor(10).jumpTarget(opNumber(10, "JUMP_FORWARD"), 10, 4),
-            20u);
+  EXPECT_EQ(tableFor(10).jumpTarget(opNumber(10, "JUMP_FORWARD"), 10, 4), 20u);
   EXPECT_EQ(tableFor(10).jumpTarget(opNumber(10, "JUMP_ABSOLUTE"), 40, 10),
             20u);
   // 3.11: backward, no caches on jumps.
@@ -242,7 +240,8 @@ TEST(Opcodes, JumpTargets) {
     }
   }
   // Wrong direction, or between code units.
-  EXPECT_FALSE(tableFor(12).jumpArgument(opNumber(12, "JUMP_FORWARD"), 100, 50));
+  EXPECT_FALSE(
+      tableFor(12).jumpArgument(opNumber(12, "JUMP_FORWARD"), 100, 50));
   EXPECT_FALSE(
       tableFor(12).jumpArgument(opNumber(12, "JUMP_BACKWARD"), 100, 150));
   EXPECT_FALSE(tableFor(10).jumpArgument(opNumber(10, "JUMP_FORWARD"), 0, 5));
@@ -384,7 +383,8 @@ TEST(Opcodes, StackEffectRuleShapes) {
   StackEffectRule buildTuple = StackEffectRule::linear(1, -1);
   EXPECT_EQ(buildTuple.evaluate(1u << 30), 1 - (1 << 30));
   EXPECT_FALSE(buildTuple.evaluate(UINT32_MAX).has_value());
-  StackEffectRule bits = StackEffectRule::bitWeights(-1, {-1, 0, 2, 0, 0, 0, 0, 5});
+  StackEffectRule bits =
+      StackEffectRule::bitWeights(-1, {-1, 0, 2, 0, 0, 0, 0, 5});
   EXPECT_EQ(bits.evaluate(0x85), -1 - 1 + 2 + 5);
   EXPECT_EQ(bits.evaluate(0x100), -1) << "bits above 7 do not count";
 
@@ -427,8 +427,8 @@ TEST(Opcodes, AdaptiveOpcodes) {
 }
 
 TEST(Opcodes, ArgumentReprTables) {
-  const std::vector<std::string> compareOps = {"<", "<=", "==",
-                                               "!=", ">", ">="};
+  const std::vector<std::string> compareOps = {
+      "<", "<=", "==", "!=", ">", ">="};
   const std::vector<std::string> converters = {"", "str", "repr", "ascii"};
   const std::vector<std::string> functionFlags = {"defaults", "kwdefaults",
                                                   "annotations", "closure"};
@@ -453,7 +453,8 @@ TEST(Opcodes, ArgumentReprTables) {
     EXPECT_EQ(table.intrinsic2().empty(), minor < 12);
     bool sawGenerator = false;
     for (const CompilerFlagName &flag : table.compilerFlagNames())
-      sawGenerator |= flag.flag == 0x20 && llvm::StringRef(flag.name) == "GENERATOR";
+      sawGenerator |=
+          flag.flag == 0x20 && llvm::StringRef(flag.name) == "GENERATOR";
     EXPECT_TRUE(sawGenerator);
   }
   const OpcodeTable &t11 = tableFor(11);
