@@ -118,18 +118,24 @@ struct StackEffectRule {
   }
 };
 
-/// One real opcode of one version: one that can appear in co_code.
+/// One real opcode of one version: in opcode.opmap, neither specialized nor
+/// instrumented. All that co_code can hold, plus a few that `dis` names but
+/// the compiler never emits (RESERVED, INTERPRETER_EXIT, ENTER_EXECUTOR).
 struct OpcodeInfo {
   const char *name;
   uint8_t number;
-  bool hasArg;     ///< 3.13: from opcode.hasarg, not `>= HAVE_ARGUMENT`
-  bool hasConst;   ///< the argument indexes co_consts
-  bool hasName;    ///< ... co_names (shifted on LOAD_GLOBAL/LOAD_ATTR 3.11+)
-  bool hasLocal;   ///< ... the fast locals
-  bool hasFree;    ///< ... cell and free variables
-  bool hasCompare; ///< ... cmp_op (shifted on 3.12+)
-  bool hasExc;     ///< opcode.hasexc (3.12+); only pseudo-ops have it, so
-                   ///< false for every real opcode in 3.8-3.13
+  /// Takes an argument. 3.13: from opcode.hasarg, not `>= HAVE_ARGUMENT`.
+  bool hasArg;
+  // What the argument indexes. Some opcodes keep flag bits below the index
+  // (LOAD_GLOBAL 3.11+, LOAD_ATTR and COMPARE_OP 3.12+, LOAD_SUPER_ATTR).
+  bool hasConst;   ///< co_consts
+  bool hasName;    ///< co_names
+  bool hasLocal;   ///< the fast locals
+  bool hasFree;    ///< cell and free variables
+  bool hasCompare; ///< cmp_op
+  /// opcode.hasexc (3.12+). Only pseudo-ops have it, so it is false for
+  /// every real opcode in 3.8-3.13.
+  bool hasExc;
   JumpKind jump;
   FlowKind flow;
   uint8_t cacheEntries;       ///< CACHE code units that follow the instruction
