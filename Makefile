@@ -22,7 +22,7 @@ configure: deps
 	  { cat $(BUILD).configure.log; exit 1; }
 
 build: configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@env -u MAKEFLAGS -u MFLAGS cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
 	@bash scripts/demo.sh "$(BCC)" "$(DEMO_PYTHON)"
@@ -36,7 +36,7 @@ test: build
 unit-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DBCC_SANITIZE=ON > $(ASAN_BUILD).configure.log 2>&1 || \
 	  { cat $(ASAN_BUILD).configure.log; exit 1; }
-	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target bcc_unittests
+	@env -u MAKEFLAGS -u MFLAGS cmake --build $(ASAN_BUILD) -j $(JOBS) --target bcc_unittests
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
 clean:
