@@ -1,1 +1,511 @@
-// Implemented by the marshal work in progress.
+//===- backend/MarshalWriter.cpp - Marshal data and .pyc files out --------===//
+//
+// Writes the Constant/CodeObject model as marshal version 4 data (version 5
+// slices for 3.14), in the compact forms CPython itself uses: `)` for tuples
+// under 256 items, `z`/`Z` and `a`/`A` for ASCII strings, `u`/`t` for the
+// rest, `i` for ints that fit in 32 bits and `l` otherwise, `g` and `y` for
+// floats and complex numbers. Names, varnames, cellvars, freevars and
+// localsplus names are written as interned strings, as CPython does.
+//
+// References. CPython sets FLAG_REF on any object whose refcount is above 1,
+// which makes its output depend on the whole heap. bcc instead decides from
+// the model alone, so the same model always gives the same bytes:
+//  * a string of 4 bytes or more is written in full (with FLAG_REF) the
+//    first time and as `r index` after that, keyed by its text and interned
+//    flag (`r` + int32 is 5 bytes, never longer than the string);
+//  * any other non-singleton constant (or code object) that the model
+//    reaches more than once through the same pointer is written once with
+//    FLAG_REF and then referenced. A model read from marshal data keeps the
+//    sharing of its back-references, so this keeps the output linear in the
+//    model's size however the input was shaped.
+// Reference indices are given out in the order the flagged type bytes are
+// written, which is the pre-order in which any reader reserves them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backend/MarshalWriter.h"
+
+#include <cstring>
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace bcc {
+
+namespace {
+
+// Type codes, from Python/marshal.c (the same table as the reader's).
+enum MarshalType : uint8_t {
+  TYPE_NULL = '0',
+  TYPE_NONE = 'N',
+  TYPE_FALSE = 'F',
+  TYPE_TRUE = 'T',
+  TYPE_STOPITER = 'S',
+  TYPE_ELLIPSIS = '.',
+  TYPE_INT = 'i',
+  TYPE_BINARY_FLOAT = 'g',
+  TYPE_BINARY_COMPLEX = 'y',
+  TYPE_LONG = 'l',
+  TYPE_STRING = 's', // bytes
+  TYPE_INTERNED = 't',
+  TYPE_REF = 'r',
+  TYPE_TUPLE = '(',
+  TYPE_LIST = '[',
+  TYPE_DICT = '{',
+  TYPE_CODE = 'c',
+  TYPE_UNICODE = 'u',
+  TYPE_SET = '<',
+  TYPE_FROZENSET = '>',
+  TYPE_ASCII = 'a',
+  TYPE_ASCII_INTERNED = 'A',
+  TYPE_SMALL_TUPLE = ')',
+  TYPE_SHORT_ASCII = 'z',
+  TYPE_SHORT_ASCII_INTERNED = 'Z',
+  TYPE_SLICE = ':',
+};
+constexpr uint8_t kFlagRef = 0x80;
+constexpr unsigned kMaxDepth = 2000; // what CPython's reader accepts
+constexpr size_t kMinRefStringSize = 4;
+
+bool isSingleton(ConstantKind kind) {
+  switch (kind) {
+  case ConstantKind::None:
+  case ConstantKind::False:
+  case ConstantKind::True:
+  case ConstantKind::Ellipsis:
+  case ConstantKind::StopIteration:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// What makes two occurrences "the same object": the code object for code
+/// constants (two wrappers may share one), the node otherwise.
+const void *identity(const Constant &c) {
+  if (c.is(ConstantKind::Code))
+    return c.asCode().get();
+  return &c;
+}
+
+bool isAscii(const std::string &s) {
+  for (char c : s)
+    if ((unsigned char)c >= 0x80)
+      return false;
+  return true;
+}
+
+class Writer {
+public:
+  /// Appends to `prefix` (the .pyc header, or nothing).
+  Writer(PythonVersion version, std::string prefix = {})
+      : version_(version), out_(std::move(prefix)) {}
+
+  Expected<std::string> run(const Constant &value) {
+    countUses(value, 0);
+    if (!writeObject(value, 0))
+      return std::move(*error_);
+    return std::move(out_);
+  }
+
+private:
+  const PythonVersion version_;
+  std::string out_;
+  std::optional<Error> error_;
+  /// How often each shareable node is reached (counted once per parent
+  /// visit; the children of a node are counted only on its first visit).
+  llvm::DenseMap<const void *, uint32_t> uses_;
+  /// Reference index of each shared node already written.
+  llvm::DenseMap<const void *, uint32_t> written_;
+  /// Reference index of each string already written, by interned flag.
+  llvm::StringMap<uint32_t> strings_[2];
+  uint32_t nextRef_ = 0;
+
+  bool fail(std::string message) {
+    if (!error_)
+      error_ = Error(std::move(message));
+    return false;
+  }
+
+  bool checkDepth(unsigned depth) {
+    if (depth < kMaxDepth)
+      return true;
+    return fail("cannot marshal objects nested deeper than " +
+                std::to_string(kMaxDepth) + " levels");
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Bytes out
+  //===--------------------------------------------------------------------===//
+
+  void byte(uint8_t b) { out_.push_back(char(b)); }
+  void int32(int32_t v) {
+    uint32_t u = uint32_t(v);
+    char b[4] = {char(u), char(u >> 8), char(u >> 16), char(u >> 24)};
+    out_.append(b, 4);
+  }
+  void uint64(uint64_t v) {
+    char b[8];
+    for (unsigned i = 0; i < 8; ++i)
+      b[i] = char(v >> (8 * i));
+    out_.append(b, 8);
+  }
+  void float64(double d) {
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    uint64(bits);
+  }
+  bool size32(size_t n, const char *what) {
+    if (n > size_t(INT32_MAX))
+      return fail(std::string(what) + " of " + std::to_string(n) +
+                  " is too large for marshal");
+    int32(int32_t(n));
+    return true;
+  }
+  void ref(uint32_t index) {
+    byte(TYPE_REF);
+    int32(int32_t(index));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Objects
+  //===--------------------------------------------------------------------===//
+
+  void countUses(const Constant &c, unsigned depth);
+  bool writeObject(const Constant &c, unsigned depth);
+  bool writeString(const PyString &s, bool interned, unsigned depth);
+  bool writeInt(const PyInt &value, uint8_t flag);
+  bool writeBytes(const std::string &data, unsigned depth);
+  bool writeTupleHeader(size_t n, uint8_t flag);
+  bool writeNames(const std::vector<PyString> &names, unsigned depth);
+  bool writeCode(const CodeObject &co, uint8_t flag, unsigned depth);
+};
+
+void Writer::countUses(const Constant &c, unsigned depth) {
+  if (depth >= kMaxDepth || isSingleton(c.kind()) ||
+      c.is(ConstantKind::String))
+    return;
+  if (++uses_[identity(c)] > 1)
+    return;
+  switch (c.kind()) {
+  case ConstantKind::Tuple:
+  case ConstantKind::List:
+  case ConstantKind::Set:
+  case ConstantKind::FrozenSet:
+    for (const ConstantRef &e : c.elements())
+      countUses(*e, depth + 1);
+    break;
+  case ConstantKind::Dict:
+    for (const auto &[key, value] : c.dictItems()) {
+      countUses(*key, depth + 1);
+      countUses(*value, depth + 1);
+    }
+    break;
+  case ConstantKind::Code:
+    for (const ConstantRef &e : c.asCode()->consts)
+      countUses(*e, depth + 2);
+    break;
+  case ConstantKind::Slice:
+    countUses(*c.asSlice().start, depth + 1);
+    countUses(*c.asSlice().stop, depth + 1);
+    countUses(*c.asSlice().step, depth + 1);
+    break;
+  default:
+    break;
+  }
+}
+
+bool Writer::writeObject(const Constant &c, unsigned depth) {
+  if (!checkDepth(depth))
+    return false;
+  switch (c.kind()) {
+  case ConstantKind::None:
+    byte(TYPE_NONE);
+    return true;
+  case ConstantKind::False:
+    byte(TYPE_FALSE);
+    return true;
+  case ConstantKind::True:
+    byte(TYPE_TRUE);
+    return true;
+  case ConstantKind::Ellipsis:
+    byte(TYPE_ELLIPSIS);
+    return true;
+  case ConstantKind::StopIteration:
+    byte(TYPE_STOPITER);
+    return true;
+  case ConstantKind::String:
+    return writeString(c.asString(), c.asString().interned, depth);
+  case ConstantKind::Host:
+    return fail("a host object (" + c.asHost().repr() +
+                ") has no marshal form");
+  case ConstantKind::Slice:
+    if (!version_.atLeast(3, 14))
+      return fail("slices cannot be marshalled for Python " + version_.str() +
+                  " (marshal version 5, Python 3.14+, is needed)");
+    break;
+  default:
+    break;
+  }
+
+  // Shareable objects: the first write of a shared one takes a reference
+  // slot, later ones refer to it.
+  uint8_t flag = 0;
+  const void *id = identity(c);
+  auto uses = uses_.find(id);
+  if (uses != uses_.end() && uses->second > 1) {
+    auto [it, inserted] = written_.try_emplace(id, nextRef_);
+    if (!inserted) {
+      ref(it->second);
+      return true;
+    }
+    ++nextRef_;
+    flag = kFlagRef;
+  }
+
+  switch (c.kind()) {
+  case ConstantKind::Int:
+    return writeInt(c.asInt(), flag);
+  case ConstantKind::Float:
+    byte(TYPE_BINARY_FLOAT | flag);
+    float64(c.asFloat());
+    return true;
+  case ConstantKind::Complex:
+    byte(TYPE_BINARY_COMPLEX | flag);
+    float64(c.asComplex().real);
+    float64(c.asComplex().imag);
+    return true;
+  case ConstantKind::Bytes:
+    byte(TYPE_STRING | flag);
+    if (!size32(c.asBytes().size(), "a bytes object"))
+      return false;
+    out_ += c.asBytes();
+    return true;
+  case ConstantKind::Tuple:
+  case ConstantKind::List:
+  case ConstantKind::Set:
+  case ConstantKind::FrozenSet: {
+    const Constant::Elements &elements = c.elements();
+    if (c.is(ConstantKind::Tuple)) {
+      if (!writeTupleHeader(elements.size(), flag))
+        return false;
+    } else {
+      byte((c.is(ConstantKind::List)  ? TYPE_LIST
+            : c.is(ConstantKind::Set) ? TYPE_SET
+                                      : TYPE_FROZENSET) |
+           flag);
+      if (!size32(elements.size(), constantKindName(c.kind())))
+        return false;
+    }
+    for (const ConstantRef &e : elements)
+      if (!writeObject(*e, depth + 1))
+        return false;
+    return true;
+  }
+  case ConstantKind::Dict:
+    byte(TYPE_DICT | flag);
+    for (const auto &[key, value] : c.dictItems())
+      if (!writeObject(*key, depth + 1) || !writeObject(*value, depth + 1))
+        return false;
+    byte(TYPE_NULL);
+    return true;
+  case ConstantKind::Code:
+    return writeCode(*c.asCode(), flag, depth);
+  case ConstantKind::Slice:
+    byte(TYPE_SLICE | flag);
+    return writeObject(*c.asSlice().start, depth + 1) &&
+           writeObject(*c.asSlice().stop, depth + 1) &&
+           writeObject(*c.asSlice().step, depth + 1);
+  default:
+    bcc_unreachable("constant kind handled above");
+  }
+}
+
+bool Writer::writeString(const PyString &s, bool interned, unsigned depth) {
+  if (!checkDepth(depth))
+    return false;
+  const std::string &text = s.utf8;
+  uint8_t flag = 0;
+  if (text.size() >= kMinRefStringSize) {
+    auto [it, inserted] = strings_[interned].try_emplace(text, nextRef_);
+    if (!inserted) {
+      ref(it->second);
+      return true;
+    }
+    ++nextRef_;
+    flag = kFlagRef;
+  }
+  if (isAscii(text)) {
+    if (text.size() < 256) {
+      byte((interned ? TYPE_SHORT_ASCII_INTERNED : TYPE_SHORT_ASCII) | flag);
+      byte(uint8_t(text.size()));
+    } else {
+      byte((interned ? TYPE_ASCII_INTERNED : TYPE_ASCII) | flag);
+      if (!size32(text.size(), "a string"))
+        return false;
+    }
+  } else {
+    byte((interned ? TYPE_INTERNED : TYPE_UNICODE) | flag);
+    if (!size32(text.size(), "a string"))
+      return false;
+  }
+  out_ += text;
+  return true;
+}
+
+bool Writer::writeInt(const PyInt &value, uint8_t flag) {
+  if (value.isSmall && value.small >= INT32_MIN && value.small <= INT32_MAX) {
+    byte(TYPE_INT | flag);
+    int32(int32_t(value.small));
+    return true;
+  }
+  std::vector<uint16_t> digits = value.magnitudeDigits();
+  while (!digits.empty() && digits.back() == 0) // CPython rejects these
+    digits.pop_back();
+  byte(TYPE_LONG | flag);
+  if (digits.size() > size_t(INT32_MAX))
+    return fail("an int of " + std::to_string(digits.size()) +
+                " digits is too large for marshal");
+  int32_t count = int32_t(digits.size());
+  int32(value.isNegative() ? -count : count);
+  for (uint16_t d : digits) {
+    byte(uint8_t(d));
+    byte(uint8_t(d >> 8));
+  }
+  return true;
+}
+
+bool Writer::writeBytes(const std::string &data, unsigned depth) {
+  if (!checkDepth(depth))
+    return false;
+  byte(TYPE_STRING);
+  if (!size32(data.size(), "a bytes object"))
+    return false;
+  out_ += data;
+  return true;
+}
+
+bool Writer::writeTupleHeader(size_t n, uint8_t flag) {
+  if (n < 256) {
+    byte(TYPE_SMALL_TUPLE | flag);
+    byte(uint8_t(n));
+    return true;
+  }
+  byte(TYPE_TUPLE | flag);
+  return size32(n, "a tuple");
+}
+
+bool Writer::writeNames(const std::vector<PyString> &names, unsigned depth) {
+  if (!checkDepth(depth) || !writeTupleHeader(names.size(), 0))
+    return false;
+  for (const PyString &name : names)
+    if (!writeString(name, /*interned=*/true, depth + 1))
+      return false;
+  return true;
+}
+
+bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
+  if (co.version != version_)
+    return fail("a code object of Python " + co.version.str() +
+                " cannot be written as Python " + version_.str() +
+                " marshal data");
+  const bool localsPlus = version_.atLeast(3, 11);
+  const unsigned field = depth + 1;
+  byte(TYPE_CODE | flag);
+  int32(co.argCount);
+  int32(co.posOnlyArgCount);
+  int32(co.kwOnlyArgCount);
+  if (!localsPlus)
+    int32(co.nlocalsStored);
+  int32(co.stackSize);
+  int32(int32_t(co.flags));
+  if (!writeBytes(co.code, field))
+    return false;
+
+  if (!checkDepth(field) || !writeTupleHeader(co.consts.size(), 0))
+    return false;
+  for (const ConstantRef &c : co.consts)
+    if (!writeObject(*c, field + 1))
+      return false;
+
+  if (!writeNames(co.names, field))
+    return false;
+  if (localsPlus) {
+    if (!checkDepth(field) || !writeTupleHeader(co.localsPlus.size(), 0))
+      return false;
+    std::string kinds;
+    kinds.reserve(co.localsPlus.size());
+    for (const LocalsPlusSlot &slot : co.localsPlus) {
+      if (!writeString(slot.name, /*interned=*/true, field + 1))
+        return false;
+      kinds.push_back(char(slot.kind));
+    }
+    if (!writeBytes(kinds, field))
+      return false;
+  } else if (!writeNames(co.varNamesStored, field) ||
+             !writeNames(co.freeVarsStored, field) ||
+             !writeNames(co.cellVarsStored, field)) {
+    return false;
+  }
+
+  if (!writeString(co.fileName, co.fileName.interned, field) ||
+      !writeString(co.name, co.name.interned, field))
+    return false;
+  if (localsPlus && !writeString(co.qualName, co.qualName.interned, field))
+    return false;
+  int32(co.firstLineNo);
+  if (!writeBytes(co.lineTable, field))
+    return false;
+  if (localsPlus && !writeBytes(co.exceptionTable, field))
+    return false;
+  return true;
+}
+
+} // namespace
+
+Expected<std::string> writeMarshal(const Constant &value,
+                                   PythonVersion version) {
+  if (version.major != 3 || version.minor < 8 || version.minor > 14)
+    return Error("cannot write marshal data for Python " + version.str() +
+                 " (3.8-3.14 only)");
+  return Writer(version).run(value);
+}
+
+Expected<std::string> writePyc(const PycFile &file) {
+  const PycHeader &header = file.header;
+  if (!file.code)
+    return Error("the .pyc has no code object to write");
+  if (!header.version.isSupported())
+    return Error("cannot write a .pyc for Python " + header.version.str() +
+                 " (3.8-3.13 only)");
+  if (file.code->version != header.version)
+    return Error("the .pyc header says Python " + header.version.str() +
+                 " but its code object is for Python " +
+                 file.code->version.str());
+
+  std::string out;
+  out.reserve(16 + 2 * file.code->code.size() + 256);
+  auto put32 = [&out](uint32_t v) {
+    for (unsigned i = 0; i < 4; ++i)
+      out.push_back(char(v >> (8 * i)));
+  };
+  put32(uint32_t(header.version.magicNumber()) | (uint32_t('\r') << 16) |
+        (uint32_t('\n') << 24));
+  switch (header.invalidation) {
+  case PycInvalidation::Timestamp:
+    put32(0);
+    put32(header.sourceMtime);
+    put32(header.sourceSize);
+    break;
+  case PycInvalidation::CheckedHash:
+  case PycInvalidation::UncheckedHash:
+    put32(header.invalidation == PycInvalidation::CheckedHash ? 3 : 1);
+    out.append(reinterpret_cast<const char *>(header.sourceHash.data()), 8);
+    break;
+  }
+
+  return Writer(header.version, std::move(out))
+      .run(*Constant::code(file.code));
+}
+
+} // namespace bcc

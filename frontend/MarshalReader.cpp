@@ -1,1 +1,1014 @@
-// Implemented by the marshal work in progress.
+//===- frontend/MarshalReader.cpp - Marshal data and .pyc files in --------===//
+//
+// A recursive-descent reader for CPython's marshal format, version 4 as
+// 3.8-3.13 write it (plus version 5's slices when asked for 3.14), building
+// the Constant/CodeObject model of ir/.
+//
+// What it guarantees, for any input:
+//  * every read is checked against the bytes left, and every length or count
+//    is checked against the bytes left *before* anything is allocated (an
+//    element needs at least one byte), so memory stays proportional to the
+//    input;
+//  * nesting is limited to 2000 levels, as CPython's reader does;
+//  * back-references (`r`) share nodes, so a small input can describe a
+//    huge tree. The expanded size of the result ("cost": one per node plus
+//    the payload bytes, counted again for every reference) is capped at
+//    64 bytes per input byte plus 1 MiB, far above what CPython writes, so
+//    that the writer, printers and comparisons, which walk the tree, cannot
+//    be made to run for ever;
+//  * problems come back as an Error with the byte offset where they were
+//    found; nothing aborts.
+//
+// It is faithful to CPython where CPython accepts odd input: the ASCII
+// string kinds (`a A z Z`) are decoded as Latin-1, `u`/`t` as UTF-8 with
+// surrogatepass, a NULL in a dict's value position ends the dict, FLAG_REF
+// on singletons is ignored. It is stricter where the model cannot represent
+// what CPython builds: a reference to a container that is still being read
+// (CPython would build a cycle) is an error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/MarshalReader.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <cstdlib>
+#include <cstring>
+
+namespace bcc {
+
+namespace {
+
+using llvm::StringRef;
+
+// Type codes, from Python/marshal.c.
+enum MarshalType : uint8_t {
+  TYPE_NULL = '0',
+  TYPE_NONE = 'N',
+  TYPE_FALSE = 'F',
+  TYPE_TRUE = 'T',
+  TYPE_STOPITER = 'S',
+  TYPE_ELLIPSIS = '.',
+  TYPE_INT = 'i',
+  TYPE_INT64 = 'I', // legacy, read only
+  TYPE_FLOAT = 'f',
+  TYPE_BINARY_FLOAT = 'g',
+  TYPE_COMPLEX = 'x',
+  TYPE_BINARY_COMPLEX = 'y',
+  TYPE_LONG = 'l',
+  TYPE_STRING = 's', // bytes
+  TYPE_INTERNED = 't',
+  TYPE_REF = 'r',
+  TYPE_TUPLE = '(',
+  TYPE_LIST = '[',
+  TYPE_DICT = '{',
+  TYPE_CODE = 'c',
+  TYPE_UNICODE = 'u',
+  TYPE_SET = '<',
+  TYPE_FROZENSET = '>',
+  TYPE_ASCII = 'a',
+  TYPE_ASCII_INTERNED = 'A',
+  TYPE_SMALL_TUPLE = ')',
+  TYPE_SHORT_ASCII = 'z',
+  TYPE_SHORT_ASCII_INTERNED = 'Z',
+  TYPE_SLICE = ':', // marshal version 5 (3.14)
+};
+constexpr uint8_t kFlagRef = 0x80;
+constexpr unsigned kMaxDepth = 2000;
+constexpr size_t kNoSlot = ~size_t(0);
+constexpr size_t kPycHeaderSize = 16;
+
+std::string hex(uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)value);
+  return buf;
+}
+
+std::string bytesCount(uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " byte" : " bytes");
+}
+
+/// Checks UTF-8 as CPython's decoder with "surrogatepass" does: shortest
+/// forms only, code points up to U+10FFFF, and U+D800-U+DFFF allowed.
+/// Returns the index of the first bad byte, or npos.
+size_t findBadUtf8(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint8_t lo = 0x80, hi = 0xbf; // bounds of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0)
+        lo = 0xa0;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0)
+        lo = 0x90;
+      if (c == 0xf4)
+        hi = 0x8f;
+    } else {
+      return i;
+    }
+    if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
+      return i;
+    for (size_t k = 2; k < len; ++k)
+      if ((s[i + k] & 0xc0) != 0x80)
+        return i;
+    i += len;
+  }
+  return StringRef::npos;
+}
+
+/// The ASCII kinds are really Latin-1 for CPython: bytes >= 0x80 become
+/// U+0080-U+00FF.
+std::string latin1ToUtf8(const uint8_t *s, size_t n) {
+  std::string out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (s[i] < 0x80) {
+      out.push_back(char(s[i]));
+    } else {
+      out.push_back(char(0xc0 | (s[i] >> 6)));
+      out.push_back(char(0x80 | (s[i] & 0x3f)));
+    }
+  }
+  return out;
+}
+
+/// Parses the textual float of the old `f`/`x` forms as
+/// PyOS_string_to_double does (sign, digits, exponent, inf, nan).
+bool parseFloatText(StringRef text, double &out) {
+  bool negative = false;
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
+    negative = text[0] == '-';
+    text = text.drop_front();
+  }
+  if (text.equals_insensitive("inf") || text.equals_insensitive("infinity")) {
+    out = negative ? -HUGE_VAL : HUGE_VAL;
+    return true;
+  }
+  if (text.equals_insensitive("nan")) {
+    out = negative ? -std::numeric_limits<double>::quiet_NaN()
+                   : std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  if (text.empty() || text[0] == '+' || text[0] == '-')
+    return false;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.begin(), text.end(), value,
+                                   std::chars_format::general);
+  if (end != text.end())
+    return false;
+  if (ec == std::errc::result_out_of_range) {
+    // Overflow gives +-inf and underflow 0, as strtod does; the text has
+    // been checked to be a plain decimal, so strtod sees the same number.
+    std::string copy = text.str();
+    value = std::strtod(copy.c_str(), nullptr);
+  } else if (ec != std::errc()) {
+    return false;
+  }
+  out = negative ? -value : value;
+  return true;
+}
+
+uint64_t loadLE(const uint8_t *p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = n; i-- > 0;)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+double bitsToDouble(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+/// The first thing in `c` that CPython could not hash (as a set element or
+/// dict key), or nullptr.
+const char *unhashableKind(const Constant &c) {
+  switch (c.kind()) {
+  case ConstantKind::List:
+  case ConstantKind::Dict:
+  case ConstantKind::Set:
+    return constantKindName(c.kind());
+  case ConstantKind::Tuple:
+    for (const ConstantRef &e : c.elements())
+      if (const char *bad = unhashableKind(*e))
+        return bad;
+    return nullptr;
+  default:
+    // Frozensets were checked when read; the rest hash.
+    return nullptr;
+  }
+}
+
+class Reader {
+public:
+  Reader(StringRef data, PythonVersion version, uint64_t baseOffset)
+      : begin_(reinterpret_cast<const uint8_t *>(data.data())), pos_(begin_),
+        end_(begin_ + data.size()), version_(version),
+        baseOffset_(baseOffset),
+        costLimit_(64 * uint64_t(data.size()) + (uint64_t(1) << 20)) {}
+
+  Expected<ConstantRef> run() {
+    Node node;
+    if (!readRequired(node, 0, "the top-level object"))
+      return std::move(*error_);
+    return std::move(node.value);
+  }
+
+private:
+  /// A value read, with its expanded size (see the file comment).
+  struct Node {
+    ConstantRef value;
+    uint64_t cost = 0;
+  };
+
+  const uint8_t *const begin_;
+  const uint8_t *pos_;
+  const uint8_t *const end_;
+  const PythonVersion version_;
+  const uint64_t baseOffset_;
+  const uint64_t costLimit_;
+  /// The reference table; a null value marks a slot reserved for an object
+  /// still being read.
+  std::vector<Node> refs_;
+  std::optional<Error> error_;
+
+  //===--------------------------------------------------------------------===//
+  // Primitive reads
+  //===--------------------------------------------------------------------===//
+
+  size_t left() const { return size_t(end_ - pos_); }
+  uint64_t offsetOf(const uint8_t *p) const {
+    return baseOffset_ + uint64_t(p - begin_);
+  }
+
+  bool fail(std::string message, const uint8_t *at) {
+    if (!error_)
+      error_ = Error(std::move(message), offsetOf(at));
+    return false;
+  }
+
+  /// Checks that `n` bytes are left for `prefix what` ("a " "tuple size").
+  bool need(size_t n, const char *what, const char *prefix = "") {
+    if (left() >= n)
+      return true;
+    return fail("truncated marshal data: needed " + bytesCount(n) + " for " +
+                    prefix + what + ", " + std::to_string(left()) + " left",
+                pos_);
+  }
+
+  bool readU8(uint8_t &v, const char *what, const char *prefix = "") {
+    if (!need(1, what, prefix))
+      return false;
+    v = *pos_++;
+    return true;
+  }
+
+  bool readI32(int32_t &v, const char *what, const char *prefix = "") {
+    if (!need(4, what, prefix))
+      return false;
+    v = int32_t(uint32_t(loadLE(pos_, 4)));
+    pos_ += 4;
+    return true;
+  }
+
+  bool readU64(uint64_t &v, const char *what) {
+    if (!need(8, what))
+      return false;
+    v = loadLE(pos_, 8);
+    pos_ += 8;
+    return true;
+  }
+
+  /// Reads an int32 size ("tuple size", "string length") and checks that
+  /// `n * minBytesEach` bytes are left, so that nothing larger than the
+  /// input is ever allocated.
+  bool readLength(size_t &n, const char *what, size_t minBytesEach) {
+    const uint8_t *at = pos_;
+    int32_t raw;
+    if (!readI32(raw, what, "the "))
+      return false;
+    if (raw < 0)
+      return fail(std::string("negative ") + what + " " + std::to_string(raw),
+                  at);
+    n = size_t(raw);
+    return checkLength(n, what, minBytesEach, at);
+  }
+
+  bool checkLength(size_t n, const char *what, size_t minBytesEach,
+                   const uint8_t *at) {
+    if (n <= left() / minBytesEach)
+      return true;
+    return fail(std::string(what) + " " + std::to_string(n) +
+                    (minBytesEach == 1
+                         ? ""
+                         : " (" + bytesCount(minBytesEach) + " each)") +
+                    " exceeds the " + bytesCount(left()) + " left",
+                at);
+  }
+
+  /// Reads the one-byte size of the short forms (`)`, `z`, `Z`).
+  bool readShortLength(size_t &n, const char *what) {
+    const uint8_t *at = pos_;
+    uint8_t n8;
+    if (!readU8(n8, what, "the "))
+      return false;
+    n = n8;
+    return checkLength(n, what, 1, at);
+  }
+
+  bool checkDepth(unsigned depth, const uint8_t *at) {
+    if (depth < kMaxDepth)
+      return true;
+    return fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels",
+                at);
+  }
+
+  bool addCost(uint64_t &total, uint64_t more, const uint8_t *at) {
+    total += more; // both terms are <= costLimit_, so no overflow
+    if (total <= costLimit_)
+      return true;
+    return fail("marshal data expands to more than " +
+                    std::to_string(costLimit_) +
+                    " units through back-references",
+                at);
+  }
+
+  size_t reserveRef(bool flag) {
+    if (!flag)
+      return kNoSlot;
+    refs_.emplace_back();
+    return refs_.size() - 1;
+  }
+
+  void fillRef(size_t slot, const Node &node) {
+    if (slot != kNoSlot)
+      refs_[slot] = node;
+  }
+
+  bool finish(Node &out, ConstantRef value, uint64_t cost, bool flag) {
+    out.value = std::move(value);
+    out.cost = cost;
+    if (flag)
+      refs_.push_back(out);
+    return true;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Objects
+  //===--------------------------------------------------------------------===//
+
+  /// Reads one object. A NULL ('0') gives a null value and no error; only
+  /// dicts accept it, every other caller goes through readRequired.
+  bool readObject(Node &out, unsigned depth);
+
+  bool readRequired(Node &out, unsigned depth, const char *what) {
+    const uint8_t *at = pos_;
+    if (!readObject(out, depth))
+      return false;
+    if (!out.value)
+      return fail(std::string("NULL object in marshal data for ") + what, at);
+    return true;
+  }
+
+  bool readString(Node &out, uint8_t type, bool flag, const uint8_t *start);
+  bool readLong(Node &out, bool flag, const uint8_t *start);
+  bool readFloatText(double &value, const char *what);
+  bool readSequence(Node &out, uint8_t type, bool flag, unsigned depth,
+                    const uint8_t *start);
+  bool readDict(Node &out, bool flag, unsigned depth, const uint8_t *start);
+  bool readCode(Node &out, bool flag, unsigned depth, const uint8_t *start);
+  bool readSlice(Node &out, bool flag, unsigned depth, const uint8_t *start);
+
+  // Code object fields. Each has a fast path for the unshared form CPython
+  // writes, which avoids building a Constant only to copy it out again.
+  bool readBytesField(std::string &dst, unsigned depth, const char *field,
+                      uint64_t &cost);
+  bool readStrField(PyString &dst, unsigned depth, const char *field,
+                    uint64_t &cost);
+  bool readStrTupleField(std::vector<PyString> &dst, unsigned depth,
+                         const char *field, uint64_t &cost);
+  bool readConstsField(std::vector<ConstantRef> &dst, unsigned depth,
+                       uint64_t &cost);
+
+  bool wrongFieldKind(const char *field, const Constant &got,
+                      const char *expected, const uint8_t *at) {
+    return fail(std::string("code object field ") + field + " is " +
+                    constantKindName(got.kind()) + ", expected " + expected,
+                at);
+  }
+};
+
+bool Reader::readObject(Node &out, unsigned depth) {
+  const uint8_t *start = pos_;
+  if (!checkDepth(depth, start))
+    return false;
+  uint8_t code;
+  if (!readU8(code, "a type code"))
+    return false;
+  const bool flag = (code & kFlagRef) != 0;
+  const uint8_t type = code & uint8_t(~kFlagRef);
+
+  switch (type) {
+  case TYPE_NULL:
+    out = Node();
+    return true;
+  // Singletons never take a reference slot, even with FLAG_REF.
+  case TYPE_NONE:
+    return finish(out, Constant::none(), 1, false);
+  case TYPE_FALSE:
+    return finish(out, Constant::boolean(false), 1, false);
+  case TYPE_TRUE:
+    return finish(out, Constant::boolean(true), 1, false);
+  case TYPE_STOPITER:
+    return finish(out, Constant::stopIteration(), 1, false);
+  case TYPE_ELLIPSIS:
+    return finish(out, Constant::ellipsis(), 1, false);
+
+  case TYPE_INT: {
+    int32_t v;
+    if (!readI32(v, "an int"))
+      return false;
+    return finish(out, Constant::integer(int64_t(v)), 1, flag);
+  }
+  case TYPE_INT64: {
+    uint64_t v;
+    if (!readU64(v, "a 64-bit int"))
+      return false;
+    return finish(out, Constant::integer(int64_t(v)), 1, flag);
+  }
+  case TYPE_LONG:
+    return readLong(out, flag, start);
+
+  case TYPE_BINARY_FLOAT: {
+    uint64_t bits;
+    if (!readU64(bits, "a float"))
+      return false;
+    return finish(out, Constant::floating(bitsToDouble(bits)), 1, flag);
+  }
+  case TYPE_BINARY_COMPLEX: {
+    uint64_t re, im;
+    if (!readU64(re, "a complex") || !readU64(im, "a complex"))
+      return false;
+    return finish(out, Constant::complex(bitsToDouble(re), bitsToDouble(im)),
+                  1, flag);
+  }
+  case TYPE_FLOAT: {
+    double v;
+    if (!readFloatText(v, "a float"))
+      return false;
+    return finish(out, Constant::floating(v), 1, flag);
+  }
+  case TYPE_COMPLEX: {
+    double re, im;
+    if (!readFloatText(re, "a complex") || !readFloatText(im, "a complex"))
+      return false;
+    return finish(out, Constant::complex(re, im), 1, flag);
+  }
+
+  case TYPE_STRING: {
+    size_t n = 0;
+    if (!readLength(n, "bytes length", 1))
+      return false;
+    std::string data(reinterpret_cast<const char *>(pos_), n);
+    pos_ += n;
+    return finish(out, Constant::bytes(std::move(data)), 1 + n, flag);
+  }
+  case TYPE_UNICODE:
+  case TYPE_INTERNED:
+  case TYPE_ASCII:
+  case TYPE_ASCII_INTERNED:
+  case TYPE_SHORT_ASCII:
+  case TYPE_SHORT_ASCII_INTERNED:
+    return readString(out, type, flag, start);
+
+  case TYPE_TUPLE:
+  case TYPE_SMALL_TUPLE:
+  case TYPE_LIST:
+  case TYPE_SET:
+  case TYPE_FROZENSET:
+    return readSequence(out, type, flag, depth, start);
+  case TYPE_DICT:
+    return readDict(out, flag, depth, start);
+  case TYPE_CODE:
+    return readCode(out, flag, depth, start);
+
+  case TYPE_REF: {
+    int32_t index;
+    if (!readI32(index, "a reference index"))
+      return false;
+    if (index < 0 || size_t(index) >= refs_.size())
+      return fail("reference " + std::to_string(index) +
+                      " is out of range (" + std::to_string(refs_.size()) +
+                      " objects so far)",
+                  start);
+    if (!refs_[size_t(index)].value)
+      return fail("reference " + std::to_string(index) +
+                      " is to an object still being read",
+                  start);
+    out = refs_[size_t(index)];
+    return true;
+  }
+
+  case TYPE_SLICE:
+    if (version_.atLeast(3, 14))
+      return readSlice(out, flag, depth, start);
+    return fail("bad marshal type code " + hex(code) +
+                    " (slices need marshal version 5, Python 3.14+)",
+                start);
+
+  default:
+    return fail("bad marshal type code " + hex(code), start);
+  }
+}
+
+bool Reader::readString(Node &out, uint8_t type, bool flag,
+                        const uint8_t *start) {
+  const bool shortForm =
+      type == TYPE_SHORT_ASCII || type == TYPE_SHORT_ASCII_INTERNED;
+  const bool ascii = shortForm || type == TYPE_ASCII ||
+                     type == TYPE_ASCII_INTERNED;
+  const bool interned = type == TYPE_INTERNED ||
+                        type == TYPE_ASCII_INTERNED ||
+                        type == TYPE_SHORT_ASCII_INTERNED;
+  size_t n = 0;
+  if (shortForm ? !readShortLength(n, "string length")
+                : !readLength(n, "string length", 1))
+    return false;
+  const uint8_t *data = pos_;
+  pos_ += n;
+  std::string utf8;
+  if (ascii) {
+    utf8 = latin1ToUtf8(data, n);
+  } else {
+    size_t bad = findBadUtf8(data, n);
+    if (bad != StringRef::npos)
+      return fail("invalid UTF-8 in a string: byte " + hex(data[bad]) +
+                      " at offset " + std::to_string(offsetOf(data + bad)),
+                  start);
+    utf8.assign(reinterpret_cast<const char *>(data), n);
+  }
+  return finish(out, Constant::string(std::move(utf8), interned), 1 + n, flag);
+}
+
+bool Reader::readLong(Node &out, bool flag, const uint8_t *start) {
+  int32_t count;
+  if (!readI32(count, "the int digit count"))
+    return false;
+  if (count == INT32_MIN)
+    return fail("int digit count " + std::to_string(count) +
+                    " is out of range",
+                start);
+  const bool negative = count < 0;
+  const size_t digits = size_t(negative ? -int64_t(count) : int64_t(count));
+  if (!checkLength(digits, "int digit count", 2, pos_ - 4))
+    return false;
+  std::vector<uint16_t> magnitude(digits);
+  for (size_t i = 0; i < digits; ++i) {
+    uint16_t d = uint16_t(loadLE(pos_ + 2 * i, 2));
+    if (d > 0x7fff)
+      return fail("int digit " + hex(d) + " is out of range (above 0x7fff)",
+                  pos_ + 2 * i);
+    magnitude[i] = d;
+  }
+  if (digits != 0 && magnitude.back() == 0)
+    return fail("int has a leading zero digit (unnormalized)", start);
+  pos_ += 2 * digits;
+  return finish(out,
+                Constant::integer(PyInt::fromDigits(negative,
+                                                    std::move(magnitude))),
+                1 + 2 * digits, flag);
+}
+
+bool Reader::readFloatText(double &value, const char *what) {
+  const uint8_t *at = pos_;
+  uint8_t n;
+  if (!readU8(n, what, "the length of "))
+    return false;
+  if (!need(n, what))
+    return false;
+  StringRef text(reinterpret_cast<const char *>(pos_), n);
+  pos_ += n;
+  if (!parseFloatText(text, value))
+    return fail("cannot parse '" + text.str() + "' as a float", at);
+  return true;
+}
+
+bool Reader::readSequence(Node &out, uint8_t type, bool flag, unsigned depth,
+                          const uint8_t *start) {
+  const char *what = type == TYPE_LIST        ? "a list"
+                     : type == TYPE_SET       ? "a set"
+                     : type == TYPE_FROZENSET ? "a frozenset"
+                                              : "a tuple";
+  const char *sizeName = type == TYPE_LIST        ? "list size"
+                         : type == TYPE_SET       ? "set size"
+                         : type == TYPE_FROZENSET ? "frozenset size"
+                                                  : "tuple size";
+  size_t n = 0;
+  if (type == TYPE_SMALL_TUPLE ? !readShortLength(n, sizeName)
+                               : !readLength(n, sizeName, 1))
+    return false;
+  // Pre-order: the container's slot comes before its elements'.
+  const size_t slot = reserveRef(flag);
+  const bool isSet = type == TYPE_SET || type == TYPE_FROZENSET;
+  Constant::Elements elements;
+  elements.reserve(n);
+  uint64_t cost = 1;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t *at = pos_;
+    Node element;
+    if (!readRequired(element, depth + 1, what))
+      return false;
+    if (isSet)
+      if (const char *bad = unhashableKind(*element.value))
+        return fail(std::string("unhashable ") + bad + " in " + what, at);
+    if (!addCost(cost, element.cost, at))
+      return false;
+    elements.push_back(std::move(element.value));
+  }
+  ConstantRef value;
+  switch (type) {
+  case TYPE_LIST:
+    value = Constant::list(std::move(elements));
+    break;
+  case TYPE_SET:
+    value = Constant::set(std::move(elements));
+    break;
+  case TYPE_FROZENSET:
+    value = Constant::frozenSet(std::move(elements));
+    break;
+  default:
+    value = Constant::tuple(std::move(elements));
+    break;
+  }
+  out.value = std::move(value);
+  out.cost = cost;
+  fillRef(slot, out);
+  return true;
+}
+
+bool Reader::readDict(Node &out, bool flag, unsigned depth,
+                      const uint8_t *start) {
+  const size_t slot = reserveRef(flag);
+  Constant::DictItems items;
+  uint64_t cost = 1;
+  for (;;) {
+    const uint8_t *at = pos_;
+    Node key, value;
+    if (!readObject(key, depth + 1))
+      return false;
+    if (!key.value)
+      break; // the terminating NULL
+    if (!readObject(value, depth + 1))
+      return false;
+    if (!value.value)
+      break; // CPython also stops here, dropping the key
+    if (const char *bad = unhashableKind(*key.value))
+      return fail(std::string("unhashable ") + bad + " as a dict key", at);
+    if (!addCost(cost, key.cost, at) || !addCost(cost, value.cost, at))
+      return false;
+    items.emplace_back(std::move(key.value), std::move(value.value));
+  }
+  out.value = Constant::dict(std::move(items));
+  out.cost = cost;
+  fillRef(slot, out);
+  return true;
+}
+
+bool Reader::readSlice(Node &out, bool flag, unsigned depth,
+                       const uint8_t *start) {
+  const size_t slot = reserveRef(flag);
+  Node parts[3];
+  uint64_t cost = 1;
+  for (Node &part : parts) {
+    const uint8_t *at = pos_;
+    if (!readRequired(part, depth + 1, "a slice") ||
+        !addCost(cost, part.cost, at))
+      return false;
+  }
+  out.value = Constant::slice(std::move(parts[0].value),
+                              std::move(parts[1].value),
+                              std::move(parts[2].value));
+  out.cost = cost;
+  fillRef(slot, out);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Code objects
+//===----------------------------------------------------------------------===//
+
+bool Reader::readBytesField(std::string &dst, unsigned depth,
+                            const char *field, uint64_t &cost) {
+  const uint8_t *at = pos_;
+  if (left() >= 1 && *pos_ == TYPE_STRING) { // unshared: copy straight in
+    if (!checkDepth(depth + 1, at))
+      return false;
+    ++pos_;
+    size_t n = 0;
+    if (!readLength(n, field, 1))
+      return false;
+    dst.assign(reinterpret_cast<const char *>(pos_), n);
+    pos_ += n;
+    return addCost(cost, 1 + n, at);
+  }
+  Node node;
+  if (!readRequired(node, depth + 1, field))
+    return false;
+  if (!node.value->is(ConstantKind::Bytes))
+    return wrongFieldKind(field, *node.value, "bytes", at);
+  dst = node.value->asBytes();
+  return addCost(cost, node.cost, at);
+}
+
+bool Reader::readStrField(PyString &dst, unsigned depth, const char *field,
+                          uint64_t &cost) {
+  const uint8_t *at = pos_;
+  Node node;
+  if (!readRequired(node, depth + 1, field))
+    return false;
+  if (!node.value->is(ConstantKind::String))
+    return wrongFieldKind(field, *node.value, "a str", at);
+  dst = node.value->asString();
+  return addCost(cost, node.cost, at);
+}
+
+bool Reader::readStrTupleField(std::vector<PyString> &dst, unsigned depth,
+                               const char *field, uint64_t &cost) {
+  const uint8_t *at = pos_;
+  if (left() >= 1 && (*pos_ == TYPE_TUPLE || *pos_ == TYPE_SMALL_TUPLE)) {
+    // Unshared tuple: read the names straight into the vector.
+    if (!checkDepth(depth + 1, at))
+      return false;
+    const bool small = *pos_ == TYPE_SMALL_TUPLE;
+    ++pos_;
+    const char *sizeName = field;
+    size_t n = 0;
+    if (small ? !readShortLength(n, sizeName) : !readLength(n, sizeName, 1))
+      return false;
+    dst.clear();
+    dst.reserve(n);
+    if (!addCost(cost, 1, at))
+      return false;
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t *itemAt = pos_;
+      Node item;
+      if (!readRequired(item, depth + 2, field))
+        return false;
+      if (!item.value->is(ConstantKind::String))
+        return fail(std::string(field) + " item " + std::to_string(i) +
+                        " is " + constantKindName(item.value->kind()) +
+                        ", expected a str",
+                    itemAt);
+      dst.push_back(item.value->asString());
+      if (!addCost(cost, item.cost, itemAt))
+        return false;
+    }
+    return true;
+  }
+  Node node;
+  if (!readRequired(node, depth + 1, field))
+    return false;
+  if (!node.value->is(ConstantKind::Tuple))
+    return wrongFieldKind(field, *node.value, "a tuple", at);
+  const Constant::Elements &items = node.value->elements();
+  dst.clear();
+  dst.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i]->is(ConstantKind::String))
+      return fail(std::string(field) + " item " + std::to_string(i) + " is " +
+                      constantKindName(items[i]->kind()) + ", expected a str",
+                  at);
+    dst.push_back(items[i]->asString());
+  }
+  return addCost(cost, node.cost, at);
+}
+
+bool Reader::readConstsField(std::vector<ConstantRef> &dst, unsigned depth,
+                             uint64_t &cost) {
+  const uint8_t *at = pos_;
+  if (left() >= 1 && (*pos_ == TYPE_TUPLE || *pos_ == TYPE_SMALL_TUPLE)) {
+    // Unshared tuple: read the constants straight into the vector.
+    if (!checkDepth(depth + 1, at))
+      return false;
+    const bool small = *pos_ == TYPE_SMALL_TUPLE;
+    ++pos_;
+    const char *sizeName = "co_consts";
+    size_t n = 0;
+    if (small ? !readShortLength(n, sizeName) : !readLength(n, sizeName, 1))
+      return false;
+    dst.reserve(n);
+    if (!addCost(cost, 1, at))
+      return false;
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t *itemAt = pos_;
+      Node item;
+      if (!readRequired(item, depth + 2, "co_consts") ||
+          !addCost(cost, item.cost, itemAt))
+        return false;
+      dst.push_back(std::move(item.value));
+    }
+    return true;
+  }
+  Node node;
+  if (!readRequired(node, depth + 1, "co_consts"))
+    return false;
+  if (!node.value->is(ConstantKind::Tuple))
+    return wrongFieldKind("co_consts", *node.value, "a tuple", at);
+  dst = node.value->elements();
+  return addCost(cost, node.cost, at);
+}
+
+bool Reader::readCode(Node &out, bool flag, unsigned depth,
+                      const uint8_t *start) {
+  const size_t slot = reserveRef(flag);
+  const bool localsPlus = version_.atLeast(3, 11);
+  auto code = std::make_shared<CodeObject>();
+  CodeObject &co = *code;
+  co.version = version_;
+  uint64_t cost = 1;
+  int32_t flags = 0;
+
+  if (!readI32(co.argCount, "co_argcount") ||
+      !readI32(co.posOnlyArgCount, "co_posonlyargcount") ||
+      !readI32(co.kwOnlyArgCount, "co_kwonlyargcount"))
+    return false;
+  if (!localsPlus && !readI32(co.nlocalsStored, "co_nlocals"))
+    return false;
+  if (!readI32(co.stackSize, "co_stacksize") || !readI32(flags, "co_flags"))
+    return false;
+  co.flags = uint32_t(flags);
+
+  if (!readBytesField(co.code, depth, "co_code", cost) ||
+      !readConstsField(co.consts, depth, cost) ||
+      !readStrTupleField(co.names, depth, "co_names", cost))
+    return false;
+
+  std::string kinds;
+  std::vector<PyString> localsPlusNames;
+  const uint8_t *kindsAt = nullptr;
+  if (localsPlus) {
+    if (!readStrTupleField(localsPlusNames, depth, "co_localsplusnames",
+                           cost))
+      return false;
+    kindsAt = pos_;
+    if (!readBytesField(kinds, depth, "co_localspluskinds", cost))
+      return false;
+  } else if (!readStrTupleField(co.varNamesStored, depth, "co_varnames",
+                                cost) ||
+             !readStrTupleField(co.freeVarsStored, depth, "co_freevars",
+                                cost) ||
+             !readStrTupleField(co.cellVarsStored, depth, "co_cellvars",
+                                cost)) {
+    return false;
+  }
+
+  if (!readStrField(co.fileName, depth, "co_filename", cost) ||
+      !readStrField(co.name, depth, "co_name", cost))
+    return false;
+  if (localsPlus && !readStrField(co.qualName, depth, "co_qualname", cost))
+    return false;
+  if (!readI32(co.firstLineNo, "co_firstlineno"))
+    return false;
+  const char *lineTableName = version_.atLeast(3, 10) ? "co_linetable"
+                                                      : "co_lnotab";
+  if (!readBytesField(co.lineTable, depth, lineTableName, cost))
+    return false;
+  if (localsPlus &&
+      !readBytesField(co.exceptionTable, depth, "co_exceptiontable", cost))
+    return false;
+
+  if (localsPlus) {
+    if (kinds.size() != localsPlusNames.size())
+      return fail("co_localspluskinds has " + bytesCount(kinds.size()) +
+                      " for " + std::to_string(localsPlusNames.size()) +
+                      " co_localsplusnames",
+                  kindsAt);
+    co.localsPlus.resize(kinds.size());
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      co.localsPlus[i].name = std::move(localsPlusNames[i]);
+      co.localsPlus[i].kind = uint8_t(kinds[i]);
+    }
+  }
+
+  // What CPython's code constructor checks (_PyCode_Validate, or
+  // PyCode_NewWithPosOnlyArgs before 3.11), reported at the code object.
+  auto negative = [&](const char *field, int32_t value) {
+    return fail(std::string("code object has a negative ") + field + " (" +
+                    std::to_string(value) + ")",
+                start);
+  };
+  if (co.argCount < 0)
+    return negative("co_argcount", co.argCount);
+  if (co.posOnlyArgCount < 0)
+    return negative("co_posonlyargcount", co.posOnlyArgCount);
+  if (co.kwOnlyArgCount < 0)
+    return negative("co_kwonlyargcount", co.kwOnlyArgCount);
+  if (co.nlocalsStored < 0)
+    return negative("co_nlocals", co.nlocalsStored);
+  if (co.stackSize < 0)
+    return negative("co_stacksize", co.stackSize);
+  if (flags < 0)
+    return negative("co_flags", flags);
+  if (co.posOnlyArgCount > co.argCount)
+    return fail("co_posonlyargcount " + std::to_string(co.posOnlyArgCount) +
+                    " exceeds co_argcount " + std::to_string(co.argCount),
+                start);
+  if (localsPlus && co.code.size() % 2 != 0)
+    return fail("co_code has an odd length (" + std::to_string(co.code.size()) +
+                    ")",
+                start);
+  const int64_t totalArgs = int64_t(co.argCount) + co.kwOnlyArgCount +
+                            ((co.flags & CO_VARARGS) ? 1 : 0) +
+                            ((co.flags & CO_VARKEYWORDS) ? 1 : 0);
+  const int64_t varNames = localsPlus ? co.nlocals()
+                                      : int64_t(co.varNamesStored.size());
+  if (varNames < totalArgs)
+    return fail("co_varnames has " + std::to_string(varNames) +
+                    " names, too few for " + std::to_string(totalArgs) +
+                    " arguments",
+                start);
+
+  out.value = Constant::code(std::move(code));
+  out.cost = cost;
+  fillRef(slot, out);
+  return true;
+}
+
+} // namespace
+
+Expected<ConstantRef> readMarshal(StringRef data, PythonVersion version,
+                                  uint64_t baseOffset) {
+  if (version.major != 3 || version.minor < 8 || version.minor > 14)
+    return Error("marshal data of Python " + version.str() +
+                     " is not supported (3.8-3.14 only)",
+                 baseOffset);
+  return Reader(data, version, baseOffset).run();
+}
+
+Expected<PycFile> readPyc(StringRef data) {
+  if (data.size() < kPycHeaderSize)
+    return Error("truncated .pyc header: needed 16 bytes, " +
+                     std::to_string(data.size()) + " present",
+                 0);
+  const auto *bytes = reinterpret_cast<const uint8_t *>(data.data());
+  const uint16_t magic = uint16_t(loadLE(bytes, 2));
+  std::optional<PythonVersion> version;
+  if (bytes[2] == '\r' && bytes[3] == '\n')
+    version = PythonVersion::fromMagic(magic);
+  if (!version) {
+    std::string shown = bytes[2] == '\r' && bytes[3] == '\n'
+                            ? hex(magic)
+                            : hex(loadLE(bytes, 4));
+    return Error("unknown magic number " + shown +
+                     " (not a CPython 3.8-3.13 .pyc)",
+                 0);
+  }
+
+  PycFile file;
+  PycHeader &header = file.header;
+  header.version = *version;
+  const uint32_t flags = uint32_t(loadLE(bytes + 4, 4));
+  switch (flags) {
+  case 0:
+    header.invalidation = PycInvalidation::Timestamp;
+    header.sourceMtime = uint32_t(loadLE(bytes + 8, 4));
+    header.sourceSize = uint32_t(loadLE(bytes + 12, 4));
+    break;
+  case 1:
+  case 3:
+    header.invalidation = flags == 3 ? PycInvalidation::CheckedHash
+                                     : PycInvalidation::UncheckedHash;
+    std::memcpy(header.sourceHash.data(), bytes + 8, 8);
+    break;
+  default:
+    return Error("bad .pyc flags " + hex(flags) +
+                     " (expected 0, 1 or 3)",
+                 4);
+  }
+
+  Expected<ConstantRef> body =
+      readMarshal(data.drop_front(kPycHeaderSize), *version, kPycHeaderSize);
+  if (!body)
+    return body.takeError();
+  if (!(*body)->is(ConstantKind::Code))
+    return Error(std::string("the .pyc body is ") +
+                     constantKindName((*body)->kind()) +
+                     ", not a code object",
+                 kPycHeaderSize);
+  file.code = (*body)->asCode();
+  return file;
+}
+
+} // namespace bcc
