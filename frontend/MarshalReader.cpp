@@ -259,24 +259,29 @@ private:
     return false;
   }
 
-  /// Checks that `n` bytes are left for `prefix what` ("a " "tuple size").
-  bool need(size_t n, const char *what, const char *prefix = "") {
+  /// Checks that `n` bytes are left for `prefix what suffix` (the parts
+  /// are only joined when there is an error).
+  bool need(size_t n, const char *what, const char *prefix = "",
+            const char *suffix = "") {
     if (left() >= n)
       return true;
     return fail("truncated marshal data: needed " + bytesCount(n) + " for " +
-                    prefix + what + ", " + std::to_string(left()) + " left",
+                    prefix + what + suffix + ", " + std::to_string(left()) +
+                    " left",
                 pos_);
   }
 
-  bool readU8(uint8_t &v, const char *what, const char *prefix = "") {
-    if (!need(1, what, prefix))
+  bool readU8(uint8_t &v, const char *what, const char *prefix = "",
+              const char *suffix = "") {
+    if (!need(1, what, prefix, suffix))
       return false;
     v = *pos_++;
     return true;
   }
 
-  bool readI32(int32_t &v, const char *what, const char *prefix = "") {
-    if (!need(4, what, prefix))
+  bool readI32(int32_t &v, const char *what, const char *prefix = "",
+               const char *suffix = "") {
+    if (!need(4, what, prefix, suffix))
       return false;
     v = int32_t(uint32_t(loadLE(pos_, 4)));
     pos_ += 4;
@@ -294,23 +299,25 @@ private:
   /// Reads an int32 size ("tuple size", "string length") and checks that
   /// `n * minBytesEach` bytes are left, so that nothing larger than the
   /// input is ever allocated.
-  bool readLength(size_t &n, const char *what, size_t minBytesEach) {
+  bool readLength(size_t &n, const char *what, size_t minBytesEach,
+                  const char *suffix = "") {
     const uint8_t *at = pos_;
     int32_t raw;
-    if (!readI32(raw, what, "the "))
+    if (!readI32(raw, what, "the ", suffix))
       return false;
     if (raw < 0)
-      return fail(std::string("negative ") + what + " " + std::to_string(raw),
+      return fail(std::string("negative ") + what + suffix + " " +
+                      std::to_string(raw),
                   at);
     n = size_t(raw);
-    return checkLength(n, what, minBytesEach, at);
+    return checkLength(n, what, minBytesEach, at, suffix);
   }
 
   bool checkLength(size_t n, const char *what, size_t minBytesEach,
-                   const uint8_t *at) {
+                   const uint8_t *at, const char *suffix = "") {
     if (n <= left() / minBytesEach)
       return true;
-    return fail(std::string(what) + " " + std::to_string(n) +
+    return fail(std::string(what) + suffix + " " + std::to_string(n) +
                     (minBytesEach == 1
                          ? ""
                          : " (" + bytesCount(minBytesEach) + " each)") +
@@ -319,13 +326,13 @@ private:
   }
 
   /// Reads the one-byte size of the short forms (`)`, `z`, `Z`).
-  bool readShortLength(size_t &n, const char *what) {
+  bool readShortLength(size_t &n, const char *what, const char *suffix = "") {
     const uint8_t *at = pos_;
     uint8_t n8;
-    if (!readU8(n8, what, "the "))
+    if (!readU8(n8, what, "the ", suffix))
       return false;
     n = n8;
-    return checkLength(n, what, 1, at);
+    return checkLength(n, what, 1, at, suffix);
   }
 
   bool checkDepth(unsigned depth, const uint8_t *at) {
@@ -717,7 +724,7 @@ bool Reader::readBytesField(std::string &dst, unsigned depth,
       return false;
     ++pos_;
     size_t n = 0;
-    if (!readLength(n, field, 1))
+    if (!readLength(n, field, 1, " length"))
       return false;
     dst.assign(reinterpret_cast<const char *>(pos_), n);
     pos_ += n;
@@ -753,9 +760,9 @@ bool Reader::readStrTupleField(std::vector<PyString> &dst, unsigned depth,
       return false;
     const bool small = *pos_ == TYPE_SMALL_TUPLE;
     ++pos_;
-    const char *sizeName = field;
     size_t n = 0;
-    if (small ? !readShortLength(n, sizeName) : !readLength(n, sizeName, 1))
+    if (small ? !readShortLength(n, field, " size")
+              : !readLength(n, field, 1, " size"))
       return false;
     dst.clear();
     dst.reserve(n);
@@ -804,9 +811,9 @@ bool Reader::readConstsField(std::vector<ConstantRef> &dst, unsigned depth,
       return false;
     const bool small = *pos_ == TYPE_SMALL_TUPLE;
     ++pos_;
-    const char *sizeName = "co_consts";
     size_t n = 0;
-    if (small ? !readShortLength(n, sizeName) : !readLength(n, sizeName, 1))
+    if (small ? !readShortLength(n, "co_consts", " size")
+              : !readLength(n, "co_consts", 1, " size"))
       return false;
     dst.reserve(n);
     if (!addCost(cost, 1, at))

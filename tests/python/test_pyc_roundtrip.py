@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""Acceptance test for bcc's marshal reader and writer, against real CPythons.
+
+For every CPython 3.8-3.13 that tests/python/pythons.py finds:
+
+  * test_stdlib: that interpreter compiles its whole Lib/ (Lib/test included,
+    site-packages excluded) into a temporary pycache_prefix; the
+    bcc-pyc-roundtrip tool reads every .pyc, writes it back (checking on its
+    own that writing is deterministic and that re-reading gives an equal
+    model) and stores the copy; then ONE process of the same interpreter
+    loads every original and every copy and compares them: the 16-byte
+    header, and the code objects field by field, recursively through
+    co_consts (floats by their bits, containers element by element, nested
+    code objects in full), plus `marshal.dumps(code, 2)` of both, which has
+    no references and no interning and so also covers what Python does not
+    expose (the 3.11+ localsplus kinds). The tool is run twice and the two
+    output trees must be byte-identical (no dependence on addresses or hash
+    seeds).
+  * test_invalidation_modes: py_compile in TIMESTAMP, CHECKED_HASH and
+    UNCHECKED_HASH modes; the copies keep the header, the hash in the header
+    equals bcc's sourceHash of the source, and the interpreter imports and
+    runs the copy written by bcc.
+  * test_source_hash: bcc's sourceHash equals importlib.util.source_hash for
+    inputs around the SipHash block boundaries and a real source file.
+
+Usage:  test_pyc_roundtrip.py --tool path/to/bcc-pyc-roundtrip [unittest args]
+        (or set BCC_PYC_ROUNDTRIP_TOOL). BCC_TEST_VERSIONS=3.8,3.12 limits
+        the versions; timings go to stderr.
+"""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pythons  # noqa: E402
+
+TOOL = os.environ.get("BCC_PYC_ROUNDTRIP_TOOL")
+
+# Run by the interpreter under test (so it must stay 3.8 syntax): compares
+# every .pyc under argv[1] with the file at the same relative path under
+# argv[2] and prints one JSON object.
+COMPARE_SCRIPT = r'''
+import json, marshal, os, struct, sys, types
+
+V = sys.version_info[:2]
+FIELDS = ["co_argcount", "co_posonlyargcount", "co_kwonlyargcount",
+          "co_nlocals", "co_stacksize", "co_flags", "co_firstlineno",
+          "co_code", "co_names", "co_varnames", "co_freevars", "co_cellvars",
+          "co_filename", "co_name"]
+FIELDS.append("co_lnotab" if V < (3, 10) else "co_linetable")
+if V >= (3, 11):
+    FIELDS += ["co_qualname", "co_exceptiontable"]
+MAX_PROBLEMS = 50
+
+
+class Compare:
+    def __init__(self):
+        self.code_objects = 0
+        self.problems = []
+
+    def fail(self, where, message):
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append("%s: %s" % (where, message))
+        return False
+
+    def value(self, a, b, where):
+        if type(a) is not type(b):
+            return self.fail(where, "type %s != %s" %
+                             (type(a).__name__, type(b).__name__))
+        if isinstance(a, types.CodeType):
+            return self.code(a, b, where)
+        if isinstance(a, float):
+            if struct.pack("<d", a) != struct.pack("<d", b):
+                return self.fail(where, "%r != %r" % (a, b))
+            return True
+        if isinstance(a, complex):
+            if struct.pack("<dd", a.real, a.imag) != \
+                    struct.pack("<dd", b.real, b.imag):
+                return self.fail(where, "%r != %r" % (a, b))
+            return True
+        if isinstance(a, (tuple, list, set, frozenset)):
+            # Sets: same elements inserted in the same order iterate alike.
+            xs, ys = list(a), list(b)
+            if len(xs) != len(ys):
+                return self.fail(where, "length %d != %d" % (len(xs), len(ys)))
+            ok = True
+            for i, (x, y) in enumerate(zip(xs, ys)):
+                ok = self.value(x, y, "%s[%d]" % (where, i)) and ok
+            return ok
+        if isinstance(a, dict):
+            return self.value(list(a.items()), list(b.items()), where)
+        if a != b:
+            return self.fail(where, "%r != %r" % (a, b))
+        return True
+
+    def code(self, a, b, where):
+        self.code_objects += 1
+        where = "%s<%s>" % (where, a.co_name)
+        ok = True
+        for field in FIELDS:
+            ok = self.value(getattr(a, field), getattr(b, field),
+                            where + "." + field) and ok
+        return self.value(a.co_consts, b.co_consts,
+                          where + ".co_consts") and ok
+
+
+def main():
+    original_root, copy_root = sys.argv[1], sys.argv[2]
+    cmp = Compare()
+    files = 0
+    start = __import__("time").time()
+    for directory, _, names in os.walk(original_root):
+        for name in sorted(names):
+            if not name.endswith(".pyc"):
+                continue
+            files += 1
+            path = os.path.join(directory, name)
+            rel = os.path.relpath(path, original_root)
+            copy = os.path.join(copy_root, rel)
+            with open(path, "rb") as f:
+                data = f.read()
+            try:
+                with open(copy, "rb") as f:
+                    new = f.read()
+            except OSError as e:
+                cmp.fail(rel, "no copy: %s" % e)
+                continue
+            if data[:16] != new[:16]:
+                cmp.fail(rel, "header %s != %s" % (data[:16].hex(),
+                                                   new[:16].hex()))
+            try:
+                a = marshal.loads(data[16:])
+                b = marshal.loads(new[16:])
+            except Exception as e:
+                cmp.fail(rel, "cannot load: %s: %s" % (type(e).__name__, e))
+                continue
+            if cmp.value(a, b, rel):
+                da, db = marshal.dumps(a, 2), marshal.dumps(b, 2)
+                if da != db:
+                    i = next(i for i in range(min(len(da), len(db)) + 1)
+                             if i >= min(len(da), len(db)) or da[i] != db[i])
+                    cmp.fail(rel, "marshal.dumps(code, 2) differs at byte %d"
+                             % i)
+    print(json.dumps({"files": files, "code_objects": cmp.code_objects,
+                      "problems": cmp.problems,
+                      "seconds": __import__("time").time() - start}))
+
+
+main()
+'''
+
+# A module that exercises every kind of constant the compilers emit.
+SAMPLE_SOURCE = '''\
+"""Sample module for the .pyc round trip: docstring \u00e9\u4e2d\U0001f600."""
+VALUE = "from the pyc"
+BIG = 2 ** 100, -(2 ** 70), 2 ** 31, -(2 ** 31) - 1, 2 ** 63, -(2 ** 63)
+FLOATS = 0.0, -0.0, 1.5, float("inf"), 1e308, 5e-324
+COMPLEX = 1j, -2.5j, (1 + 2j)
+DATA = b"\\x00\\xff bytes", "\\ud800 lone surrogate", "x" * 300, "\\xe9" * 300
+NESTED = ((1, (2, (3, (4, ("deep",))))), ...)
+
+
+def outer(a, b=1, *args, c, d=2, **kw):
+    cell = a + b
+
+    def inner(z, /, w):
+        nonlocal cell
+        cell += z
+        return cell, w, c
+
+    return inner
+
+
+async def coroutine(x):
+    async with x as y:
+        return [i async for i in y]
+
+
+def generator(items):
+    yield from (i for i in items if i in {1, 2, 3} or i in frozenset("ab"))
+
+
+class Klass:
+    attr: int = 3
+
+    def method(self):
+        return __class__, super().__repr__(), [n for n in range(3)]
+
+
+try:
+    pass
+except (ValueError, TypeError) as error:
+    raise RuntimeError from error
+finally:
+    LAMBDA = lambda *, k=None: k  # noqa: E731
+'''
+
+
+def selected_versions():
+    only = os.environ.get("BCC_TEST_VERSIONS")
+    if only:
+        return [v.strip() for v in only.split(",") if v.strip()]
+    return list(pythons.SUPPORTED_VERSIONS)
+
+
+def log(message):
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def run(args, **kw):
+    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, **kw)
+
+
+def run_tool(args):
+    result = run([TOOL] + args)
+    return result.returncode, result.stdout, result.stderr
+
+
+def tree_bytes(root):
+    """{relative path: bytes} of every file under root."""
+    out = {}
+    for directory, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, root)] = f.read()
+    return out
+
+
+class PycRoundTrip(unittest.TestCase):
+    maxDiff = None
+
+    def python(self, version):
+        path = pythons.find_python(version)
+        if not path:
+            self.skipTest("Python %s not found (set %s)" %
+                          (version, pythons.env_var_name(version)))
+        return path
+
+    def compare(self, python, original_root, copy_root):
+        result = run([python, "-c", COMPARE_SCRIPT, original_root, copy_root])
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        report = json.loads(result.stdout)
+        self.assertEqual(report["problems"], [],
+                         "the copies differ from the originals")
+        return report
+
+    def check_tool(self, returncode, stdout, stderr):
+        failures = stderr.strip().splitlines()
+        self.assertEqual((returncode, failures[:30]), (0, []),
+                         "bcc-pyc-roundtrip failed:\n" + stdout)
+
+    # -- the whole standard library ---------------------------------------
+
+    def stdlib(self, version):
+        python = self.python(version)
+        lib = run([python, "-c", "import os; print(os.path.dirname("
+                   "os.__file__))"]).stdout.strip()
+        self.assertTrue(os.path.isdir(lib), lib)
+        with tempfile.TemporaryDirectory(prefix="bcc-pyc-") as tmp:
+            originals = os.path.join(tmp, "originals")
+            copies = os.path.join(tmp, "copies")
+            start = time.time()
+            # The prefix goes in the environment, not in -X pycache_prefix:
+            # 3.12+ compileall -j0 runs its workers from a forkserver, which
+            # does not inherit -X options, so they would write next to the
+            # sources instead. Some Lib/test files are bad syntax on purpose:
+            # compileall's exit status is ignored, its output is used.
+            env = dict(os.environ, PYTHONPYCACHEPREFIX=originals)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            run([python, "-m", "compileall", "-q", "-j0", "-x",
+                 r"[/\\]site-packages[/\\]", lib], env=env)
+            compile_seconds = time.time() - start
+            self.assertTrue(os.path.isdir(originals), "compileall wrote nothing")
+
+            start = time.time()
+            code, out, err = run_tool(["--out", copies, originals])
+            self.check_tool(code, out, err)
+            tool_seconds = time.time() - start
+            tool_summary = out.strip()
+
+            # Determinism across processes: a second run, same bytes.
+            again = os.path.join(tmp, "again")
+            self.check_tool(*run_tool(["--out", again, originals]))
+            first, second = tree_bytes(copies), tree_bytes(again)
+            self.assertEqual(sorted(first), sorted(second))
+            differing = [p for p in first if first[p] != second[p]]
+            self.assertEqual(differing[:20], [], "output is not deterministic")
+
+            start = time.time()
+            report = self.compare(python, originals, copies)
+            compare_seconds = time.time() - start
+            self.assertEqual(report["files"], len(first))
+            self.assertGreater(report["files"], 500)
+            log("\n%s: %d files, %d code objects; compileall %.1f s, "
+                "round trip %.1f s, compare %.1f s\n  %s" %
+                (version, report["files"], report["code_objects"],
+                 compile_seconds, tool_seconds, compare_seconds,
+                 tool_summary))
+
+    # -- invalidation modes ------------------------------------------------
+
+    def invalidation_modes(self, version):
+        python = self.python(version)
+        with tempfile.TemporaryDirectory(prefix="bcc-pyc-") as tmp:
+            source = os.path.join(tmp, "sample.py")
+            with open(source, "w", encoding="utf-8") as f:
+                f.write(SAMPLE_SOURCE)
+            originals = os.path.join(tmp, "originals")
+            copies = os.path.join(tmp, "copies")
+            os.mkdir(originals)
+            modes = {"TIMESTAMP": 0, "CHECKED_HASH": 3, "UNCHECKED_HASH": 1}
+            script = ("import py_compile, sys\n"
+                      "for mode in sys.argv[3:]:\n"
+                      "    py_compile.compile(sys.argv[1], doraise=True,\n"
+                      "        cfile=sys.argv[2] + '/' + mode + '.pyc',\n"
+                      "        invalidation_mode="
+                      "py_compile.PycInvalidationMode[mode])\n")
+            result = run([python, "-c", script, source, originals] +
+                         sorted(modes))
+            self.assertEqual(result.returncode, 0, result.stderr)
+
+            self.check_tool(*run_tool(["--out", copies, originals]))
+            self.compare(python, originals, copies)
+
+            code, out, err = run_tool(["--source-hash", version, source])
+            self.assertEqual(code, 0, err)
+            our_hash = out.split()[0]
+            for mode, flags in modes.items():
+                with open(os.path.join(copies, mode + ".pyc"), "rb") as f:
+                    header = f.read(16)
+                self.assertEqual(int.from_bytes(header[4:8], "little"), flags)
+                if flags:
+                    self.assertEqual(header[8:16].hex(), our_hash, mode)
+
+            # Run bcc's copy: with an unchecked hash the importer uses the
+            # .pyc even though the source now says something else.
+            package = os.path.join(tmp, "run")
+            cache = os.path.join(package, "__pycache__")
+            os.makedirs(cache)
+            with open(os.path.join(package, "sample.py"), "w") as f:
+                f.write('VALUE = "from the source"\n')
+            tag = run([python, "-c", "import sys; print(sys.implementation."
+                       "cache_tag)"]).stdout.strip()
+            shutil.copy(os.path.join(copies, "UNCHECKED_HASH.pyc"),
+                        os.path.join(cache, "sample.%s.pyc" % tag))
+            result = run([python, "-B", "-c",
+                          "import sample; print(sample.VALUE, "
+                          "sample.outer(1, c=2)(3, 4), sample.BIG[0])"],
+                         cwd=package)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stdout.strip(),
+                             "from the pyc (5, 4, 2) %d" % 2 ** 100)
+
+    # -- source hash -------------------------------------------------------
+
+    def source_hash(self, version):
+        python = self.python(version)
+        rng = random.Random(552)
+        samples = [b"", b"a", b"print('hello')\n"]
+        samples += [bytes(rng.randrange(256) for _ in range(n))
+                    for n in (7, 8, 9, 15, 16, 17, 63, 64, 65, 1000)]
+        with open(os.path.abspath(__file__), "rb") as f:
+            samples.append(f.read())
+        with tempfile.TemporaryDirectory(prefix="bcc-hash-") as tmp:
+            paths = []
+            for i, data in enumerate(samples):
+                paths.append(os.path.join(tmp, "sample%02d" % i))
+                with open(paths[-1], "wb") as f:
+                    f.write(data)
+            script = ("import importlib.util, sys\n"
+                      "for p in sys.argv[1:]:\n"
+                      "    print(importlib.util.source_hash("
+                      "open(p, 'rb').read()).hex(), p)\n")
+            expected = run([python, "-c", script] + paths)
+            self.assertEqual(expected.returncode, 0, expected.stderr)
+            code, out, err = run_tool(["--source-hash", version] + paths)
+            self.assertEqual(code, 0, err)
+            self.assertEqual(out.split(), expected.stdout.split())
+
+
+def _add_version_tests():
+    for version in selected_versions():
+        suffix = version.replace(".", "_")
+        for kind in ("stdlib", "invalidation_modes", "source_hash"):
+            def test(self, kind=kind, version=version):
+                getattr(self, kind)(version)
+            test.__name__ = "test_%s_%s" % (kind, suffix)
+            setattr(PycRoundTrip, test.__name__, test)
+
+
+_add_version_tests()
+
+
+def main():
+    global TOOL
+    argv = list(sys.argv)
+    if "--tool" in argv:
+        i = argv.index("--tool")
+        TOOL = argv[i + 1]
+        del argv[i:i + 2]
+    if not TOOL or not os.path.exists(TOOL):
+        sys.exit("test_pyc_roundtrip.py: pass --tool PATH to "
+                 "bcc-pyc-roundtrip (or set BCC_PYC_ROUNDTRIP_TOOL)")
+    TOOL = os.path.abspath(TOOL)
+    unittest.main(argv=argv, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
