@@ -2,8 +2,9 @@
 //
 // The data lives in ir/generated/*.inc, written by scripts/gen_tables.py; this
 // file defines the few helpers those files are written in (op(), constant(),
-// linear(), ... and the two data structs), includes one pair of files per
-// version in its own namespace, and answers queries on them.
+// linear(), input(), output(), sig(), ... and the data structs), includes one
+// pair of files per version in its own namespace, and answers queries on
+// them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,52 @@
 #include <climits>
 
 namespace bcc {
+
+/// How many slots a signature item spans, as a function of the argument:
+/// ((arg >> shift) & mask) * scale + offset, or, if `equals`, 1 when
+/// ((arg >> shift) & mask) == offset and 0 otherwise. A fixed count has
+/// mask 0.
+struct StackCountSpec {
+  bool equals;
+  uint8_t shift;
+  uint32_t mask;
+  int32_t scale;
+  int32_t offset;
+
+  /// nullopt when the count would be negative or above INT32_MAX.
+  std::optional<uint32_t> evaluate(uint32_t arg) const {
+    int64_t field = int64_t((arg >> shift) & mask);
+    int64_t value = equals ? (field == offset ? 1 : 0)
+                           : field * scale + int64_t(offset);
+    if (value < 0 || value > INT32_MAX)
+      return std::nullopt;
+    return uint32_t(value);
+  }
+};
+
+/// One input or output item of a signature, as the generated files list it.
+struct StackItemSpec {
+  const char *name;
+  StackCountSpec count;
+  bool isOutput;
+  int8_t source; ///< outputs: input index, or -1 for a new value
+  bool maybeNull;
+};
+
+/// One path's signature: `inputs` then `outputs` consecutive items of the
+/// version's item array, starting at `firstItem`.
+struct StackPathSpec {
+  uint16_t firstItem;
+  uint8_t inputs;
+  uint8_t outputs;
+  const char *notation;
+};
+
+struct OpcodeSignatureSpec {
+  uint8_t opcode;
+  StackPathSpec fallThrough;
+  StackPathSpec jump;
+};
 
 /// One version's opcode data, as a generated Opcodes_3_X.inc spells it.
 struct OpcodeTableData {
@@ -33,6 +80,8 @@ struct OpcodeTableData {
   llvm::ArrayRef<const char *> formatValueConverters;
   llvm::ArrayRef<const char *> makeFunctionFlags;
   llvm::ArrayRef<CompilerFlagName> compilerFlagNames;
+  llvm::ArrayRef<StackItemSpec> stackItems; ///< empty before 3.11
+  llvm::ArrayRef<OpcodeSignatureSpec> signatures; ///< sorted by opcode
 };
 
 /// One version's Unicode data, as a generated Unicode_3_X.inc spells it.
@@ -88,6 +137,37 @@ constexpr StackEffectRule bitWeights(int32_t c, std::array<int8_t, 8> w) {
 }
 constexpr StackEffectRule table(const int16_t *values) {
   return StackEffectRule::table(values);
+}
+
+constexpr uint32_t kAllBits = 0xFFFFFFFFu;
+constexpr StackCountSpec fixed(int32_t n) {
+  return StackCountSpec{false, 0, 0, 0, n};
+}
+constexpr StackCountSpec field(uint8_t shift, uint32_t mask, int32_t scale,
+                               int32_t offset) {
+  return StackCountSpec{false, shift, mask, scale, offset};
+}
+constexpr StackCountSpec fieldEquals(uint8_t shift, uint32_t mask,
+                                     int32_t value) {
+  return StackCountSpec{true, shift, mask, 0, value};
+}
+constexpr StackItemSpec input(const char *name, StackCountSpec count) {
+  return StackItemSpec{name, count, false, -1, false};
+}
+constexpr StackItemSpec output(const char *name, StackCountSpec count,
+                               int8_t source, bool maybeNull) {
+  return StackItemSpec{name, count, true, source, maybeNull};
+}
+constexpr StackPathSpec path(uint16_t firstItem, uint8_t inputs,
+                             uint8_t outputs, const char *notation) {
+  return StackPathSpec{firstItem, inputs, outputs, notation};
+}
+constexpr OpcodeSignatureSpec sig(uint8_t opcode, StackPathSpec fallThrough,
+                                  StackPathSpec jump) {
+  return OpcodeSignatureSpec{opcode, fallThrough, jump};
+}
+constexpr OpcodeSignatureSpec sig(uint8_t opcode, StackPathSpec both) {
+  return OpcodeSignatureSpec{opcode, both, both};
 }
 
 namespace v3_8 {
@@ -147,6 +227,18 @@ std::optional<int> StackEffectRule::evaluate(uint32_t arg) const {
 OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
                          const UnicodeData &unicodeData)
     : data(opcodeData), unicode(unicodeData) {
+  signatureByNumber.fill(-1);
+  for (size_t i = 0; i < data.signatures.size(); ++i) {
+    const OpcodeSignatureSpec &spec = data.signatures[i];
+    assert(signatureByNumber[spec.opcode] == -1 && "signature listed twice");
+    for (const StackPathSpec &onePath : {spec.fallThrough, spec.jump}) {
+      (void)onePath;
+      assert(size_t(onePath.firstItem) + onePath.inputs + onePath.outputs <=
+                 data.stackItems.size() &&
+             "signature items out of range");
+    }
+    signatureByNumber[spec.opcode] = int16_t(i);
+  }
   indexByNumber.fill(-1);
   for (size_t i = 0; i < data.opcodes.size(); ++i) {
     uint8_t number = data.opcodes[i].number;
@@ -277,6 +369,153 @@ int OpcodeTable::stackDepthCorrection(uint8_t op) const {
       llvm::StringRef(opInfo->name) == "RETURN_GENERATOR")
     return 1;
   return 0;
+}
+
+bool OpcodeTable::hasStackSignatures() const {
+  return !data.signatures.empty();
+}
+
+std::optional<StackSignature> OpcodeTable::signature(uint8_t op, uint32_t arg,
+                                                     bool jump) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return std::nullopt;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
+  StackSignature result;
+  uint64_t inputTotal = 0, outputTotal = 0;
+  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
+    const StackItemSpec &item = data.stackItems[onePath.firstItem + i];
+    std::optional<uint32_t> count = item.count.evaluate(arg);
+    if (!count)
+      return std::nullopt;
+    StackItem evaluated;
+    evaluated.name = item.name;
+    evaluated.count = *count;
+    evaluated.source = item.source;
+    evaluated.maybeNull = item.maybeNull;
+    assert(item.isOutput == (i >= onePath.inputs) && "items out of order");
+    if (item.isOutput) {
+      outputTotal += *count;
+      result.outputs.push_back(evaluated);
+    } else {
+      inputTotal += *count;
+      result.inputs.push_back(evaluated);
+    }
+  }
+  if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
+    return std::nullopt;
+  return result;
+}
+
+std::optional<llvm::StringRef> OpcodeTable::signatureNotation(uint8_t op,
+                                                              bool jump) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return std::nullopt;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  return llvm::StringRef(jump ? spec.jump.notation
+                              : spec.fallThrough.notation);
+}
+
+uint32_t StackSignature::inputSlots() const {
+  uint32_t total = 0;
+  for (const StackItem &item : inputs)
+    total += item.count;
+  return total;
+}
+
+uint32_t StackSignature::outputSlots() const {
+  uint32_t total = 0;
+  for (const StackItem &item : outputs)
+    total += item.count;
+  return total;
+}
+
+int StackSignature::effect() const {
+  return int(int64_t(outputSlots()) - int64_t(inputSlots()));
+}
+
+uint32_t StackSignature::keptSlots() const {
+  uint32_t kept = 0;
+  for (size_t i = 0; i < outputs.size() && i < inputs.size(); ++i) {
+    if (outputs[i].source != int(i))
+      break;
+    kept += outputs[i].count;
+  }
+  return kept;
+}
+
+std::vector<uint32_t> StackSignature::peekedDepths() const {
+  // Kept items are items 0..k-1 of both lists; a slot at offset `o` from the
+  // bottom of the signature is at depth kept - o once the pops are done.
+  std::vector<uint32_t> depths;
+  uint32_t kept = keptSlots(), offset = 0;
+  for (size_t i = 0; i < outputs.size() && i < inputs.size(); ++i) {
+    if (outputs[i].source != int(i))
+      break;
+    if (inputs[i].isRead())
+      for (uint32_t slot = 0; slot < inputs[i].count; ++slot)
+        depths.push_back(kept - (offset + slot));
+    offset += inputs[i].count;
+  }
+  std::reverse(depths.begin(), depths.end());
+  return depths;
+}
+
+namespace {
+
+/// The item of `items` that holds the slot at `offset` from the bottom, and
+/// the slot's offset within it.
+template <typename Items>
+std::optional<std::pair<size_t, uint32_t>> itemAt(const Items &items,
+                                                  uint32_t offset) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (offset < items[i].count)
+      return std::make_pair(i, offset);
+    offset -= items[i].count;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<uint32_t> StackSignature::outputSource(uint32_t depth) const {
+  uint32_t total = outputSlots();
+  if (depth == 0 || depth > total)
+    return std::nullopt;
+  auto found = itemAt(outputs, total - depth);
+  if (!found || outputs[found->first].source < 0)
+    return std::nullopt;
+  size_t source = size_t(outputs[found->first].source);
+  uint32_t inputOffset = found->second;
+  for (size_t i = 0; i < source; ++i)
+    inputOffset += inputs[i].count;
+  return inputSlots() - inputOffset;
+}
+
+bool StackSignature::outputMayBeNull(uint32_t depth) const {
+  uint32_t total = outputSlots();
+  if (depth == 0 || depth > total)
+    return false;
+  auto found = itemAt(outputs, total - depth);
+  return found && outputs[found->first].maybeNull;
+}
+
+std::string StackSignature::str() const {
+  std::string text;
+  for (const StackItem &item : inputs) {
+    text += item.name.str() + ":" + std::to_string(item.count) + " ";
+  }
+  text += "--";
+  for (const StackItem &item : outputs) {
+    text += " " + item.name.str() + ":" + std::to_string(item.count);
+    if (item.source >= 0)
+      text += "=" + std::to_string(item.source);
+    if (item.maybeNull)
+      text += "?";
+  }
+  return text;
 }
 
 llvm::ArrayRef<AdaptiveOpcode> OpcodeTable::adaptiveOpcodes() const {

@@ -8,12 +8,18 @@
 // to print arguments the way `dis` does, and which code points `repr()`
 // escapes.
 //
-// None of it is typed by hand: scripts/gen_tables.py runs under each
+// For 3.11-3.13 it also knows each opcode's stack signature: which stack
+// slots an instruction pops, reads in place or rearranges, and what it
+// pushes, per path. That is what lifting bytecode to SSA needs; the net
+// stack effect is not enough.
+//
+// Almost none of it is typed by hand: scripts/gen_tables.py runs under each
 // interpreter and writes ir/generated/{Opcodes,Unicode}_3_X.inc from its own
 // `opcode` and `dis` modules (tests/python/test_opcode_tables.py checks that
-// they are still what the interpreters say). The one correction that is not
-// the interpreter's data is stackDepthCorrection(), named and documented
-// below.
+// they are still what the interpreters say). The exceptions: the stack
+// signatures come from scripts/stack_signatures.py, written from CPython's
+// sources, and the generator checks them against dis.stack_effect; and
+// stackDepthCorrection(), named and documented below.
 //
 // Offsets are in bytes and always refer to the real instruction, after its
 // EXTENDED_ARG prefixes; arguments are the full (folded) argument.
@@ -25,10 +31,12 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ir/PythonVersion.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace bcc {
@@ -145,6 +153,71 @@ struct OpcodeInfo {
   bool isJump() const { return jump != JumpKind::None; }
 };
 
+/// One run of stack slots in a StackSignature: a named operand or result.
+struct StackItem {
+  /// Its name in scripts/stack_signatures.py ("list", "args", "null"). A
+  /// name that starts with '_' marks slots the instruction does not read.
+  llvm::StringRef name;
+  /// Stack slots it spans; 0 when an optional item is absent (LOAD_GLOBAL's
+  /// NULL when bit 0 of the argument is clear).
+  uint32_t count = 0;
+  /// Outputs: the index in StackSignature::inputs of the input whose value
+  /// this is (left in place, moved or copied), or -1 for a new value.
+  /// Always -1 for inputs.
+  int source = -1;
+  /// Outputs: the value may be NULL. PUSH_NULL, the call-protocol NULLs of
+  /// LOAD_GLOBAL, LOAD_ATTR, LOAD_METHOD and LOAD_SUPER_ATTR, the saved local
+  /// of LOAD_FAST_AND_CLEAR, and the placeholder FOR_ITER pushes on its exit
+  /// path from 3.12 on (there the compiler models a value that END_FOR pops;
+  /// the interpreter pushes nothing and skips END_FOR).
+  bool maybeNull = false;
+
+  bool isRead() const { return !name.startswith("_"); }
+  bool isNew() const { return source < 0; }
+};
+
+/// How one instruction uses the value stack, for one argument and one path
+/// (3.11+). The items mirror CPython's bytecodes.c: `inputs` are the slots
+/// the instruction spans when it starts, `outputs` what fills that part of
+/// the stack when it ends, both deepest first (the last item is the top).
+///
+/// Derived views, all in stack slots:
+///  - keptSlots(): the bottom slots that stay where they are (the longest
+///    run of leading outputs that are their own inputs).
+///  - pops(), pushes(): inputs and outputs without the kept slots, i.e. what
+///    really comes off and goes on. CALL 2 on 3.12 pops 4 and pushes 1;
+///    LIST_APPEND 3 pops 1 and pushes 0; COPY 2 pops 0 and pushes 1.
+///  - peekedDepths(): the kept slots the instruction reads, as depths in the
+///    stack once pops() slots are gone (1 = its top). LIST_APPEND 3 reads
+///    its list at depth 3, CPython's PEEK(oparg) after popping the value.
+///  - outputSource(): for a pushed slot, the input slot it is, for moves
+///    and copies (SWAP, COPY, END_SEND, PUSH_EXC_INFO).
+struct StackSignature {
+  llvm::SmallVector<StackItem, 4> inputs;
+  llvm::SmallVector<StackItem, 4> outputs;
+
+  uint32_t inputSlots() const;
+  uint32_t outputSlots() const;
+  /// outputSlots() - inputSlots(): the net stack effect.
+  int effect() const;
+  uint32_t keptSlots() const;
+  uint32_t pops() const { return inputSlots() - keptSlots(); }
+  uint32_t pushes() const { return outputSlots() - keptSlots(); }
+  /// Depths of the read kept slots, in the stack after the pops, shallowest
+  /// first.
+  std::vector<uint32_t> peekedDepths() const;
+  /// For the output slot at `depth` after the instruction (1 = the new top,
+  /// up to outputSlots()): the depth before the instruction (1 = the old
+  /// top) of the input slot it holds; nullopt for a new value or a depth
+  /// out of range.
+  std::optional<uint32_t> outputSource(uint32_t depth) const;
+  /// Whether the output slot at `depth` (1 = the new top) may be NULL.
+  bool outputMayBeNull(uint32_t depth) const;
+  /// "name:count ... -- name:count[=source][?] ...": inputs, then outputs
+  /// with the index of their source input and '?' if they may be NULL.
+  std::string str() const;
+};
+
 /// A specialized or instrumented opcode. These exist only in the
 /// interpreter's adaptive copy of the code (`_co_code_adaptive`), never in
 /// co_code or marshal data.
@@ -219,6 +292,30 @@ public:
   /// every other opcode and version. Reference §2.6 rule 5.
   int stackDepthCorrection(uint8_t op) const;
 
+  /// Whether this version has stack signatures: 3.11 and later.
+  bool hasStackSignatures() const;
+  /// The stack signature of `op` with argument `arg`, on the fall-through
+  /// path (jump=false) or the path where the jump is taken; for an opcode
+  /// that does not jump both are the same. nullopt before 3.11, for an
+  /// opcode without a signature (not a real opcode, or CACHE, RESERVED or
+  /// ENTER_EXECUTOR, which never run from co_code), for an argument the
+  /// instruction does not accept (SWAP 1, COPY 0, LIST_APPEND 0), or when
+  /// the slots would exceed INT32_MAX. The argument is ignored for opcodes
+  /// without one.
+  ///
+  /// effect() equals stackEffect() but for three documented differences:
+  /// RETURN_GENERATOR on 3.11 and 3.12 is +1 (see stackDepthCorrection()),
+  /// and on 3.11 PRECALL is 0 and CALL -(arg+1), where dis books the
+  /// arguments on PRECALL (-arg) and leaves CALL -1: PRECALL does not touch
+  /// the stack, CALL pops the callable and its arguments.
+  std::optional<StackSignature> signature(uint8_t op, uint32_t arg,
+                                          bool jump) const;
+  /// The signature in the notation of scripts/stack_signatures.py, e.g.
+  /// "list, _items[oparg-1], value -- list, _items[oparg-1]"; nullopt where
+  /// signature() has none for any argument.
+  std::optional<llvm::StringRef> signatureNotation(uint8_t op,
+                                                   bool jump) const;
+
   /// Specialized and instrumented opcodes, by number.
   llvm::ArrayRef<AdaptiveOpcode> adaptiveOpcodes() const;
   /// The real opcode behind `number`: itself for a real opcode, the base of
@@ -260,6 +357,7 @@ private:
   const OpcodeTableData &data;
   const UnicodeData &unicode;
   std::array<int16_t, 256> indexByNumber; ///< into opcodes(); -1 if none
+  std::array<int16_t, 256> signatureByNumber; ///< into the signatures; -1
   std::vector<uint8_t> numbersByName;     ///< real opcodes sorted by name
 };
 

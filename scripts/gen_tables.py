@@ -21,13 +21,20 @@ ir/Opcodes.cpp includes. Everything comes from that interpreter's own
   * the stack effect of each opcode with and without the jump, as the first of
     a few shapes (Constant, Linear, ByteLinear, BitWeights, Table) that
     reproduces every value `dis.stack_effect` gives on the sampled arguments;
+  * 3.11+: the stack signature of each opcode (what it pops, pushes and reads
+    in place, per path), from the hand-written scripts/stack_signatures.py.
+    They are verified here: every real opcode of the version has one (or is
+    listed as never in co_code), and for every argument sample and path the
+    signature's outputs - inputs equals dis.stack_effect, but for the few
+    differences stack_signatures.DIS_ADJUSTMENTS names and quantifies;
   * the specialized and instrumented opcodes, which never appear in co_code,
     with the opcode each one stands for;
   * the argument-repr tables `dis` uses, the compiler flag names, the magic
     number, and the code points for which str.isprintable() is False.
 
-The only facts typed here are the control-flow classes (FLOW_NAMES), which no
-version exposes as data. Any surprise (an unknown shape, a listed name missing
+The only facts typed by hand are the control-flow classes (FLOW_NAMES), which
+no version exposes as data, and the stack signatures (stack_signatures.py),
+which no version exposes to Python. Any surprise (an unknown shape, a listed name missing
 from its version, a jump that fits no rule) stops the generator with an error.
 The output is deterministic and names no machine path and no patch release.
 """
@@ -42,6 +49,9 @@ import os
 import subprocess
 import sys
 import unicodedata
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stack_signatures  # noqa: E402
 
 VERSION = sys.version_info[:2]
 VERSION_TEXT = "%d.%d" % VERSION
@@ -334,6 +344,94 @@ def non_printable_ranges():
     return ranges
 
 
+def effect_samples(number):
+    """The arguments to sample for `number`: [None] if it takes none."""
+    return list(range(256)) + WIDE_ARGS if has_arg(number) else [None]
+
+
+def checked_signatures():
+    """({opcode number: (fall-through, jump) Signature}, summary) for this
+    version, verified against the interpreter; ({}, None) before 3.11.
+
+    Fails, listing every offender, if a real opcode has neither a signature
+    nor a NOT_IN_CO_CODE entry, if an entry names an opcode this version
+    lacks, if a non-jump has a separate jump signature or an argument-free
+    opcode a count that depends on the argument, or if outputs - inputs
+    differs from dis.stack_effect on any sample and path by anything but the
+    documented DIS_ADJUSTMENTS.
+    """
+    if not stack_signatures.has_signatures(VERSION):
+        return {}, None
+    try:
+        signatures = stack_signatures.signatures_for(VERSION)
+        excluded = stack_signatures.not_in_co_code(VERSION)
+        adjustments = stack_signatures.dis_adjustments(VERSION)
+    except stack_signatures.SignatureError as error:
+        fail("stack_signatures.py: %s" % error)
+    numbers = {name: number for number, name in real_opcodes()}
+    missing = sorted(set(numbers) - set(signatures) - set(excluded))
+    if missing:
+        fail("no stack signature for %s (add them to "
+             "scripts/stack_signatures.py)" % ", ".join(missing))
+    unknown = sorted((set(signatures) | set(excluded) | set(adjustments)) -
+                     set(numbers))
+    if unknown:
+        fail("stack_signatures.py names opcodes this version lacks: %s" %
+             ", ".join(unknown))
+    both = sorted(set(signatures) & set(excluded))
+    if both:
+        fail("both signed and excluded: %s" % ", ".join(both))
+    unsigned = sorted(set(adjustments) - set(signatures))
+    if unsigned:
+        fail("DIS_ADJUSTMENTS for unsigned %s" % ", ".join(unsigned))
+
+    problems, samples, rejected = [], 0, collections.Counter()
+    for name, (fall, jump) in sorted(signatures.items()):
+        number = numbers[name]
+        if fall.text != jump.text and number not in jump_opcodes():
+            problems.append("%s is not a jump but has a jump signature" % name)
+        if not has_arg(number) and any(
+                item.count.depends_on_oparg()
+                for signature in (fall, jump)
+                for item in signature.inputs + signature.outputs):
+            problems.append("%s takes no argument but a count uses it" % name)
+        for is_jump, signature in ((False, fall), (True, jump)):
+            for arg in effect_samples(number):
+                evaluated = signature.evaluate(arg or 0)
+                if evaluated is None:
+                    rejected[name] += 1
+                    continue
+                if arg is None:
+                    expected = dis.stack_effect(number, jump=is_jump)
+                else:
+                    expected = dis.stack_effect(number, arg, jump=is_jump)
+                expected += stack_signatures.adjustment(adjustments, name,
+                                                        arg or 0)
+                samples += 1
+                if evaluated.effect() != expected:
+                    problems.append(
+                        "%s(%s, jump=%s): signature %r gives %+d, "
+                        "dis.stack_effect%s %+d" % (
+                            name, arg, is_jump, signature.text,
+                            evaluated.effect(),
+                            " + adjustment" if name in adjustments else "",
+                            expected))
+    if problems:
+        fail("%d stack signature problems:\n  %s" % (
+            len(problems), "\n  ".join(problems[:40])))
+    summary = ("%d stack signatures match dis.stack_effect on %d "
+               "(opcode, argument, path) samples%s; %d samples are "
+               "arguments a signature rejects (%s)" % (
+                   len(signatures), samples,
+                   " (%s by their documented adjustment)" %
+                   ", ".join(sorted(adjustments)) if adjustments else "",
+                   sum(rejected.values()),
+                   ", ".join("%s x%d" % item
+                             for item in sorted(rejected.items()))))
+    return ({numbers[name]: pair for name, pair in signatures.items()},
+            summary)
+
+
 # ---------------------------------------------------------------------------
 # Emitting C++.
 
@@ -383,6 +481,74 @@ def rule_expression(rule, table_name):
         return "bitWeights(%d, {%s})" % (rule.base, ", ".join(
             str(w) for w in rule.weights))
     return "table(%s)" % table_name
+
+
+def count_expression(count):
+    if not count.depends_on_oparg():
+        return "fixed(%d)" % count.offset
+    mask = ("kAllBits" if count.mask == stack_signatures.ALL_BITS
+            else "0x%x" % count.mask)
+    if count.kind == "equals":
+        return "fieldEquals(%d, %s, %d)" % (count.shift, mask, count.offset)
+    return "field(%d, %s, %d, %d)" % (count.shift, mask, count.scale,
+                                     count.offset)
+
+
+def render_signatures(lines, signatures):
+    """Emits kStackItems and kSignatures; returns the two expressions."""
+    if not signatures:
+        return "{}", "{}"
+    first_item = {}  # notation -> index of its first item in kStackItems
+    item_lines, count = [], 0
+    for number, pair in sorted(signatures.items()):
+        for signature in pair:
+            if signature.text in first_item:
+                continue
+            first_item[signature.text] = count
+            item_lines.append("// [%d] %s" % (count, signature.text))
+            for item in signature.inputs:
+                item_lines.append("input(%s, %s)," % (
+                    c_string(item.name), count_expression(item.count)))
+            for item in signature.outputs:
+                item_lines.append("output(%s, %s, %d, %s)," % (
+                    c_string(item.name), count_expression(item.count),
+                    -1 if item.source is None else item.source,
+                    "true" if item.maybe_null else "false"))
+            count += len(signature.inputs) + len(signature.outputs)
+    lines += [
+        "// Stack signatures, from scripts/stack_signatures.py, checked "
+        "against",
+        "// dis.stack_effect by the generator. Items deepest first: "
+        "input(name, count)",
+        "// and output(name, count, source, maybeNull), where source is "
+        "the index of",
+        "// the input whose value the output is, or -1 for a new value. "
+        "Counts are",
+        "// fixed(n); field(shift, mask, scale, offset): ((arg >> shift) & "
+        "mask) * scale",
+        "// + offset; fieldEquals(shift, mask, value): 1 if ((arg >> shift) "
+        "& mask) == value.",
+        "constexpr StackItemSpec kStackItems[] = {",
+    ]
+    lines += ["    " + line for line in item_lines]
+    lines += ["};", ""]
+
+    lines.append("// sig(opcode, fall-through path[, jump path if it "
+                 "differs]);")
+    lines.append("// path(first item, inputs, outputs, notation).")
+    lines.append("constexpr OpcodeSignatureSpec kSignatures[] = {")
+    for number, pair in sorted(signatures.items()):
+        paths = ["path(%d, %d, %d, %s)" % (
+            first_item[signature.text], len(signature.inputs),
+            len(signature.outputs), c_string(signature.text))
+            for signature in pair]
+        if paths[0] == paths[1]:
+            lines.append("    sig(%3d, %s)," % (number, paths[0]))
+        else:
+            lines.append("    sig(%3d, %s," % (number, paths[0]))
+            lines.append("        %s)," % paths[1])
+    lines += ["};", ""]
+    return "kStackItems", "kSignatures"
 
 
 FLAG_SOURCES = [
@@ -442,6 +608,9 @@ def render_opcodes():
     lines.append("};")
     lines.append("")
 
+    signatures, signature_notes = checked_signatures()
+    stack_items, signature_table = render_signatures(lines, signatures)
+
     lines.append("// Specialized and instrumented opcodes (never in co_code) "
                  "and the opcode")
     lines.append("// each stands for; -1 when only the interpreter's side "
@@ -496,9 +665,13 @@ def render_opcodes():
         "    %s," % converters,
         "    %s," % function_flags,
         "    kCompilerFlagNames,",
+        "    /*stackItems=*/%s," % stack_items,
+        "    /*signatures=*/%s,%s" % (
+            signature_table,
+            "" if signatures else " // no stack signatures before 3.11"),
         "};",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", signature_notes
 
 
 def render_unicode():
@@ -523,10 +696,15 @@ def render_unicode():
 
 
 def outputs():
+    """({file name: text}, [notes to print])."""
+    opcodes, signature_notes = render_opcodes()
+    notes = []
+    if signature_notes:
+        notes.append("Python %s: %s" % (VERSION_TEXT, signature_notes))
     return {
-        "Opcodes_%s.inc" % SUFFIX: render_opcodes(),
+        "Opcodes_%s.inc" % SUFFIX: opcodes,
         "Unicode_%s.inc" % SUFFIX: render_unicode(),
-    }
+    }, notes
 
 
 def check(out_dir, files):
@@ -596,10 +774,12 @@ def main():
               VERSION_TEXT, file=sys.stderr)
         return 2
     try:
-        files = outputs()
+        files, notes = outputs()
     except GenerationError as error:
         print("gen_tables.py: error: %s" % error, file=sys.stderr)
         return 2
+    for note in notes:
+        print(note)
     if args.check:
         return 0 if check(args.out, files) else 1
     os.makedirs(args.out, exist_ok=True)

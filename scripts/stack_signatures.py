@@ -517,7 +517,7 @@ def _build():
     return per_version
 
 
-_BY_VERSION = _build()
+_BY_VERSION = None  # built on first use, so errors reach the caller
 
 
 def _entries_for(entries, version):
@@ -540,6 +540,9 @@ def has_signatures(version):
 def signatures_for(version):
     """{opcode name: (fall-through Signature, jump Signature)}; empty before
     3.11."""
+    global _BY_VERSION
+    if _BY_VERSION is None:
+        _BY_VERSION = _build()
     return dict(_BY_VERSION.get(tuple(version[:2]), {}))
 
 
