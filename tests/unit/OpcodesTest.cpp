@@ -503,3 +503,328 @@ TEST(Opcodes, IsPrintable) {
   EXPECT_TRUE(isPrintable(PythonVersion(3, 99), 'x'));
   EXPECT_FALSE(isPrintable(PythonVersion(3, 99), 0xE9));
 }
+
+//===----------------------------------------------------------------------===//
+// Stack signatures (3.11+). scripts/gen_tables.py checks their net effect
+// against dis.stack_effect; these tests pin down the parts dis cannot see:
+// which slots are popped, read in place, moved, copied, or may be NULL.
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+StackSignature signatureOf(uint8_t minor, const char *name, uint32_t arg,
+                           bool jump = false) {
+  std::optional<StackSignature> result =
+      tableFor(minor).signature(opNumber(minor, name), arg, jump);
+  EXPECT_TRUE(result.has_value())
+      << name << " " << arg << " on 3." << int(minor);
+  return result.value_or(StackSignature());
+}
+
+std::vector<uint32_t> depths(std::initializer_list<uint32_t> list) {
+  return std::vector<uint32_t>(list);
+}
+
+} // namespace
+
+TEST(StackSignatures, OnlyFrom311AndForEveryOpcodeThatRuns) {
+  for (uint8_t minor = 8; minor <= 10; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    EXPECT_FALSE(table.hasStackSignatures());
+    for (const OpcodeInfo &info : table.opcodes()) {
+      EXPECT_FALSE(table.signature(info.number, 1, false)) << info.name;
+      EXPECT_FALSE(table.signatureNotation(info.number, false)) << info.name;
+    }
+  }
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    EXPECT_TRUE(table.hasStackSignatures());
+    int signedPaths = 0;
+    for (const OpcodeInfo &info : table.opcodes()) {
+      llvm::StringRef name = info.name;
+      bool neverRuns = name == "CACHE" || name == "RESERVED" ||
+                       name == "ENTER_EXECUTOR";
+      for (bool jump : {false, true}) {
+        // Argument 2 is valid for every opcode (SWAP needs 2 or more).
+        std::optional<StackSignature> sig =
+            table.signature(info.number, 2, jump);
+        EXPECT_EQ(sig.has_value(), !neverRuns) << info.name;
+        if (!sig)
+          continue;
+        ++signedPaths;
+        // The net effect is dis's, but for the documented differences.
+        int expected = *table.stackEffect(info.number, 2, jump) +
+                       table.stackDepthCorrection(info.number);
+        if (minor == 11 && name == "PRECALL")
+          expected += 2;
+        if (minor == 11 && name == "CALL")
+          expected -= 2;
+        EXPECT_EQ(sig->effect(), expected) << info.name << " 3." << int(minor);
+        EXPECT_EQ(sig->inputSlots() - sig->pops(), sig->keptSlots());
+        EXPECT_EQ(sig->outputSlots() - sig->pushes(), sig->keptSlots());
+        // Only jumps may have a jump path of their own.
+        if (!info.isJump()) {
+          EXPECT_EQ(table.signatureNotation(info.number, true),
+                    table.signatureNotation(info.number, false))
+              << info.name;
+        }
+      }
+    }
+    EXPECT_GT(signedPaths, 2 * 100) << "3." << int(minor);
+  }
+  EXPECT_FALSE(tableFor(12).signature(148, 0, false)) << "a hole";
+  EXPECT_FALSE(tableFor(13).signature(opNumber(13, "ENTER_EXECUTOR"), 0, 0));
+}
+
+TEST(StackSignatures, ContainerBuildersPeekTheirContainer) {
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    // [list, x, y, value]: pops the value, appends it to the list, which is
+    // at depth 3 once the value is gone (PEEK(oparg)).
+    StackSignature append = signatureOf(minor, "LIST_APPEND", 3);
+    EXPECT_EQ(append.pops(), 1u);
+    EXPECT_EQ(append.pushes(), 0u);
+    EXPECT_EQ(append.keptSlots(), 3u);
+    EXPECT_EQ(append.inputSlots(), 4u);
+    EXPECT_EQ(append.peekedDepths(), depths({3}));
+    EXPECT_EQ(append.str(), "list:1 _items:2 value:1 -- list:1=0 _items:2=1");
+    EXPECT_EQ(tableFor(minor).signatureNotation(opNumber(minor, "LIST_APPEND"),
+                                                false),
+              llvm::StringRef(
+                  "list, _items[oparg-1], value -- list, _items[oparg-1]"));
+    // MAP_ADD 2 pops key and value; the dict is at depth 2.
+    StackSignature mapAdd = signatureOf(minor, "MAP_ADD", 2);
+    EXPECT_EQ(mapAdd.pops(), 2u);
+    EXPECT_EQ(mapAdd.peekedDepths(), depths({2}));
+    // DICT_MERGE 1 reads the dict and, for its error message, the callable:
+    // [NULL, callable, args, dict, update] up to 3.12, [callable, NULL,
+    // args, dict, update] in 3.13.
+    StackSignature merge = signatureOf(minor, "DICT_MERGE", 1);
+    EXPECT_EQ(merge.pops(), 1u);
+    EXPECT_EQ(merge.peekedDepths(),
+              minor <= 12 ? depths({1, 3}) : depths({1, 4}));
+    // Operand 0 is not a valid container position.
+    EXPECT_FALSE(tableFor(minor).signature(opNumber(minor, "LIST_APPEND"), 0,
+                                           false));
+  }
+}
+
+TEST(StackSignatures, SwapAndCopyAreMovesAndCopies) {
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    StackSignature swap = signatureOf(minor, "SWAP", 3);
+    EXPECT_EQ(swap.pops(), 3u);
+    EXPECT_EQ(swap.pushes(), 3u);
+    EXPECT_EQ(swap.effect(), 0);
+    EXPECT_EQ(swap.outputSource(1), 3u);
+    EXPECT_EQ(swap.outputSource(2), 2u);
+    EXPECT_EQ(swap.outputSource(3), 1u);
+    EXPECT_FALSE(swap.outputSource(4));
+    EXPECT_TRUE(swap.peekedDepths().empty());
+    StackSignature swap2 = signatureOf(minor, "SWAP", 2);
+    EXPECT_EQ(swap2.outputSource(1), 2u);
+    EXPECT_EQ(swap2.outputSource(2), 1u);
+
+    StackSignature copy = signatureOf(minor, "COPY", 2);
+    EXPECT_EQ(copy.pops(), 0u);
+    EXPECT_EQ(copy.pushes(), 1u);
+    EXPECT_EQ(copy.outputSource(1), 2u) << "the new top is the old depth 2";
+    EXPECT_EQ(copy.outputSource(3), 2u) << "and the original stays";
+    EXPECT_EQ(copy.peekedDepths(), depths({2}));
+
+    EXPECT_FALSE(tableFor(minor).signature(opNumber(minor, "SWAP"), 1, 0));
+    EXPECT_FALSE(tableFor(minor).signature(opNumber(minor, "COPY"), 0, 0));
+  }
+}
+
+TEST(StackSignatures, Calls) {
+  // 3.11: PRECALL leaves [method_or_null, callable_or_self, args] alone and
+  // reads the two below the arguments; CALL pops all of them.
+  StackSignature precall = signatureOf(11, "PRECALL", 2);
+  EXPECT_EQ(precall.pops(), 0u);
+  EXPECT_EQ(precall.pushes(), 0u);
+  EXPECT_EQ(precall.peekedDepths(), depths({3, 4}));
+  EXPECT_EQ(effect(11, "PRECALL", 2), -2) << "what dis books instead";
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    StackSignature call = signatureOf(minor, "CALL", 2);
+    EXPECT_EQ(call.pops(), 4u) << "3." << int(minor);
+    EXPECT_EQ(call.pushes(), 1u);
+    EXPECT_TRUE(call.outputs[0].isNew());
+    ASSERT_EQ(call.inputs.size(), 3u);
+    EXPECT_EQ(call.inputs[2].name, "args");
+    EXPECT_EQ(call.inputs[2].count, 2u);
+  }
+  EXPECT_EQ(signatureOf(11, "CALL", 2).inputs[0].name, "method_or_null");
+  EXPECT_EQ(signatureOf(13, "CALL", 2).inputs[1].name, "self_or_null");
+  EXPECT_EQ(signatureOf(13, "CALL_KW", 2).pops(), 5u);
+  // CALL_FUNCTION_EX pops the NULL too: below func up to 3.12, above it in
+  // 3.13; bit 0 adds the kwargs mapping.
+  EXPECT_EQ(signatureOf(11, "CALL_FUNCTION_EX", 1).pops(), 4u);
+  EXPECT_EQ(signatureOf(12, "CALL_FUNCTION_EX", 0).pops(), 3u);
+  EXPECT_EQ(signatureOf(12, "CALL_FUNCTION_EX", 0).inputs[0].name, "null");
+  EXPECT_EQ(signatureOf(13, "CALL_FUNCTION_EX", 0).inputs[1].name, "null");
+  // MAKE_FUNCTION: one operand per flag bit up to 3.12; 3.13 sets them
+  // with SET_FUNCTION_ATTRIBUTE, which passes the function through.
+  EXPECT_EQ(signatureOf(12, "MAKE_FUNCTION", 0x9).pops(), 3u);
+  EXPECT_EQ(signatureOf(13, "MAKE_FUNCTION", 0).pops(), 1u);
+  StackSignature setAttribute = signatureOf(13, "SET_FUNCTION_ATTRIBUTE", 8);
+  EXPECT_EQ(setAttribute.pops(), 2u);
+  EXPECT_EQ(setAttribute.pushes(), 1u);
+  EXPECT_EQ(setAttribute.outputSource(1), 1u) << "the function, moved down";
+}
+
+TEST(StackSignatures, MethodLoadsAndTheirNulls) {
+  // 3.11: LOAD_ATTR is plain; LOAD_METHOD pushes [method or NULL, self or
+  // attribute].
+  StackSignature attr11 = signatureOf(11, "LOAD_ATTR", 1);
+  EXPECT_EQ(attr11.pushes(), 1u);
+  EXPECT_FALSE(attr11.outputMayBeNull(1));
+  StackSignature method11 = signatureOf(11, "LOAD_METHOD", 0);
+  EXPECT_EQ(method11.pushes(), 2u);
+  EXPECT_TRUE(method11.outputMayBeNull(2));
+  EXPECT_FALSE(method11.outputMayBeNull(1));
+  // 3.12: bit 0 of LOAD_ATTR asks for the method form, NULL-or-method
+  // first (deeper).
+  StackSignature method12 = signatureOf(12, "LOAD_ATTR", 5);
+  EXPECT_EQ(method12.pops(), 1u);
+  EXPECT_EQ(method12.pushes(), 2u);
+  EXPECT_TRUE(method12.outputMayBeNull(2));
+  EXPECT_FALSE(method12.outputMayBeNull(1));
+  EXPECT_TRUE(method12.outputs[0].isNew()) << "not the owner: a new value";
+  StackSignature plain12 = signatureOf(12, "LOAD_ATTR", 4);
+  EXPECT_EQ(plain12.pushes(), 1u);
+  EXPECT_EQ(plain12.outputs[0].count, 0u) << "the absent NULL item";
+  EXPECT_FALSE(plain12.outputMayBeNull(1));
+  // 3.13 turns the pair over: [attribute or method, NULL or self].
+  StackSignature method13 = signatureOf(13, "LOAD_ATTR", 5);
+  EXPECT_EQ(method13.pushes(), 2u);
+  EXPECT_TRUE(method13.outputMayBeNull(1));
+  EXPECT_FALSE(method13.outputMayBeNull(2));
+  EXPECT_TRUE(signatureOf(12, "LOAD_SUPER_ATTR", 5).outputMayBeNull(2));
+  EXPECT_TRUE(signatureOf(13, "LOAD_SUPER_ATTR", 5).outputMayBeNull(1));
+  EXPECT_EQ(signatureOf(13, "LOAD_SUPER_ATTR", 4).pops(), 3u);
+  // LOAD_GLOBAL's NULL: below the global up to 3.12, above it in 3.13.
+  EXPECT_TRUE(signatureOf(11, "LOAD_GLOBAL", 3).outputMayBeNull(2));
+  EXPECT_TRUE(signatureOf(12, "LOAD_GLOBAL", 3).outputMayBeNull(2));
+  EXPECT_TRUE(signatureOf(13, "LOAD_GLOBAL", 3).outputMayBeNull(1));
+  EXPECT_EQ(signatureOf(13, "LOAD_GLOBAL", 2).pushes(), 1u);
+  for (uint8_t minor = 11; minor <= 13; ++minor)
+    EXPECT_TRUE(signatureOf(minor, "PUSH_NULL", 0).outputMayBeNull(1));
+  EXPECT_TRUE(signatureOf(12, "LOAD_FAST_AND_CLEAR", 0).outputMayBeNull(1));
+  EXPECT_FALSE(signatureOf(12, "LOAD_FAST", 0).outputMayBeNull(1));
+}
+
+TEST(StackSignatures, IterationPerPath) {
+  // 3.11: FOR_ITER reads the iterator in place and pushes the next value;
+  // leaving the loop it pops the iterator.
+  StackSignature next11 = signatureOf(11, "FOR_ITER", 10, false);
+  EXPECT_EQ(next11.pops(), 0u);
+  EXPECT_EQ(next11.pushes(), 1u);
+  EXPECT_EQ(next11.peekedDepths(), depths({1}));
+  StackSignature exit11 = signatureOf(11, "FOR_ITER", 10, true);
+  EXPECT_EQ(exit11.pops(), 1u);
+  EXPECT_EQ(exit11.pushes(), 0u);
+  EXPECT_EQ(tableFor(11).signatureNotation(opNumber(11, "FOR_ITER"), true),
+            llvm::StringRef("iter --"));
+  // 3.12/3.13: the jump lands on END_FOR, which pops what the compiler
+  // thinks is there: the iterator and a placeholder (3.12), or the
+  // placeholder with POP_TOP after it for the iterator (3.13).
+  for (uint8_t minor = 12; minor <= 13; ++minor) {
+    StackSignature exit = signatureOf(minor, "FOR_ITER", 10, true);
+    EXPECT_EQ(exit.pops(), 0u);
+    EXPECT_EQ(exit.pushes(), 1u);
+    EXPECT_TRUE(exit.outputMayBeNull(1));
+    EXPECT_FALSE(signatureOf(minor, "FOR_ITER", 10, false).outputMayBeNull(1));
+  }
+  EXPECT_EQ(signatureOf(12, "END_FOR", 0).pops(), 2u);
+  EXPECT_EQ(signatureOf(13, "END_FOR", 0).pops(), 1u);
+  // SEND: 3.11 replaces [receiver, value] by the return value when it
+  // jumps; from 3.12 the receiver stays and END_SEND pops it.
+  StackSignature send11 = signatureOf(11, "SEND", 4, false);
+  EXPECT_EQ(send11.pops(), 1u);
+  EXPECT_EQ(send11.pushes(), 1u);
+  EXPECT_EQ(send11.peekedDepths(), depths({1}));
+  StackSignature sendExit11 = signatureOf(11, "SEND", 4, true);
+  EXPECT_EQ(sendExit11.pops(), 2u);
+  EXPECT_EQ(sendExit11.pushes(), 1u);
+  for (uint8_t minor = 12; minor <= 13; ++minor) {
+    EXPECT_EQ(signatureOf(minor, "SEND", 4, true).str(),
+              signatureOf(minor, "SEND", 4, false).str());
+    StackSignature endSend = signatureOf(minor, "END_SEND", 0);
+    EXPECT_EQ(endSend.pops(), 2u);
+    EXPECT_EQ(endSend.pushes(), 1u);
+    EXPECT_EQ(endSend.outputSource(1), 1u) << "the value, moved down";
+  }
+  for (uint8_t minor = 11; minor <= 13; ++minor)
+    EXPECT_EQ(signatureOf(minor, "GET_ANEXT", 0).peekedDepths(), depths({1}));
+}
+
+TEST(StackSignatures, ExceptionsAndBranches) {
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    // The new exception moves up; the previous one is pushed below it.
+    StackSignature push = signatureOf(minor, "PUSH_EXC_INFO", 0);
+    EXPECT_EQ(push.pops(), 1u);
+    EXPECT_EQ(push.pushes(), 2u);
+    EXPECT_EQ(push.outputSource(1), 1u);
+    EXPECT_FALSE(push.outputSource(2));
+    // [exit_func, lasti, prev_exc, exc]: calls exit_func with exc.
+    StackSignature withExcept = signatureOf(minor, "WITH_EXCEPT_START", 0);
+    EXPECT_EQ(withExcept.pops(), 0u);
+    EXPECT_EQ(withExcept.pushes(), 1u);
+    EXPECT_EQ(withExcept.peekedDepths(), depths({1, 4}));
+    StackSignature match = signatureOf(minor, "CHECK_EXC_MATCH", 0);
+    EXPECT_EQ(match.pops(), 1u);
+    EXPECT_EQ(match.peekedDepths(), depths({1}));
+    // RERAISE 1 reads the saved lasti below the exception.
+    StackSignature reraise = signatureOf(minor, "RERAISE", 1);
+    EXPECT_EQ(reraise.pops(), 1u);
+    EXPECT_EQ(reraise.peekedDepths(), depths({1}));
+    EXPECT_EQ(signatureOf(minor, "RERAISE", 0).pops(), 1u);
+    EXPECT_EQ(signatureOf(minor, "RETURN_GENERATOR", 0).effect(), 1);
+  }
+  // 3.11's JUMP_IF_*_OR_POP keep the condition only when they jump.
+  StackSignature orPop = signatureOf(11, "JUMP_IF_TRUE_OR_POP", 5, false);
+  EXPECT_EQ(orPop.pops(), 1u);
+  StackSignature orKeep = signatureOf(11, "JUMP_IF_TRUE_OR_POP", 5, true);
+  EXPECT_EQ(orKeep.pops(), 0u);
+  EXPECT_EQ(orKeep.peekedDepths(), depths({1}));
+  EXPECT_EQ(signatureOf(11, "POP_JUMP_BACKWARD_IF_NONE", 5, true).pops(), 1u);
+  for (uint8_t minor = 12; minor <= 13; ++minor)
+    for (bool jump : {false, true})
+      EXPECT_EQ(signatureOf(minor, "POP_JUMP_IF_TRUE", 5, jump).pops(), 1u);
+}
+
+TEST(StackSignatures, VersionSpecificShapes) {
+  // 3.13 superinstructions.
+  EXPECT_EQ(signatureOf(13, "LOAD_FAST_LOAD_FAST", 0x12).pushes(), 2u);
+  EXPECT_EQ(signatureOf(13, "STORE_FAST_STORE_FAST", 0x12).pops(), 2u);
+  StackSignature storeLoad = signatureOf(13, "STORE_FAST_LOAD_FAST", 0x12);
+  EXPECT_EQ(storeLoad.pops(), 1u);
+  EXPECT_EQ(storeLoad.pushes(), 1u);
+  EXPECT_TRUE(storeLoad.outputs[0].isNew());
+  // 3.13 f-strings and truthiness.
+  EXPECT_EQ(signatureOf(13, "CONVERT_VALUE", 2).effect(), 0);
+  EXPECT_EQ(signatureOf(13, "FORMAT_WITH_SPEC", 0).pops(), 2u);
+  EXPECT_EQ(signatureOf(13, "TO_BOOL", 0).pops(), 1u);
+  // FORMAT_VALUE (<= 3.12): bit 2 adds a format spec operand.
+  EXPECT_EQ(signatureOf(12, "FORMAT_VALUE", 0x4).pops(), 2u);
+  EXPECT_EQ(signatureOf(12, "FORMAT_VALUE", 0x3).pops(), 1u);
+  // Counts that depend on the argument in other ways.
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    EXPECT_EQ(signatureOf(minor, "BUILD_SLICE", 3).pops(), 3u);
+    EXPECT_EQ(signatureOf(minor, "BUILD_SLICE", 2).pops(), 2u);
+    StackSignature unpackEx = signatureOf(minor, "UNPACK_EX", 0x0102);
+    EXPECT_EQ(unpackEx.pushes(), 4u);
+    EXPECT_EQ(unpackEx.outputs[0].count, 1u) << "one after the star";
+    EXPECT_EQ(unpackEx.outputs[2].count, 2u) << "two before it, on top";
+    EXPECT_EQ(signatureOf(minor, "BUILD_MAP", 3).pops(), 6u);
+    // More slots than an int holds: rejected rather than wrapped.
+    EXPECT_FALSE(tableFor(minor).signature(opNumber(minor, "BUILD_MAP"),
+                                           1u << 30, false));
+    EXPECT_FALSE(tableFor(minor).signature(opNumber(minor, "BUILD_TUPLE"),
+                                           UINT32_MAX, false));
+  }
+  // Opcodes that exist in one version only.
+  EXPECT_TRUE(tableFor(11).signature(opNumber(11, "KW_NAMES"), 0, false));
+  EXPECT_EQ(signatureOf(12, "CLEANUP_THROW", 0).pops(), 3u);
+  EXPECT_EQ(signatureOf(12, "CLEANUP_THROW", 0).pushes(), 2u);
+  EXPECT_EQ(signatureOf(11, "PREP_RERAISE_STAR", 0).pops(), 2u);
+}
