@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Run CPython's own regression suite on bytecode that went through bcc.
+
+For each CPython version asked for, this script
+
+1. byte-compiles that interpreter's standard library (Lib/, Lib/test
+   included, site-packages excluded) into a private tree A with
+   ``-X pycache_prefix=A`` (the interpreter's own tree is never written);
+2. turns A into B with ``bcc opt -O0 A -o B`` (or, with
+   ``--transform=copy``, a plain copy, to test this harness itself);
+3. runs ``python3.X -m test`` twice, once on A (the stock bytecode) and once
+   on B (bcc's), and compares the result of every test module.
+
+Making sure it is bcc's bytecode that runs:
+
+- ``-X frozen_modules=off`` makes the interpreter import the stdlib modules
+  it would otherwise take from its frozen copies (regrtest passes the option
+  on to its worker processes). ``importlib._bootstrap`` and
+  ``importlib._bootstrap_external`` stay frozen whatever the option says:
+  they are the import system itself.
+- ``PYTHONPYCACHEPREFIX`` points every process at A or B, and
+  ``PYTHONDONTWRITEBYTECODE=1`` keeps the importer from writing new files
+  there.
+- A ``sitecustomize`` hook (tests/regrtest/hook) logs every stdlib module
+  that the importer compiles from source instead of loading a ``.pyc`` (it
+  does that silently when it dislikes one), and counts the modules loaded
+  from the tree. The report prints both; a module compiled from source that
+  has a ``.pyc`` in the tree is an error.
+
+Exit status: 0 when every test module has the same result on both trees and
+no module fell back to source, 1 otherwise, 2 on a usage error.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
+
+import pythons  # noqa: E402
+
+# The representative part CI runs: the modules the issue names (dis, code,
+# generators, coroutines, exceptions, with, pattern matching,
+# comprehensions, tracing and line events) and a spread of the language and
+# library around them. Modules a version does not have are left out for that
+# version (and reported).
+CI_TESTS = [
+    "test_dis", "test_code", "test_generators", "test_coroutines",
+    "test_exceptions", "test_with", "test_patma", "test_listcomps",
+    "test_setcomps", "test_dictcomps", "test_genexps", "test_sys_settrace",
+    "test_sys_setprofile", "test_monitoring", "test_asyncgen",
+    "test_contextlib", "test_contextlib_async", "test_scope", "test_grammar",
+    "test_compile", "test_opcodes", "test_unpack", "test_unpack_ex",
+    "test_keywordonlyarg", "test_positional_only_arg", "test_class",
+    "test_super", "test_funcattrs", "test_raise", "test_exception_group",
+    "test_except_star", "test_string_literals", "test_fstring", "test_int",
+    "test_float", "test_bool", "test_list", "test_dict", "test_set",
+    "test_tuple", "test_itertools", "test_functools", "test_collections",
+    "test_enum", "test_dataclasses", "test_inspect", "test_traceback",
+    "test_frame", "test_peepholer", "test_bdb", "test_trace", "test_iter",
+    "test_augassign", "test_binop", "test_builtin", "test_types",
+    "test_yield_from", "test_exception_hierarchy", "test_named_expressions",
+    "test_lambda", "test_global", "test_keyword", "test_richcmp",
+    "test_sort", "test_string", "test_re", "test_json", "test_textwrap",
+]
+
+SUMMARY_HEADER = re.compile(r"^(\d+) tests? (.*?):?$")
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def stdlib_dir(python):
+    out = subprocess.run([python, "-c", "import os; print(os.path.dirname(os.__file__))"],
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def available_tests(libdir, names):
+    have, missing = [], []
+    for name in names:
+        base = os.path.join(libdir, "test", name)
+        if os.path.exists(base + ".py") or os.path.isdir(base):
+            have.append(name)
+        else:
+            missing.append(name)
+    return have, missing
+
+
+def compile_stdlib(python, libdir, prefix, jobs):
+    # Bad-syntax files in Lib/test make compileall exit non-zero; that is
+    # expected, so the exit status is not checked.
+    # The prefix goes in the environment: 3.12+ compileall runs its workers
+    # from a forkserver, which does not inherit -X pycache_prefix.
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=prefix)
+    subprocess.run([python, "-m", "compileall", "-q", "-j", str(jobs),
+                    "-x", r"[\\/]site-packages[\\/]", libdir],
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    count = sum(1 for _, _, files in os.walk(prefix) for f in files if f.endswith(".pyc"))
+    if count == 0:
+        raise SystemExit("compileall wrote no .pyc under %s" % prefix)
+    return count
+
+
+def transform(kind, bcc, src, dst):
+    if kind == "copy":
+        shutil.copytree(src, dst)
+        return
+    proc = subprocess.run([bcc, "opt", "-O0", src, "-o", dst])
+    if proc.returncode != 0:
+        raise SystemExit("bcc opt -O0 failed (exit %d)" % proc.returncode)
+
+
+def parse_summary(output):
+    """{test module: status} for every module regrtest's summary names."""
+    statuses = {}
+    lines = output.splitlines()
+    i = 0
+    while i < len(lines):
+        m = SUMMARY_HEADER.match(lines[i].strip())
+        if not m or not lines[i].rstrip().endswith(":"):
+            i += 1
+            continue
+        what = m.group(2)
+        if "re-run" in what:
+            status = None
+        elif "failed" in what or "crashed" in what or "interrupted" in what:
+            status = "failed"
+        elif "skipped" in what or "resource denied" in what:
+            status = "skipped"
+        elif "altered the execution environment" in what or "env changed" in what:
+            status = "env-changed"
+        elif "run no tests" in what:
+            status = "no-tests"
+        else:
+            status = what
+        i += 1
+        while i < len(lines) and lines[i].startswith("    "):
+            for name in lines[i].split():
+                if status and name.startswith("test"):
+                    statuses[name] = status
+            i += 1
+    return statuses
+
+
+def run_suite(python, tree, tests, jobs, timeout, hook_log):
+    env = dict(os.environ)
+    env["PYTHONPYCACHEPREFIX"] = tree
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONPATH"] = os.path.join(HERE, "hook")
+    env["BCC_REGRTEST_LOG"] = hook_log
+    env["BCC_REGRTEST_TREE"] = tree
+    env.pop("PYTHONHOME", None)
+    cmd = [python, "-X", "frozen_modules=off", "-m", "test", "-j", str(jobs),
+           "--timeout", str(timeout)] + tests
+    start = time.time()
+    with tempfile.TemporaryDirectory(prefix="bcc-regrtest-cwd-") as cwd:
+        proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    statuses = parse_summary(output)
+    for name in tests:
+        statuses.setdefault(name, "ok")
+    return statuses, time.time() - start, output
+
+
+def read_hook_log(path, tree):
+    loaded, from_source = set(), set()
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                kind, _, file = line.rstrip("\n").partition(" ")
+                if kind == "pyc":
+                    loaded.add(file)
+                elif kind == "source":
+                    from_source.add(file)
+    return loaded, from_source
+
+
+def has_pyc(tree, source):
+    base = os.path.splitext(os.path.basename(source))[0]
+    folder = tree + os.path.dirname(os.path.abspath(source))
+    if not os.path.isdir(folder):
+        return False
+    return any(f.startswith(base + ".") and f.endswith(".pyc") for f in os.listdir(folder))
+
+
+def check_version(version, args):
+    python = pythons.find_python(version)
+    if python is None:
+        log("%s: no interpreter found (set BCC_PYTHON_%s)" % (version, version.replace(".", "_")))
+        return None
+    libdir = stdlib_dir(python)
+    names = args.tests or (CI_TESTS if args.ci else None)
+    work = tempfile.mkdtemp(prefix="bcc-regrtest-%s-" % version)
+    try:
+        stock, ours = os.path.join(work, "stock"), os.path.join(work, "bcc")
+        t0 = time.time()
+        n = compile_stdlib(python, libdir, stock, args.jobs)
+        log("%s: compiled %d .pyc files of %s in %.0fs" % (version, n, libdir, time.time() - t0))
+        t0 = time.time()
+        transform(args.transform, args.bcc, stock, ours)
+        log("%s: %s produced the bcc tree in %.0fs" % (version, args.transform, time.time() - t0))
+        if names is None:
+            tests = []  # regrtest's own default: every test module
+        else:
+            tests, missing = available_tests(libdir, names)
+            if missing:
+                log("%s: not in this version: %s" % (version, " ".join(missing)))
+        results = {}
+        for label, tree in (("stock", stock), ("bcc", ours)):
+            hook_log = os.path.join(work, label + ".log")
+            statuses, secs, output = run_suite(python, tree, tests, args.jobs, args.timeout, hook_log)
+            if args.keep_output:
+                with open(os.path.join(args.keep_output, "%s-%s.txt" % (version, label)), "w") as f:
+                    f.write(output)
+            loaded, from_source = read_hook_log(hook_log, tree)
+            fallbacks = sorted(f for f in from_source if f.startswith(libdir) and has_pyc(tree, f))
+            results[label] = statuses
+            log("%s: %-5s %d test modules in %.0fs; %d stdlib files loaded from the tree, "
+                "%d compiled from source although the tree has a .pyc"
+                % (version, label, len(statuses), secs, len(loaded), len(fallbacks)))
+            for f in fallbacks[:20]:
+                log("    fell back to source: %s" % f)
+            if len(loaded) == 0:
+                log("%s: %s: the hook saw no .pyc loaded from the tree" % (version, label))
+                fallbacks.append("<nothing loaded>")
+            results[label + "-fallbacks"] = fallbacks
+        stock_r, ours_r = results["stock"], results["bcc"]
+        differ = sorted(t for t in set(stock_r) | set(ours_r) if stock_r.get(t) != ours_r.get(t))
+        counts = {}
+        for status in stock_r.values():
+            counts[status] = counts.get(status, 0) + 1
+        log("%s: stock results: %s" % (version, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+        for t in differ:
+            log("%s: DIFFERENT %-30s stock=%s bcc=%s" % (version, t, stock_r.get(t), ours_r.get(t)))
+        same = len(stock_r) - len(differ)
+        log("%s: %d of %d test modules give the same result on bcc's bytecode" % (version, same, len(stock_r)))
+        ok = not differ and not results["bcc-fallbacks"]
+        return ok
+    finally:
+        if not args.keep_trees:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bcc", default=os.environ.get("BCC_BINARY"),
+                        help="the bcc binary (default: $BCC_BINARY)")
+    parser.add_argument("--versions", default="3.11,3.12,3.13",
+                        help="comma-separated CPython versions (default: %(default)s)")
+    parser.add_argument("--ci", action="store_true",
+                        help="run the representative CI subset instead of the whole suite")
+    parser.add_argument("--transform", choices=["bcc", "copy"], default="bcc",
+                        help="how tree B is made: bcc opt -O0, or a plain copy (harness self-test)")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--timeout", type=int, default=900, help="per test module, seconds")
+    parser.add_argument("--keep-trees", action="store_true", help="keep the compiled trees")
+    parser.add_argument("--keep-output", metavar="DIR", help="save regrtest's output here")
+    parser.add_argument("tests", nargs="*", help="test modules (default: all, or the CI subset)")
+    args = parser.parse_args()
+    if args.transform == "bcc" and not args.bcc:
+        parser.error("--bcc (or $BCC_BINARY) is needed unless --transform=copy")
+    all_ok = True
+    ran = 0
+    for version in args.versions.split(","):
+        ok = check_version(version.strip(), args)
+        if ok is None:
+            continue
+        ran += 1
+        all_ok = all_ok and ok
+    if ran == 0:
+        log("no interpreter found for %s" % args.versions)
+        return 1
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
