@@ -6,8 +6,12 @@
 //     for r, i in PAIRS: print(..., repr(complex(r, i)))
 // under 3.8 and 3.13 (identical output), strings by printing
 // repr(s.encode('utf-8', 'surrogatepass').decode(...)) under each of 3.8-3.13,
-// the rest by repr() of the same values under 3.12. Inputs are written as
-// hex float literals and octal UTF-8 bytes so the source stays ASCII.
+// the rest by repr() of the same values under 3.12, hashes by hash() under
+// 3.8 and 3.12 with PYTHONHASHSEED=0, set orders by
+//     [elements.index(x) for x in frozenset(elements)]
+// under 3.11, 3.12 and 3.13 (identical) with PYTHONHASHSEED=0. Inputs are
+// written as hex float literals and octal UTF-8 bytes so the source stays
+// ASCII.
 //
 //===----------------------------------------------------------------------===//
 
@@ -204,8 +208,8 @@ TEST(PyRepr, Containers) {
   EXPECT_EQ(pyRepr(*Constant::set({}), v), "set()");
   EXPECT_EQ(pyRepr(*Constant::set({i64(1)}), v), "{1}");
   EXPECT_EQ(pyRepr(*Constant::frozenSet({}), v), "frozenset()");
-  // Stored order is printed as is.
-  EXPECT_EQ(pyRepr(*Constant::frozenSet({str("b"), i64(2), i64(1)}), v),
+  // Up to 3.10 the stored order is printed as is.
+  EXPECT_EQ(pyRepr(*Constant::frozenSet({str("b"), i64(2), i64(1)}), {3, 10}),
             "frozenset({'b', 2, 1})");
   EXPECT_EQ(pyRepr(*Constant::dict({}), v), "{}");
   EXPECT_EQ(pyRepr(*Constant::dict({{str("k"), Constant::none()},
@@ -235,6 +239,128 @@ TEST(PyRepr, CodeObjects) {
   opts.codeAddress = [](const CodeObject &) { return uint64_t(0x7f12); };
   EXPECT_EQ(pyRepr(*Constant::tuple({c}), opts),
             "(<code object <lambda> at 0x7f12, file \"dir/x.py\", line 3>,)");
+}
+
+ConstantRef f64(double v) { return Constant::floating(v); }
+ConstantRef big(bool negative, std::vector<uint16_t> digits) {
+  return Constant::integer(PyInt::fromDigits(negative, std::move(digits)));
+}
+
+struct HashCase {
+  ConstantRef value;
+  int64_t py38;  // SipHash-2-4 for str and bytes
+  int64_t py312; // SipHash-1-3
+};
+
+TEST(PyHash, MatchesTheInterpreters) {
+  const HashCase cases[] = {
+      {str(""), 0LL, 0LL},
+      {str("a"), -7583489610679606711LL, 4644417185603328019LL},
+      {str("abcdefgh"), -1847705707669741165LL, 4574395652268504554LL},
+      {str("abcdefghijklmno"), 1433117775615257267LL, 2293029479765367930LL},
+      {str("\342\202\254"), -7838577127164893040LL, -5529981157763016009LL},
+      {str("\360\237\230\200"), 2694534307785527896LL, -3536540696076613844LL},
+      {str("\303\251t\303\251"), 9210628588244507898LL, -1033370291238291217LL},
+      {Constant::bytes("a"), -7583489610679606711LL, 4644417185603328019LL},
+      {Constant::bytes(""), 0LL, 0LL},
+      {i64(0), 0LL, 0LL},
+      {i64(-1), -2LL, -2LL},
+      {i64(-2), -2LL, -2LL},
+      {i64((int64_t(1) << 61) - 1), 0LL, 0LL},
+      {i64(int64_t(1) << 61), 1LL, 1LL},
+      {big(true, {0, 0, 0, 0, 0, 0, 1024}), -549755813888LL, -549755813888LL},
+      {big(false, {0, 0, 14249, 13223, 19716, 26003, 807}),
+       465258685558744706LL, 465258685558744706LL},
+      {f64(1.5), 1152921504606846977LL, 1152921504606846977LL},
+      {f64(-0.5), -1152921504606846976LL, -1152921504606846976LL},
+      {f64(0.1), 230584300921369408LL, 230584300921369408LL},
+      {f64(1e300), 1224995262755759164LL, 1224995262755759164LL},
+      {f64(INFINITY), 314159LL, 314159LL},
+      {f64(-2.0), -2LL, -2LL},
+      {Constant::complex(0, 1), 1000003LL, 1000003LL},
+      {Constant::complex(1.5, -2), 1152921504604846971LL,
+       1152921504604846971LL},
+      {Constant::tuple({}), 5740354900026072187LL, 5740354900026072187LL},
+      {Constant::tuple({i64(1), str("a")}), 1230896556795382389LL,
+       3906047847676358913LL},
+      {Constant::frozenSet({i64(1), i64(2)}), -1826646154956904602LL,
+       -1826646154956904602LL},
+      {Constant::boolean(true), 1LL, 1LL},
+      {Constant::boolean(false), 0LL, 0LL},
+  };
+  for (const HashCase &c : cases) {
+    std::string what = pyRepr(*c.value, PythonVersion{3, 12});
+    EXPECT_EQ(pyHash(*c.value, {3, 8}), c.py38) << what;
+    EXPECT_EQ(pyHash(*c.value, {3, 12}), c.py312) << what;
+  }
+  // ((1,), 2) under 3.8 and ((1,), None) under 3.12.
+  EXPECT_EQ(
+      pyHash(*Constant::tuple({Constant::tuple({i64(1)}), i64(2)}), {3, 8}),
+      1192742280400060608LL);
+  EXPECT_EQ(
+      pyHash(*Constant::tuple({Constant::tuple({i64(1)}), Constant::none()}),
+             {3, 12}),
+      3464388823207647117LL);
+  // Address-based hashes are unknown.
+  EXPECT_FALSE(pyHash(*Constant::none(), {3, 11}));
+  EXPECT_FALSE(pyHash(*Constant::ellipsis(), {3, 13}));
+  EXPECT_FALSE(pyHash(*f64(NAN), {3, 10}));
+  EXPECT_EQ(pyHash(*f64(NAN), {3, 9}), 0);
+  EXPECT_FALSE(pyHash(*Constant::list({}), {3, 12}));
+}
+
+TEST(PyHash, SetIterationOrder) {
+  auto strs = [](std::vector<const char *> items) {
+    Constant::Elements out;
+    for (const char *s : items)
+      out.push_back(str(s));
+    return out;
+  };
+  auto ints = [](int64_t from, int64_t to, int64_t step) {
+    Constant::Elements out;
+    for (int64_t i = from; i < to; i += step)
+      out.push_back(i64(i));
+    return out;
+  };
+  Constant::Elements many;
+  for (int i = 0; i < 40; ++i)
+    many.push_back(str(("x" + std::to_string(i)).c_str()));
+  struct OrderCase {
+    Constant::Elements elements;
+    std::vector<size_t> order;
+  };
+  const OrderCase cases[] = {
+      {strs({"if", "else", "endif"}), {2, 0, 1}},
+      {strs({"else", "endif", "if"}), {1, 0, 2}},
+      {strs({"1", "2", "3"}), {1, 0, 2}},
+      {strs({"SHA224", "SHA256", "sha224", "sha256"}), {1, 0, 2, 3}},
+      {ints(-10, 30, 3), {4, 5, 6, 7, 8, 9, 10, 0, 11, 1, 12, 2, 13, 3}},
+      {{str("a"), i64(1), i64(2)}, {1, 2, 0}},
+      {{i64(8), i64(16), i64(0), i64(24)}, {0, 1, 2, 3}},
+      {ints(0, 200, 8), {0,  16, 1,  17, 2,  18, 3,  19, 4,  20, 5,  21, 6,
+                         22, 7,  23, 8,  24, 9,  10, 11, 12, 13, 14, 15}},
+      {many, {0,  23, 39, 19, 11, 15, 4,  31, 3,  34, 7,  20, 26, 30,
+              35, 28, 33, 12, 25, 22, 21, 32, 37, 18, 13, 29, 38, 27,
+              9,  2,  5,  10, 36, 16, 14, 17, 8,  24, 6,  1}},
+  };
+  for (PythonVersion v :
+       {PythonVersion{3, 11}, PythonVersion{3, 12}, PythonVersion{3, 13}})
+    for (const OrderCase &c : cases) {
+      auto order = setIterationOrder(c.elements, v);
+      ASSERT_TRUE(order);
+      EXPECT_EQ(*order, c.order)
+          << pyRepr(*Constant::tuple(c.elements), v) << " on " << v.str();
+    }
+  EXPECT_FALSE(setIterationOrder({str("a"), Constant::none()}, {3, 11}));
+}
+
+TEST(PyRepr, SetsPrintInIterationOrderFrom311) {
+  ConstantRef fs = Constant::frozenSet({str("a"), i64(1), i64(2)});
+  EXPECT_EQ(pyRepr(*fs, PythonVersion{3, 10}), "frozenset({'a', 1, 2})");
+  EXPECT_EQ(pyRepr(*fs, PythonVersion{3, 12}), "frozenset({1, 2, 'a'})");
+  // None's hash is its address before 3.12: stored order.
+  ConstantRef withNone = Constant::frozenSet({str("a"), Constant::none()});
+  EXPECT_EQ(pyRepr(*withNone, PythonVersion{3, 11}), "frozenset({'a', None})");
 }
 
 } // namespace
