@@ -25,6 +25,8 @@
 
 #include "backend/MarshalWriter.h"
 
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 
 #include "llvm/ADT/DenseMap.h"
@@ -121,17 +123,32 @@ private:
   llvm::StringMap<uint32_t> strings_[2];
   uint32_t nextRef_ = 0;
 
-  bool fail(std::string message) {
-    if (!error_)
-      error_ = Error(std::move(message));
+  /// Records the error and returns false. Messages are formatted here,
+  /// printf-style, never at the call sites: std::string temporaries in the
+  /// recursive writeObject would cost stack at every nesting level.
+  [[gnu::noinline, gnu::cold, gnu::format(printf, 2, 3)]] bool
+  fail(const char *format, ...) {
+    if (error_)
+      return false;
+    char buf[512];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    error_ = Error(buf);
     return false;
+  }
+
+  [[gnu::noinline, gnu::cold]] bool failHost(const HostObject &host) {
+    return fail("a host object (%s) has no marshal form",
+                host.repr().c_str());
   }
 
   bool checkDepth(unsigned depth) {
     if (depth < kMaxDepth)
       return true;
-    return fail("cannot marshal objects nested deeper than " +
-                std::to_string(kMaxDepth) + " levels");
+    return fail("cannot marshal objects nested deeper than %u levels",
+                kMaxDepth);
   }
 
   //===--------------------------------------------------------------------===//
@@ -157,8 +174,7 @@ private:
   }
   bool size32(size_t n, const char *what) {
     if (n > size_t(INT32_MAX))
-      return fail(std::string(what) + " of " + std::to_string(n) +
-                  " is too large for marshal");
+      return fail("%s of %zu is too large for marshal", what, n);
     int32(int32_t(n));
     return true;
   }
@@ -237,12 +253,12 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
   case ConstantKind::String:
     return writeString(c.asString(), c.asString().interned, depth);
   case ConstantKind::Host:
-    return fail("a host object (" + c.asHost().repr() +
-                ") has no marshal form");
+    return failHost(c.asHost());
   case ConstantKind::Slice:
     if (!version_.atLeast(3, 14))
-      return fail("slices cannot be marshalled for Python " + version_.str() +
-                  " (marshal version 5, Python 3.14+, is needed)");
+      return fail("slices cannot be marshalled for Python %d.%d (marshal "
+                  "version 5, Python 3.14+, is needed)",
+                  version_.major, version_.minor);
     break;
   default:
     break;
@@ -353,19 +369,22 @@ bool Writer::writeString(const PyString &s, bool interned, unsigned depth) {
   return true;
 }
 
-bool Writer::writeInt(const PyInt &value, uint8_t flag) {
+bool Writer::writeInt(const PyInt &given, uint8_t flag) {
+  // A hand-built PyInt may hold a small value (or leading zero digits, which
+  // CPython rejects) in the digit form; normalize so that reading back and
+  // writing again gives the same bytes.
+  const PyInt value = given.isSmall
+                          ? given
+                          : PyInt::fromDigits(given.negative, given.digits);
   if (value.isSmall && value.small >= INT32_MIN && value.small <= INT32_MAX) {
     byte(TYPE_INT | flag);
     int32(int32_t(value.small));
     return true;
   }
-  std::vector<uint16_t> digits = value.magnitudeDigits();
-  while (!digits.empty() && digits.back() == 0) // CPython rejects these
-    digits.pop_back();
+  const std::vector<uint16_t> digits = value.magnitudeDigits();
   byte(TYPE_LONG | flag);
   if (digits.size() > size_t(INT32_MAX))
-    return fail("an int of " + std::to_string(digits.size()) +
-                " digits is too large for marshal");
+    return fail("an int of %zu digits is too large for marshal", digits.size());
   int32_t count = int32_t(digits.size());
   int32(value.isNegative() ? -count : count);
   for (uint16_t d : digits) {
@@ -406,9 +425,10 @@ bool Writer::writeNames(const std::vector<PyString> &names, unsigned depth) {
 
 bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
   if (co.version != version_)
-    return fail("a code object of Python " + co.version.str() +
-                " cannot be written as Python " + version_.str() +
-                " marshal data");
+    return fail("a code object of Python %d.%d cannot be written as Python "
+                "%d.%d marshal data",
+                co.version.major, co.version.minor, version_.major,
+                version_.minor);
   const bool localsPlus = version_.atLeast(3, 11);
   const unsigned field = depth + 1;
   byte(TYPE_CODE | flag);

@@ -31,6 +31,8 @@
 #include "frontend/MarshalReader.h"
 
 #include <charconv>
+#include <cstdarg>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <cstdlib>
@@ -85,9 +87,7 @@ std::string hex(uint64_t value) {
   return buf;
 }
 
-std::string bytesCount(uint64_t n) {
-  return std::to_string(n) + (n == 1 ? " byte" : " bytes");
-}
+const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
 /// Checks UTF-8 as CPython's decoder with "surrogatepass" does: shortest
 /// forms only, code points up to U+10FFFF, and U+D800-U+DFFF allowed.
@@ -192,6 +192,20 @@ double bitsToDouble(uint64_t bits) {
   return d;
 }
 
+[[gnu::noinline]] ConstantRef makeSequence(uint8_t type,
+                                           Constant::Elements elements) {
+  switch (type) {
+  case TYPE_LIST:
+    return Constant::list(std::move(elements));
+  case TYPE_SET:
+    return Constant::set(std::move(elements));
+  case TYPE_FROZENSET:
+    return Constant::frozenSet(std::move(elements));
+  default:
+    return Constant::tuple(std::move(elements));
+  }
+}
+
 /// The first thing in `c` that CPython could not hash (as a set element or
 /// dict key), or nullptr.
 const char *unhashableKind(const Constant &c) {
@@ -253,9 +267,20 @@ private:
     return baseOffset_ + uint64_t(p - begin_);
   }
 
-  bool fail(std::string message, const uint8_t *at) {
-    if (!error_)
-      error_ = Error(std::move(message), offsetOf(at));
+  /// Records the error at `at` and returns false. Messages are formatted
+  /// here, printf-style, never at the call sites: a std::string temporary
+  /// in a recursive function costs stack in every level (a lot of it under
+  /// AddressSanitizer, which gives each one its own guarded slot).
+  [[gnu::noinline, gnu::cold, gnu::format(printf, 3, 4)]] bool
+  fail(const uint8_t *at, const char *format, ...) {
+    if (error_)
+      return false;
+    char buf[512];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    error_ = Error(buf, offsetOf(at));
     return false;
   }
 
@@ -265,10 +290,8 @@ private:
             const char *suffix = "") {
     if (left() >= n)
       return true;
-    return fail("truncated marshal data: needed " + bytesCount(n) + " for " +
-                    prefix + what + suffix + ", " + std::to_string(left()) +
-                    " left",
-                pos_);
+    return fail(pos_, "truncated marshal data: needed %zu byte%s for %s%s%s, %zu left",
+                n, plural(n), prefix, what, suffix, left());
   }
 
   bool readU8(uint8_t &v, const char *what, const char *prefix = "",
@@ -306,9 +329,7 @@ private:
     if (!readI32(raw, what, "the ", suffix))
       return false;
     if (raw < 0)
-      return fail(std::string("negative ") + what + suffix + " " +
-                      std::to_string(raw),
-                  at);
+      return fail(at, "negative %s%s %d", what, suffix, raw);
     n = size_t(raw);
     return checkLength(n, what, minBytesEach, at, suffix);
   }
@@ -317,12 +338,11 @@ private:
                    const uint8_t *at, const char *suffix = "") {
     if (n <= left() / minBytesEach)
       return true;
-    return fail(std::string(what) + suffix + " " + std::to_string(n) +
-                    (minBytesEach == 1
-                         ? ""
-                         : " (" + bytesCount(minBytesEach) + " each)") +
-                    " exceeds the " + bytesCount(left()) + " left",
-                at);
+    if (minBytesEach == 1)
+      return fail(at, "%s%s %zu exceeds the %zu byte%s left", what, suffix, n,
+                  left(), plural(left()));
+    return fail(at, "%s%s %zu (%zu bytes each) exceeds the %zu byte%s left",
+                what, suffix, n, minBytesEach, left(), plural(left()));
   }
 
   /// Reads the one-byte size of the short forms (`)`, `z`, `Z`).
@@ -338,18 +358,17 @@ private:
   bool checkDepth(unsigned depth, const uint8_t *at) {
     if (depth < kMaxDepth)
       return true;
-    return fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels",
-                at);
+    return fail(at, "nesting deeper than %u levels", kMaxDepth);
   }
 
   bool addCost(uint64_t &total, uint64_t more, const uint8_t *at) {
     total += more; // both terms are <= costLimit_, so no overflow
     if (total <= costLimit_)
       return true;
-    return fail("marshal data expands to more than " +
-                    std::to_string(costLimit_) +
-                    " units through back-references",
-                at);
+    return fail(at,
+                "marshal data expands to more than %llu units through "
+                "back-references",
+                (unsigned long long)costLimit_);
   }
 
   size_t reserveRef(bool flag) {
@@ -385,18 +404,28 @@ private:
     if (!readObject(out, depth))
       return false;
     if (!out.value)
-      return fail(std::string("NULL object in marshal data for ") + what, at);
+      return fail(at, "NULL object in marshal data for %s", what);
     return true;
   }
 
-  bool readString(Node &out, uint8_t type, bool flag, const uint8_t *start);
-  bool readLong(Node &out, bool flag, const uint8_t *start);
-  bool readFloatText(double &value, const char *what);
-  bool readSequence(Node &out, uint8_t type, bool flag, unsigned depth,
-                    const uint8_t *start);
-  bool readDict(Node &out, bool flag, unsigned depth, const uint8_t *start);
-  bool readCode(Node &out, bool flag, unsigned depth, const uint8_t *start);
-  bool readSlice(Node &out, bool flag, unsigned depth, const uint8_t *start);
+  // Everything but the containers is kept out of line, so that its locals
+  // do not add to the frames that are on the stack once per nesting level.
+  [[gnu::noinline]] bool readLeaf(Node &out, uint8_t code,
+                                  const uint8_t *start);
+  [[gnu::noinline]] bool readString(Node &out, uint8_t type, bool flag,
+                                    const uint8_t *start);
+  [[gnu::noinline]] bool readBytes(Node &out, bool flag);
+  [[gnu::noinline]] bool readLong(Node &out, bool flag, const uint8_t *start);
+  [[gnu::noinline]] bool readFloatText(double &value, const char *what);
+  // The containers: one frame each per nesting level, next to readObject's.
+  [[gnu::noinline]] bool readSequence(Node &out, uint8_t type, bool flag,
+                                      unsigned depth, const uint8_t *start);
+  [[gnu::noinline]] bool readDict(Node &out, bool flag, unsigned depth,
+                                  const uint8_t *start);
+  [[gnu::noinline]] bool readCode(Node &out, bool flag, unsigned depth,
+                                  const uint8_t *start);
+  [[gnu::noinline]] bool readSlice(Node &out, bool flag, unsigned depth,
+                                   const uint8_t *start);
 
   // Code object fields. Each has a fast path for the unshared form CPython
   // writes, which avoids building a Constant only to copy it out again.
@@ -411,13 +440,15 @@ private:
 
   bool wrongFieldKind(const char *field, const Constant &got,
                       const char *expected, const uint8_t *at) {
-    return fail(std::string("code object field ") + field + " is " +
-                    constantKindName(got.kind()) + ", expected " + expected,
-                at);
+    return fail(at, "code object field %s is %s, expected %s", field,
+                constantKindName(got.kind()), expected);
   }
 };
 
 bool Reader::readObject(Node &out, unsigned depth) {
+  // Only the containers recurse; they and everything else are out of line,
+  // so this frame, which is on the stack once per nesting level, stays
+  // small.
   const uint8_t *start = pos_;
   if (!checkDepth(depth, start))
     return false;
@@ -426,7 +457,32 @@ bool Reader::readObject(Node &out, unsigned depth) {
     return false;
   const bool flag = (code & kFlagRef) != 0;
   const uint8_t type = code & uint8_t(~kFlagRef);
+  switch (type) {
+  case TYPE_TUPLE:
+  case TYPE_SMALL_TUPLE:
+  case TYPE_LIST:
+  case TYPE_SET:
+  case TYPE_FROZENSET:
+    return readSequence(out, type, flag, depth, start);
+  case TYPE_DICT:
+    return readDict(out, flag, depth, start);
+  case TYPE_CODE:
+    return readCode(out, flag, depth, start);
+  case TYPE_SLICE:
+    if (version_.atLeast(3, 14))
+      return readSlice(out, flag, depth, start);
+    return fail(start,
+                "bad marshal type code 0x%x (slices need marshal version 5, "
+                "Python 3.14+)",
+                code);
+  default:
+    return readLeaf(out, code, start);
+  }
+}
 
+bool Reader::readLeaf(Node &out, uint8_t code, const uint8_t *start) {
+  const bool flag = (code & kFlagRef) != 0;
+  const uint8_t type = code & uint8_t(~kFlagRef);
   switch (type) {
   case TYPE_NULL:
     out = Node();
@@ -484,14 +540,8 @@ bool Reader::readObject(Node &out, unsigned depth) {
     return finish(out, Constant::complex(re, im), 1, flag);
   }
 
-  case TYPE_STRING: {
-    size_t n = 0;
-    if (!readLength(n, "bytes length", 1))
-      return false;
-    std::string data(reinterpret_cast<const char *>(pos_), n);
-    pos_ += n;
-    return finish(out, Constant::bytes(std::move(data)), 1 + n, flag);
-  }
+  case TYPE_STRING:
+    return readBytes(out, flag);
   case TYPE_UNICODE:
   case TYPE_INTERNED:
   case TYPE_ASCII:
@@ -500,43 +550,22 @@ bool Reader::readObject(Node &out, unsigned depth) {
   case TYPE_SHORT_ASCII_INTERNED:
     return readString(out, type, flag, start);
 
-  case TYPE_TUPLE:
-  case TYPE_SMALL_TUPLE:
-  case TYPE_LIST:
-  case TYPE_SET:
-  case TYPE_FROZENSET:
-    return readSequence(out, type, flag, depth, start);
-  case TYPE_DICT:
-    return readDict(out, flag, depth, start);
-  case TYPE_CODE:
-    return readCode(out, flag, depth, start);
-
   case TYPE_REF: {
     int32_t index;
     if (!readI32(index, "a reference index"))
       return false;
     if (index < 0 || size_t(index) >= refs_.size())
-      return fail("reference " + std::to_string(index) +
-                      " is out of range (" + std::to_string(refs_.size()) +
-                      " objects so far)",
-                  start);
+      return fail(start, "reference %d is out of range (%zu objects so far)",
+                  index, refs_.size());
     if (!refs_[size_t(index)].value)
-      return fail("reference " + std::to_string(index) +
-                      " is to an object still being read",
-                  start);
+      return fail(start, "reference %d is to an object still being read",
+                  index);
     out = refs_[size_t(index)];
     return true;
   }
 
-  case TYPE_SLICE:
-    if (version_.atLeast(3, 14))
-      return readSlice(out, flag, depth, start);
-    return fail("bad marshal type code " + hex(code) +
-                    " (slices need marshal version 5, Python 3.14+)",
-                start);
-
   default:
-    return fail("bad marshal type code " + hex(code), start);
+    return fail(start, "bad marshal type code 0x%x", code);
   }
 }
 
@@ -561,12 +590,21 @@ bool Reader::readString(Node &out, uint8_t type, bool flag,
   } else {
     size_t bad = findBadUtf8(data, n);
     if (bad != StringRef::npos)
-      return fail("invalid UTF-8 in a string: byte " + hex(data[bad]) +
-                      " at offset " + std::to_string(offsetOf(data + bad)),
-                  start);
+      return fail(start,
+                  "invalid UTF-8 in a string: byte 0x%x at offset %llu",
+                  data[bad], (unsigned long long)offsetOf(data + bad));
     utf8.assign(reinterpret_cast<const char *>(data), n);
   }
   return finish(out, Constant::string(std::move(utf8), interned), 1 + n, flag);
+}
+
+bool Reader::readBytes(Node &out, bool flag) {
+  size_t n = 0;
+  if (!readLength(n, "bytes length", 1))
+    return false;
+  std::string data(reinterpret_cast<const char *>(pos_), n);
+  pos_ += n;
+  return finish(out, Constant::bytes(std::move(data)), 1 + n, flag);
 }
 
 bool Reader::readLong(Node &out, bool flag, const uint8_t *start) {
@@ -574,9 +612,7 @@ bool Reader::readLong(Node &out, bool flag, const uint8_t *start) {
   if (!readI32(count, "the int digit count"))
     return false;
   if (count == INT32_MIN)
-    return fail("int digit count " + std::to_string(count) +
-                    " is out of range",
-                start);
+    return fail(start, "int digit count %d is out of range", count);
   const bool negative = count < 0;
   const size_t digits = size_t(negative ? -int64_t(count) : int64_t(count));
   if (!checkLength(digits, "int digit count", 2, pos_ - 4))
@@ -585,12 +621,12 @@ bool Reader::readLong(Node &out, bool flag, const uint8_t *start) {
   for (size_t i = 0; i < digits; ++i) {
     uint16_t d = uint16_t(loadLE(pos_ + 2 * i, 2));
     if (d > 0x7fff)
-      return fail("int digit " + hex(d) + " is out of range (above 0x7fff)",
-                  pos_ + 2 * i);
+      return fail(pos_ + 2 * i, "int digit 0x%x is out of range (above 0x7fff)",
+                  d);
     magnitude[i] = d;
   }
   if (digits != 0 && magnitude.back() == 0)
-    return fail("int has a leading zero digit (unnormalized)", start);
+    return fail(start, "int has a leading zero digit (unnormalized)");
   pos_ += 2 * digits;
   return finish(out,
                 Constant::integer(PyInt::fromDigits(negative,
@@ -608,7 +644,8 @@ bool Reader::readFloatText(double &value, const char *what) {
   StringRef text(reinterpret_cast<const char *>(pos_), n);
   pos_ += n;
   if (!parseFloatText(text, value))
-    return fail("cannot parse '" + text.str() + "' as a float", at);
+    return fail(at, "cannot parse '%.*s' as a float", int(text.size()),
+                text.data());
   return true;
 }
 
@@ -639,27 +676,12 @@ bool Reader::readSequence(Node &out, uint8_t type, bool flag, unsigned depth,
       return false;
     if (isSet)
       if (const char *bad = unhashableKind(*element.value))
-        return fail(std::string("unhashable ") + bad + " in " + what, at);
+        return fail(at, "unhashable %s in %s", bad, what);
     if (!addCost(cost, element.cost, at))
       return false;
     elements.push_back(std::move(element.value));
   }
-  ConstantRef value;
-  switch (type) {
-  case TYPE_LIST:
-    value = Constant::list(std::move(elements));
-    break;
-  case TYPE_SET:
-    value = Constant::set(std::move(elements));
-    break;
-  case TYPE_FROZENSET:
-    value = Constant::frozenSet(std::move(elements));
-    break;
-  default:
-    value = Constant::tuple(std::move(elements));
-    break;
-  }
-  out.value = std::move(value);
+  out.value = makeSequence(type, std::move(elements));
   out.cost = cost;
   fillRef(slot, out);
   return true;
@@ -682,7 +704,7 @@ bool Reader::readDict(Node &out, bool flag, unsigned depth,
     if (!value.value)
       break; // CPython also stops here, dropping the key
     if (const char *bad = unhashableKind(*key.value))
-      return fail(std::string("unhashable ") + bad + " as a dict key", at);
+      return fail(at, "unhashable %s as a dict key", bad);
     if (!addCost(cost, key.cost, at) || !addCost(cost, value.cost, at))
       return false;
     items.emplace_back(std::move(key.value), std::move(value.value));
@@ -774,10 +796,8 @@ bool Reader::readStrTupleField(std::vector<PyString> &dst, unsigned depth,
       if (!readRequired(item, depth + 2, field))
         return false;
       if (!item.value->is(ConstantKind::String))
-        return fail(std::string(field) + " item " + std::to_string(i) +
-                        " is " + constantKindName(item.value->kind()) +
-                        ", expected a str",
-                    itemAt);
+        return fail(itemAt, "%s item %zu is %s, expected a str", field, i,
+                    constantKindName(item.value->kind()));
       dst.push_back(item.value->asString());
       if (!addCost(cost, item.cost, itemAt))
         return false;
@@ -794,9 +814,8 @@ bool Reader::readStrTupleField(std::vector<PyString> &dst, unsigned depth,
   dst.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     if (!items[i]->is(ConstantKind::String))
-      return fail(std::string(field) + " item " + std::to_string(i) + " is " +
-                      constantKindName(items[i]->kind()) + ", expected a str",
-                  at);
+      return fail(at, "%s item %zu is %s, expected a str", field, i,
+                  constantKindName(items[i]->kind()));
     dst.push_back(items[i]->asString());
   }
   return addCost(cost, node.cost, at);
@@ -898,10 +917,9 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
 
   if (localsPlus) {
     if (kinds.size() != localsPlusNames.size())
-      return fail("co_localspluskinds has " + bytesCount(kinds.size()) +
-                      " for " + std::to_string(localsPlusNames.size()) +
-                      " co_localsplusnames",
-                  kindsAt);
+      return fail(kindsAt,
+                  "co_localspluskinds has %zu byte%s for %zu co_localsplusnames",
+                  kinds.size(), plural(kinds.size()), localsPlusNames.size());
     co.localsPlus.resize(kinds.size());
     for (size_t i = 0; i < kinds.size(); ++i) {
       co.localsPlus[i].name = std::move(localsPlusNames[i]);
@@ -912,9 +930,7 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
   // What CPython's code constructor checks (_PyCode_Validate, or
   // PyCode_NewWithPosOnlyArgs before 3.11), reported at the code object.
   auto negative = [&](const char *field, int32_t value) {
-    return fail(std::string("code object has a negative ") + field + " (" +
-                    std::to_string(value) + ")",
-                start);
+    return fail(start, "code object has a negative %s (%d)", field, value);
   };
   if (co.argCount < 0)
     return negative("co_argcount", co.argCount);
@@ -929,23 +945,18 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
   if (flags < 0)
     return negative("co_flags", flags);
   if (co.posOnlyArgCount > co.argCount)
-    return fail("co_posonlyargcount " + std::to_string(co.posOnlyArgCount) +
-                    " exceeds co_argcount " + std::to_string(co.argCount),
-                start);
+    return fail(start, "co_posonlyargcount %d exceeds co_argcount %d",
+                co.posOnlyArgCount, co.argCount);
   if (localsPlus && co.code.size() % 2 != 0)
-    return fail("co_code has an odd length (" + std::to_string(co.code.size()) +
-                    ")",
-                start);
+    return fail(start, "co_code has an odd length (%zu)", co.code.size());
   const int64_t totalArgs = int64_t(co.argCount) + co.kwOnlyArgCount +
                             ((co.flags & CO_VARARGS) ? 1 : 0) +
                             ((co.flags & CO_VARKEYWORDS) ? 1 : 0);
   const int64_t varNames = localsPlus ? co.nlocals()
                                       : int64_t(co.varNamesStored.size());
   if (varNames < totalArgs)
-    return fail("co_varnames has " + std::to_string(varNames) +
-                    " names, too few for " + std::to_string(totalArgs) +
-                    " arguments",
-                start);
+    return fail(start, "co_varnames has %lld names, too few for %lld arguments",
+                (long long)varNames, (long long)totalArgs);
 
   out.value = Constant::code(std::move(code));
   out.cost = cost;

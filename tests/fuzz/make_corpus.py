@@ -8,7 +8,10 @@
     target uses for its second mode (3.8 + byte % 7): ints of every size,
     floats (-0.0, inf, nan), complex, containers, shared references, the
     old text float forms, version-2 data without references, and a 3.14
-    slice.
+    slice, and the deepest nesting allowed.
+
+Kept by hand (not written by this script): crash-*.bin, inputs that once
+made the target fail, as regression seeds.
 
 Usage: tests/fuzz/make_corpus.py [OUT_DIR]   (default: tests/fuzz/corpus)
 """
@@ -81,6 +84,11 @@ def marshal_seeds():
         (1.5, -2.25, 1e300, complex(1, -2)), 1)
     seeds["marshal-v2.bin"] = version_byte(9) + marshal.dumps(
         values["strings"], 2)
+    # The deepest nesting CPython reads (2000 levels).
+    seeds["marshal-deep-tuples.bin"] = (version_byte(11) + b")\x01" * 1999 +
+                                        b"N")
+    seeds["marshal-deep-slices-3.14.bin"] = (version_byte(14) +
+                                             b"\xbaNN" * 1999 + b"N")
     # slice(None, 1, None), only valid for 3.14 (marshal version 5).
     seeds["marshal-slice-3.14.bin"] = (version_byte(14) + b":N" +
                                        b"\xe9\x01\x00\x00\x00" + b"N")
