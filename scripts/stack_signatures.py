@@ -420,6 +420,68 @@ class Evaluated:
     def effect(self):
         return self.output_slots() - self.input_slots()
 
+    def kept_slots(self):
+        """Bottom slots left in place: the leading outputs that are their
+        own inputs."""
+        kept = 0
+        for index, (output, item) in enumerate(zip(self.outputs,
+                                                   self.inputs)):
+            if output[2] != index:
+                break
+            kept += item[1]
+        return kept
+
+    def pops(self):
+        return self.input_slots() - self.kept_slots()
+
+    def pushes(self):
+        return self.output_slots() - self.kept_slots()
+
+    def peeked_depths(self):
+        """Depths, once pops() slots are gone, of the kept slots that are
+        read; shallowest first."""
+        kept, offset, found = self.kept_slots(), 0, []
+        for index, (output, item) in enumerate(zip(self.outputs,
+                                                   self.inputs)):
+            if output[2] != index:
+                break
+            if not item[0].startswith("_"):
+                found += [kept - (offset + slot) for slot in range(item[1])]
+            offset += item[1]
+        return sorted(found)
+
+    def output_sources(self):
+        """For each output depth 1..output_slots() (1 = new top): the input
+        depth before the instruction that it holds, or None if new."""
+        starts, offset = [], 0
+        for _, n in self.inputs:
+            starts.append(offset)
+            offset += n
+        total_in = offset
+        slots = []  # bottom first
+        for _, n, source, _ in self.outputs:
+            for slot in range(n):
+                slots.append(None if source is None
+                             else total_in - (starts[source] + slot))
+        return list(reversed(slots))
+
+    def null_depths(self):
+        """Output depths (1 = new top) that may hold NULL."""
+        slots = []
+        for _, n, _, maybe_null in self.outputs:
+            slots += [maybe_null] * n
+        slots.reverse()
+        return [depth + 1 for depth, null in enumerate(slots) if null]
+
+    def shape(self):
+        """The derived views as bcc-opcode-query's `shape` query prints
+        them: "pops pushes kept | peeks | sources | NULL depths"."""
+        text = "%d %d %d |" % (self.pops(), self.pushes(), self.kept_slots())
+        text += "".join(" %d" % d for d in self.peeked_depths()) + " |"
+        text += "".join(" ." if s is None else " %d" % s
+                        for s in self.output_sources()) + " |"
+        return text + "".join(" %d" % d for d in self.null_depths())
+
     def canonical(self):
         """The text bcc-opcode-query prints for a signature, to compare the
         C++ table with this data: "name:n ... -- name:n[=source][?] ..."."""

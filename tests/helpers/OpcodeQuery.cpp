@@ -10,6 +10,11 @@
 //   effect OP ARG JUMP   -> dis.stack_effect as the table evaluates it
 //   jump OP OFFSET ARG   -> jump target (byte offset)
 //   printable CP         -> 1 or 0
+//   signature OP ARG JUMP  -> StackSignature::str(), or "-" if none
+//   notation OP JUMP       -> the signature's notation, or "-"
+//   shape OP ARG JUMP      -> "pops pushes kept | peeked depths | source
+//                             input depth of each output depth from the top
+//                             ('.' if new) | may-be-NULL output depths"
 //
 //===----------------------------------------------------------------------===//
 
@@ -100,6 +105,37 @@ std::string answer(const OpcodeTable &table, const std::string &line) {
     return orDash(table.jumpTarget(uint8_t(a), uint32_t(b), uint32_t(c)));
   if (query == "printable" && in >> a)
     return table.isPrintable(uint32_t(a)) ? "1" : "0";
+  if (query == "signature" && in >> a >> b >> c && a < 256) {
+    std::optional<StackSignature> sig =
+        table.signature(uint8_t(a), uint32_t(b), c != 0);
+    return sig ? sig->str() : "-";
+  }
+  if (query == "notation" && in >> a >> b && a < 256) {
+    std::optional<llvm::StringRef> notation =
+        table.signatureNotation(uint8_t(a), b != 0);
+    return notation ? notation->str() : "-";
+  }
+  if (query == "shape" && in >> a >> b >> c && a < 256) {
+    std::optional<StackSignature> sig =
+        table.signature(uint8_t(a), uint32_t(b), c != 0);
+    if (!sig)
+      return "-";
+    std::string text = std::to_string(sig->pops()) + " " +
+                       std::to_string(sig->pushes()) + " " +
+                       std::to_string(sig->keptSlots()) + " |";
+    for (uint32_t depth : sig->peekedDepths())
+      text += " " + std::to_string(depth);
+    text += " |";
+    for (uint32_t depth = 1; depth <= sig->outputSlots(); ++depth) {
+      std::optional<uint32_t> source = sig->outputSource(depth);
+      text += " " + (source ? std::to_string(*source) : std::string("."));
+    }
+    text += " |";
+    for (uint32_t depth = 1; depth <= sig->outputSlots(); ++depth)
+      if (sig->outputMayBeNull(depth))
+        text += " " + std::to_string(depth);
+    return text;
+  }
   return "error: bad query: " + line;
 }
 

@@ -12,7 +12,23 @@ For every CPython 3.8-3.13 that tests/python/pythons.py finds:
   * jump_targets: compiles sample code with loops, conditionals, try, with,
     async, match, EXTENDED_ARG-sized jumps, plus some of the interpreter's
     own stdlib, and checks that OpcodeTable::jumpTarget gives the target
-    `dis` computes (Instruction.argval) for every jump instruction.
+    `dis` computes (Instruction.argval) for every jump instruction;
+  * signatures: the C++ stack signatures (OpcodeTable::signature) equal
+    scripts/stack_signatures.py, the data they are generated from, on every
+    opcode, path and a spread of arguments: items, counts, sources, NULL
+    marks, notation, and the derived pops/pushes/peeks/sources views, which
+    are computed independently on each side; none before 3.11;
+  * stack_depth (3.11+): an empirical check of the signatures on real
+    bytecode. Every code object of the interpreter's top-level stdlib and of
+    the samples is simulated through its CFG from the signatures alone
+    (handlers seeded at depth + lasti + 1 from co_exceptiontable), and the
+    maximum depth must equal co_stacksize. On the way, every instruction's
+    inputs must exist on the stack, a handler's depth must not exceed the
+    stack of any instruction it covers, and a call-protocol NULL (an output
+    named *null* marked '?') may only reach inputs named for it;
+  * opcode_metadata (when the interpreter installs
+    internal/pycore_opcode_metadata.h, i.e. 3.13): the signatures' input
+    and output slot counts equal its _PyOpcode_num_popped/num_pushed.
 
 A missing interpreter is reported as a skip that names it. The C++ checks
 need the query tool: --query-tool PATH (CTest passes it) or the environment
@@ -25,6 +41,7 @@ variable BCC_OPCODE_QUERY.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -35,7 +52,11 @@ sys.path.insert(0, HERE)
 
 import pythons  # noqa: E402
 
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+import stack_signatures  # noqa: E402
+
 QUERY_TOOL = os.environ.get("BCC_OPCODE_QUERY")
+SCRIPTS = os.path.join(REPO, "scripts")
 
 # Runs under the interpreter being checked (so: Python 3.8 syntax). Prints
 # JSON on stdout.
@@ -141,6 +162,17 @@ def generator(n):
     x = yield n
     return x
 
+def cells():
+    v = 1
+    def inner():
+        nonlocal v
+        del v
+    class Reads:
+        w = v
+    global g
+    del g
+    return inner, Reads
+
 def far(x):
     while x:
         if x:
@@ -175,8 +207,49 @@ def groups():
         pass
 """
 
+SAMPLE_312 = """
+type Pair[T] = tuple[T, T]
+
+class Box[T: int, *Ts, **P]:
+    def get[U](self, default: U) -> T | U:
+        return super().get(default) or super(Box, self).value
+
+def calls(f, a, k, w, x):
+    f(*a, **k)
+    f(1, *a, x=2, **k)
+    return {**k, **w}, [*a, *x], {*a}, f"{x!r:>{w}}" f"{x:{w}}{a!s}"
+
+async def slices(a, v, i, j):
+    a[i:j] = v
+    del a[i]
+    return a[i:j], [y async for y in v] if 0 else 0
+
+async def agen(xs):
+    async for x in xs:
+        yield [z for z in x if z]
+
+class WithAlias:
+    A = int
+    type B = A
+"""
+
 STDLIB = ["argparse.py", "difflib.py", "typing.py", "pydoc.py",
           "asyncio/base_events.py", "email/_header_value_parser.py"]
+
+
+def samples():
+    """[(filename, source, mode)] of the samples for this version."""
+    found = [("<sample>", SAMPLE, "exec")]
+    if VERSION >= (3, 10):
+        found.append(("<sample 3.10>", SAMPLE_310, "exec"))
+    if VERSION >= (3, 11):
+        found.append(("<sample 3.11>", SAMPLE_311, "exec"))
+    if VERSION >= (3, 12):
+        found.append(("<sample 3.12>", SAMPLE_312, "exec"))
+    # An interactive statement prints its value (PRINT_EXPR, or
+    # CALL_INTRINSIC_1 INTRINSIC_PRINT).
+    found.append(("<interactive>", "x + 1\n", "single"))
+    return found
 
 
 def walk(code, out):
@@ -190,11 +263,8 @@ def walk(code, out):
 
 
 def jumps():
-    sources = [("<sample>", SAMPLE)]
-    if VERSION >= (3, 10):
-        sources.append(("<sample 3.10>", SAMPLE_310))
-    if VERSION >= (3, 11):
-        sources.append(("<sample 3.11>", SAMPLE_311))
+    sources = [(name, text) for name, text, mode in samples()
+               if mode == "exec"]
     lib = os.path.dirname(os.__file__)
     for name in STDLIB:
         with open(os.path.join(lib, name), encoding="utf-8") as f:
@@ -205,12 +275,183 @@ def jumps():
     return {"jumps": out}
 
 
-print(json.dumps(table() if sys.argv[1] == "table" else jumps()))
+# --- stack_depth: simulate co_stacksize from the stack signatures ---------
+
+NO_FALL_THROUGH = {"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS",
+                   "RERAISE", "JUMP_FORWARD", "JUMP_BACKWARD",
+                   "JUMP_BACKWARD_NO_INTERRUPT"}
+
+
+def exception_entries(code):
+    """[(start, end, target, depth, lasti)], offsets in bytes: the
+    co_exceptiontable varints of reference 3.2."""
+    data, entries, position = code.co_exceptiontable, [], [0]
+
+    def varint():
+        byte = data[position[0]]
+        position[0] += 1
+        value = byte & 63
+        while byte & 64:
+            byte = data[position[0]]
+            position[0] += 1
+            value = (value << 6) | (byte & 63)
+        return value
+
+    while position[0] < len(data):
+        start, length, target, depth_lasti = (varint(), varint(), varint(),
+                                              varint())
+        entries.append((2 * start, 2 * (start + length), 2 * target,
+                        depth_lasti >> 1, depth_lasti & 1))
+    return entries
+
+
+def simulate(code, signatures, problems, stats):
+    """The maximum stack depth of `code`, from the signatures alone.
+
+    The state at an instruction is one flag per stack slot, bottom first:
+    may the slot hold a call-protocol NULL (an output named *null* and
+    marked '?')? States meet with `or`; the walk runs to a fixed point.
+    """
+    instructions = list(dis.get_instructions(code))
+    index_at = {ins.offset: i for i, ins in enumerate(instructions)}
+    entries = exception_entries(code)
+    where = "%s:%d %s" % (code.co_filename, code.co_firstlineno,
+                          code.co_qualname)
+    states, work, deepest = {}, [], [0]
+
+    def reach(offset, state):
+        deepest[0] = max(deepest[0], len(state))
+        old = states.get(offset)
+        if old is None:
+            states[offset] = state
+            work.append(offset)
+        elif len(old) != len(state):
+            problems.append("%s: depths %d and %d meet at %d" %
+                            (where, len(old), len(state), offset))
+        else:
+            joined = tuple(a or b for a, b in zip(old, state))
+            if joined != old:
+                states[offset] = joined
+                work.append(offset)
+
+    reach(0, ())
+    for start, end, target, depth, lasti in entries:
+        reach(target, (False,) * (depth + lasti + 1))
+    while work:
+        offset = work.pop()
+        state = states[offset]
+        ins = instructions[index_at[offset]]
+        stats["instruction visits"] += 1
+        stats["opcodes seen"].add(ins.opname)
+        pair = signatures.get(ins.opname)
+        if pair is None:
+            problems.append("%s: no signature for %s" % (where, ins.opname))
+            continue
+        # A handler finds the slots below its depth as they were here.
+        for start, end, target, depth, lasti in entries:
+            if start <= offset < end:
+                if depth > len(state):
+                    problems.append("%s: handler depth %d above the stack "
+                                    "(%d) at %d" % (where, depth, len(state),
+                                                    offset))
+                else:
+                    reach(target, state[:depth] + (False,) * (lasti + 1))
+        paths = [(False, pair[0])]
+        if ins.opcode in JUMPS:
+            paths.append((True, pair[1]))
+        for jump, signature in paths:
+            evaluated = signature.evaluate(ins.arg or 0)
+            if evaluated is None:
+                problems.append("%s: %s %s rejected at %d" %
+                                (where, ins.opname, ins.arg, offset))
+                continue
+            span = evaluated.input_slots()
+            if span > len(state):
+                problems.append("%s: %s %s spans %d slots, the stack has %d "
+                                "at %d" % (where, ins.opname, ins.arg, span,
+                                           len(state), offset))
+                continue
+            base = len(state) - span
+            items, position = [], base
+            for name, n in evaluated.inputs:
+                item = state[position:position + n]
+                if any(item) and "null" not in name and \
+                        not name.startswith("_"):
+                    problems.append("%s: a call NULL reaches %s's %s at %d" %
+                                    (where, ins.opname, name, offset))
+                stats["call NULLs consumed"] += sum(item)
+                items.append(item)
+                position += n
+            out = []
+            for name, n, source, maybe_null in evaluated.outputs:
+                if source is not None:
+                    out += items[source]
+                else:
+                    out += [maybe_null and "null" in name] * n
+            after = state[:base] + tuple(out)
+            if jump:
+                reach(ins.argval, after)
+            elif ins.opname not in NO_FALL_THROUGH:
+                following = index_at[offset] + 1
+                if following < len(instructions):
+                    reach(instructions[following].offset, after)
+    return deepest[0]
+
+
+def stack_depth(scripts):
+    sys.path.insert(0, scripts)
+    import stack_signatures
+    signatures = stack_signatures.signatures_for(VERSION)
+    lib = os.path.dirname(os.__file__)
+    sources = samples()
+    for name in sorted(os.listdir(lib)):
+        if name.endswith(".py"):
+            with open(os.path.join(lib, name), encoding="utf-8") as f:
+                sources.append((name, f.read(), "exec"))
+    problems = []
+    stats = {"modules": 0, "code objects": 0, "instruction visits": 0,
+             "exception entries": 0, "call NULLs consumed": 0,
+             "opcodes seen": set()}
+    for filename, text, mode in sources:
+        codes = []
+        walk_codes(compile(text, filename, mode), codes)
+        stats["modules"] += 1
+        for code in codes:
+            stats["code objects"] += 1
+            stats["exception entries"] += len(exception_entries(code))
+            depth = simulate(code, signatures, problems, stats)
+            if VERSION >= (3, 13):
+                depth = max(depth, 1)  # 3.13 turns co_stacksize 0 into 1
+            if depth != code.co_stacksize:
+                problems.append("%s:%d %s: simulated %d, co_stacksize %d" % (
+                    code.co_filename, code.co_firstlineno, code.co_qualname,
+                    depth, code.co_stacksize))
+    stats["opcodes seen"] = sorted(stats["opcodes seen"])
+    stats["opcodes never seen"] = sorted(set(signatures) -
+                                         set(stats["opcodes seen"]))
+    return {"stats": stats, "problems": problems}
+
+
+def walk_codes(code, out):
+    out.append(code)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            walk_codes(const, out)
+
+
+def include_dir():
+    import sysconfig
+    return {"include": sysconfig.get_paths()["include"]}
+
+
+MODES = {"table": table, "jumps": jumps, "include": include_dir,
+         "stack_depth": lambda: stack_depth(sys.argv[2])}
+print(json.dumps(MODES[sys.argv[1]]()))
 '''
 
 
-def run_child(python, mode):
-    result = subprocess.run([python, "-c", CHILD, mode],
+def run_child(python, mode, *args):
+    result = subprocess.run([python, "-c", CHILD, mode] + list(args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True, timeout=300)
     if result.returncode != 0:
@@ -347,11 +588,119 @@ class OpcodeTablesTest(unittest.TestCase):
                             (op, offset, arg), answer, str(target))
         problems.check()
 
+    def check_signatures(self, version):
+        python = self.python(version)
+        self.need_query_tool()
+        ops = run_child(python, "table")["ops"]
+        key = tuple(int(part) for part in version.split("."))
+        signatures = stack_signatures.signatures_for(key)
+        queries, expected = [], []
+        for number, op in enumerate(ops):
+            if op is None:
+                continue
+            pair = signatures.get(op["name"])
+            args = sorted({arg for arg, _, _ in op["effects"]})
+            for jump in (False, True):
+                signature = pair[1 if jump else 0] if pair else None
+                queries.append("notation %d %d" % (number, jump))
+                expected.append(("notation of %s jump=%s" % (op["name"],
+                                                             jump),
+                                 signature.text if signature else "-"))
+                for arg in args:
+                    evaluated = signature.evaluate(arg) if signature else None
+                    label = "%s(%d, jump=%s)" % (op["name"], arg, jump)
+                    queries.append("signature %d %d %d" % (number, arg, jump))
+                    expected.append(("signature " + label, evaluated.canonical()
+                                     if evaluated else "-"))
+                    if arg <= 1000:
+                        queries.append("shape %d %d %d" % (number, arg, jump))
+                        expected.append(("shape " + label, evaluated.shape()
+                                         if evaluated else "-"))
+        answers = ask(version, queries)
+        problems = Mismatches(self, version)
+        for answer, (what, value) in zip(answers, expected):
+            problems.expect(what, answer, value)
+        problems.check()
+        if stack_signatures.has_signatures(key):
+            self.assertTrue(any(a != "-" for a in answers), "no signature")
+
+    def check_stack_depth(self, version):
+        python = self.python(version)
+        key = tuple(int(part) for part in version.split("."))
+        if not stack_signatures.has_signatures(key):
+            self.skipTest("no stack signatures before 3.11")
+        result = run_child(python, "stack_depth", SCRIPTS)
+        stats, problems = result["stats"], result["problems"]
+        self.assertFalse(problems, "%d problems simulating stack depths with "
+                         "the signatures, first ones:\n  %s" % (
+                             len(problems), "\n  ".join(problems[:25])))
+        self.assertGreater(stats["code objects"], 5000)
+        self.assertGreater(stats["call NULLs consumed"], 1000)
+        print("\n  Python %s: %d modules, %d code objects, co_stacksize "
+              "matched; %d instruction visits, %d exception entries, %d "
+              "call NULLs traced; signed opcodes never seen: %s" % (
+                  version, stats["modules"], stats["code objects"],
+                  stats["instruction visits"], stats["exception entries"],
+                  stats["call NULLs consumed"],
+                  " ".join(stats["opcodes never seen"]) or "none"))
+
+    def check_opcode_metadata(self, version):
+        python = self.python(version)
+        key = tuple(int(part) for part in version.split("."))
+        if not stack_signatures.has_signatures(key):
+            self.skipTest("no stack signatures before 3.11")
+        header = os.path.join(run_child(python, "include")["include"],
+                              "internal", "pycore_opcode_metadata.h")
+        try:
+            with open(header, encoding="utf-8") as f:
+                text = f.read()
+        except OSError:
+            self.skipTest("Python %s installs no %s" % (version, header))
+        if "_PyOpcode_num_popped" not in text:
+            self.skipTest("%s has no _PyOpcode_num_popped" % header)
+        popped = c_switch(text, "_PyOpcode_num_popped")
+        pushed = c_switch(text, "_PyOpcode_num_pushed")
+        problems = Mismatches(self, version)
+        for name, (fall, _) in sorted(
+                stack_signatures.signatures_for(key).items()):
+            if name not in popped or name not in pushed:
+                problems.found.append("%s missing from %s" % (name, header))
+                continue
+            for arg in range(300):
+                evaluated = fall.evaluate(arg)
+                if evaluated is None:
+                    continue
+                problems.expect(
+                    "%s(%d) slots in, out" % (name, arg),
+                    (evaluated.input_slots(), evaluated.output_slots()),
+                    (c_value(popped[name], arg), c_value(pushed[name], arg)))
+        problems.check()
+
+
+def c_switch(text, function):
+    """{case name: return expression} of `int function(int opcode, int
+    oparg)` in a C header."""
+    start = text.index("int %s(int opcode, int oparg)" % function)
+    body = text[start:text.index("\n}\n", start)]
+    return dict(re.findall(r"case (\w+):\s*return (.*?);", body))
+
+
+def c_value(expression, oparg):
+    """Evaluates the C expressions those switches return: arithmetic on
+    oparg, with `(c) ? a : b`."""
+    python = re.sub(r"\(\(([^()]*)\) \? (\w+) : (\w+)\)",
+                    r"(\2 if \1 else \3)", expression)
+    if not re.fullmatch(r"[\w\s()+\-*&|<>=!]*( if [^:]* else \w+\))?"
+                        r"[\w\s()+\-*&|<>=!]*", python):
+        raise AssertionError("cannot evaluate %r" % expression)
+    return eval(python, {"__builtins__": {}}, {"oparg": oparg})
+
 
 def _add_tests():
     for version in pythons.SUPPORTED_VERSIONS:
         suffix = version.replace(".", "_")
-        for check in ("generator", "cpp_tables", "jump_targets"):
+        for check in ("generator", "cpp_tables", "jump_targets",
+                      "signatures", "stack_depth", "opcode_metadata"):
             method = getattr(OpcodeTablesTest, "check_" + check)
 
             def test(self, method=method, version=version):
