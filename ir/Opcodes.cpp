@@ -30,8 +30,8 @@ struct StackCountSpec {
   /// nullopt when the count would be negative or above INT32_MAX.
   std::optional<uint32_t> evaluate(uint32_t arg) const {
     int64_t field = int64_t((arg >> shift) & mask);
-    int64_t value = equals ? (field == offset ? 1 : 0)
-                           : field * scale + int64_t(offset);
+    int64_t value =
+        equals ? (field == offset ? 1 : 0) : field * scale + int64_t(offset);
     if (value < 0 || value > INT32_MAX)
       return std::nullopt;
     return uint32_t(value);
@@ -80,7 +80,7 @@ struct OpcodeTableData {
   llvm::ArrayRef<const char *> formatValueConverters;
   llvm::ArrayRef<const char *> makeFunctionFlags;
   llvm::ArrayRef<CompilerFlagName> compilerFlagNames;
-  llvm::ArrayRef<StackItemSpec> stackItems; ///< empty before 3.11
+  llvm::ArrayRef<StackItemSpec> stackItems;       ///< empty before 3.11
   llvm::ArrayRef<OpcodeSignatureSpec> signatures; ///< sorted by opcode
 };
 
@@ -414,8 +414,7 @@ std::optional<llvm::StringRef> OpcodeTable::signatureNotation(uint8_t op,
   if (index < 0)
     return std::nullopt;
   const OpcodeSignatureSpec &spec = data.signatures[index];
-  return llvm::StringRef(jump ? spec.jump.notation
-                              : spec.fallThrough.notation);
+  return llvm::StringRef(jump ? spec.jump.notation : spec.fallThrough.notation);
 }
 
 uint32_t StackSignature::inputSlots() const {

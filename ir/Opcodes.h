@@ -313,8 +313,7 @@ public:
   /// The signature in the notation of scripts/stack_signatures.py, e.g.
   /// "list, _items[oparg-1], value -- list, _items[oparg-1]"; nullopt where
   /// signature() has none for any argument.
-  std::optional<llvm::StringRef> signatureNotation(uint8_t op,
-                                                   bool jump) const;
+  std::optional<llvm::StringRef> signatureNotation(uint8_t op, bool jump) const;
 
   /// Specialized and instrumented opcodes, by number.
   llvm::ArrayRef<AdaptiveOpcode> adaptiveOpcodes() const;
@@ -356,9 +355,9 @@ private:
 
   const OpcodeTableData &data;
   const UnicodeData &unicode;
-  std::array<int16_t, 256> indexByNumber; ///< into opcodes(); -1 if none
+  std::array<int16_t, 256> indexByNumber;     ///< into opcodes(); -1 if none
   std::array<int16_t, 256> signatureByNumber; ///< into the signatures; -1
-  std::vector<uint8_t> numbersByName;     ///< real opcodes sorted by name
+  std::vector<uint8_t> numbersByName;         ///< real opcodes sorted by name
 };
 
 /// OpcodeTable::forVersion(version)->isPrintable(codePoint); for a version

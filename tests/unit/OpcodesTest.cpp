@@ -542,8 +542,8 @@ TEST(StackSignatures, OnlyFrom311AndForEveryOpcodeThatRuns) {
     int signedPaths = 0;
     for (const OpcodeInfo &info : table.opcodes()) {
       llvm::StringRef name = info.name;
-      bool neverRuns = name == "CACHE" || name == "RESERVED" ||
-                       name == "ENTER_EXECUTOR";
+      bool neverRuns =
+          name == "CACHE" || name == "RESERVED" || name == "ENTER_EXECUTOR";
       for (bool jump : {false, true}) {
         // Argument 2 is valid for every opcode (SWAP needs 2 or more).
         std::optional<StackSignature> sig =
@@ -603,8 +603,8 @@ TEST(StackSignatures, ContainerBuildersPeekTheirContainer) {
     EXPECT_EQ(merge.peekedDepths(),
               minor <= 12 ? depths({1, 3}) : depths({1, 4}));
     // Operand 0 is not a valid container position.
-    EXPECT_FALSE(tableFor(minor).signature(opNumber(minor, "LIST_APPEND"), 0,
-                                           false));
+    EXPECT_FALSE(
+        tableFor(minor).signature(opNumber(minor, "LIST_APPEND"), 0, false));
   }
 }
 
