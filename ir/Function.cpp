@@ -1,0 +1,101 @@
+//===- ir/Function.cpp ----------------------------------------------------===//
+
+#include "ir/Function.h"
+
+namespace bcc {
+
+PythonVersion Function::version() const { return parent_->version(); }
+
+Block *Function::createBlock(Block *before) {
+  auto *block = new (allocator_.Allocate<Block>()) Block(this);
+  if (before) {
+    assert(before->parent() == this && "inserting before a foreign block");
+    blocks_.insert(before->getIterator(), *block);
+  } else {
+    blocks_.push_back(*block);
+  }
+  return block;
+}
+
+Function::~Function() {
+  // Uses may cross blocks: drop them all before destroying any value.
+  for (Block &block : blocks_) {
+    for (Use &u : block.handlerArgUses())
+      u.set(nullptr);
+    for (Instruction &inst : block) {
+      for (Use &u : inst.operandUses())
+        u.set(nullptr);
+      for (Successor &s : inst.successors())
+        for (Use &u : s.argUses())
+          u.set(nullptr);
+    }
+  }
+  while (!blocks_.empty()) {
+    Block &block = blocks_.back();
+    blocks_.pop_back();
+    block.~Block();
+  }
+}
+
+void Function::copyMetadataFrom(
+    const CodeObject &code,
+    llvm::function_ref<Function *(const CodeObject &)> childFor) {
+  name = code.name;
+  qualName = code.version.atLeast(3, 11) ? code.qualName : code.name;
+  fileName = code.fileName;
+  argCount = code.argCount;
+  posOnlyArgCount = code.posOnlyArgCount;
+  kwOnlyArgCount = code.kwOnlyArgCount;
+  flags = code.flags;
+  firstLineNo = code.firstLineNo;
+  if (code.version.atLeast(3, 11)) {
+    localsPlus = code.localsPlus;
+  } else {
+    localsPlus.clear();
+    for (const PyString &n : code.varNamesStored)
+      localsPlus.push_back({n, CO_FAST_LOCAL});
+    for (const PyString &n : code.cellVarsStored)
+      localsPlus.push_back({n, CO_FAST_CELL});
+    for (const PyString &n : code.freeVarsStored)
+      localsPlus.push_back({n, CO_FAST_FREE});
+  }
+  consts.clear();
+  consts.reserve(code.consts.size());
+  for (const ConstantRef &c : code.consts) {
+    if (c->is(ConstantKind::Code))
+      consts.push_back(PoolConstant::code(childFor(*c->asCode())));
+    else
+      consts.push_back(PoolConstant::value(c));
+  }
+  names = code.names;
+}
+
+void Function::copyMetadataTo(
+    CodeObject &code,
+    llvm::function_ref<std::shared_ptr<const CodeObject>(const Function &)>
+        codeFor) const {
+  code.version = version();
+  code.name = name;
+  code.qualName = qualName;
+  code.fileName = fileName;
+  code.argCount = argCount;
+  code.posOnlyArgCount = posOnlyArgCount;
+  code.kwOnlyArgCount = kwOnlyArgCount;
+  code.flags = flags;
+  code.firstLineNo = firstLineNo;
+  code.localsPlus = localsPlus;
+  code.consts.clear();
+  code.consts.reserve(consts.size());
+  for (const PoolConstant &c : consts)
+    code.consts.push_back(
+        c.isCode() ? Constant::code(codeFor(*c.codeFunction())) : c.constant());
+  code.names = names;
+}
+
+Function *Module::createFunction() {
+  functions_.push_back(std::unique_ptr<Function>(
+      new Function(this, unsigned(functions_.size()))));
+  return functions_.back().get();
+}
+
+} // namespace bcc
