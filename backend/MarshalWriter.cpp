@@ -140,8 +140,7 @@ private:
   }
 
   [[gnu::noinline, gnu::cold]] bool failHost(const HostObject &host) {
-    return fail("a host object (%s) has no marshal form",
-                host.repr().c_str());
+    return fail("a host object (%s) has no marshal form", host.repr().c_str());
   }
 
   bool checkDepth(unsigned depth) {
@@ -198,8 +197,7 @@ private:
 };
 
 void Writer::countUses(const Constant &c, unsigned depth) {
-  if (depth >= kMaxDepth || isSingleton(c.kind()) ||
-      c.is(ConstantKind::String))
+  if (depth >= kMaxDepth || isSingleton(c.kind()) || c.is(ConstantKind::String))
     return;
   if (++uses_[identity(c)] > 1)
     return;
@@ -373,9 +371,8 @@ bool Writer::writeInt(const PyInt &given, uint8_t flag) {
   // A hand-built PyInt may hold a small value (or leading zero digits, which
   // CPython rejects) in the digit form; normalize so that reading back and
   // writing again gives the same bytes.
-  const PyInt value = given.isSmall
-                          ? given
-                          : PyInt::fromDigits(given.negative, given.digits);
+  const PyInt value =
+      given.isSmall ? given : PyInt::fromDigits(given.negative, given.digits);
   if (value.isSmall && value.small >= INT32_MIN && value.small <= INT32_MAX) {
     byte(TYPE_INT | flag);
     int32(int32_t(value.small));
@@ -524,8 +521,7 @@ Expected<std::string> writePyc(const PycFile &file) {
     break;
   }
 
-  return Writer(header.version, std::move(out))
-      .run(*Constant::code(file.code));
+  return Writer(header.version, std::move(out)).run(*Constant::code(file.code));
 }
 
 } // namespace bcc

@@ -31,12 +31,12 @@
 #include "frontend/MarshalReader.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
-#include <cmath>
-#include <limits>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace bcc {
 
@@ -229,8 +229,7 @@ class Reader {
 public:
   Reader(StringRef data, PythonVersion version, uint64_t baseOffset)
       : begin_(reinterpret_cast<const uint8_t *>(data.data())), pos_(begin_),
-        end_(begin_ + data.size()), version_(version),
-        baseOffset_(baseOffset),
+        end_(begin_ + data.size()), version_(version), baseOffset_(baseOffset),
         costLimit_(64 * uint64_t(data.size()) + (uint64_t(1) << 20)) {}
 
   Expected<ConstantRef> run() {
@@ -290,8 +289,9 @@ private:
             const char *suffix = "") {
     if (left() >= n)
       return true;
-    return fail(pos_, "truncated marshal data: needed %zu byte%s for %s%s%s, %zu left",
-                n, plural(n), prefix, what, suffix, left());
+    return fail(
+        pos_, "truncated marshal data: needed %zu byte%s for %s%s%s, %zu left",
+        n, plural(n), prefix, what, suffix, left());
   }
 
   bool readU8(uint8_t &v, const char *what, const char *prefix = "",
@@ -524,8 +524,8 @@ bool Reader::readLeaf(Node &out, uint8_t code, const uint8_t *start) {
     uint64_t re, im;
     if (!readU64(re, "a complex") || !readU64(im, "a complex"))
       return false;
-    return finish(out, Constant::complex(bitsToDouble(re), bitsToDouble(im)),
-                  1, flag);
+    return finish(out, Constant::complex(bitsToDouble(re), bitsToDouble(im)), 1,
+                  flag);
   }
   case TYPE_FLOAT: {
     double v;
@@ -573,10 +573,9 @@ bool Reader::readString(Node &out, uint8_t type, bool flag,
                         const uint8_t *start) {
   const bool shortForm =
       type == TYPE_SHORT_ASCII || type == TYPE_SHORT_ASCII_INTERNED;
-  const bool ascii = shortForm || type == TYPE_ASCII ||
-                     type == TYPE_ASCII_INTERNED;
-  const bool interned = type == TYPE_INTERNED ||
-                        type == TYPE_ASCII_INTERNED ||
+  const bool ascii =
+      shortForm || type == TYPE_ASCII || type == TYPE_ASCII_INTERNED;
+  const bool interned = type == TYPE_INTERNED || type == TYPE_ASCII_INTERNED ||
                         type == TYPE_SHORT_ASCII_INTERNED;
   size_t n = 0;
   if (shortForm ? !readShortLength(n, "string length")
@@ -590,8 +589,7 @@ bool Reader::readString(Node &out, uint8_t type, bool flag,
   } else {
     size_t bad = findBadUtf8(data, n);
     if (bad != StringRef::npos)
-      return fail(start,
-                  "invalid UTF-8 in a string: byte 0x%x at offset %llu",
+      return fail(start, "invalid UTF-8 in a string: byte 0x%x at offset %llu",
                   data[bad], (unsigned long long)offsetOf(data + bad));
     utf8.assign(reinterpret_cast<const char *>(data), n);
   }
@@ -628,10 +626,9 @@ bool Reader::readLong(Node &out, bool flag, const uint8_t *start) {
   if (digits != 0 && magnitude.back() == 0)
     return fail(start, "int has a leading zero digit (unnormalized)");
   pos_ += 2 * digits;
-  return finish(out,
-                Constant::integer(PyInt::fromDigits(negative,
-                                                    std::move(magnitude))),
-                1 + 2 * digits, flag);
+  return finish(
+      out, Constant::integer(PyInt::fromDigits(negative, std::move(magnitude))),
+      1 + 2 * digits, flag);
 }
 
 bool Reader::readFloatText(double &value, const char *what) {
@@ -726,9 +723,9 @@ bool Reader::readSlice(Node &out, bool flag, unsigned depth,
         !addCost(cost, part.cost, at))
       return false;
   }
-  out.value = Constant::slice(std::move(parts[0].value),
-                              std::move(parts[1].value),
-                              std::move(parts[2].value));
+  out.value =
+      Constant::slice(std::move(parts[0].value), std::move(parts[1].value),
+                      std::move(parts[2].value));
   out.cost = cost;
   fillRef(slot, out);
   return true;
@@ -738,8 +735,8 @@ bool Reader::readSlice(Node &out, bool flag, unsigned depth,
 // Code objects
 //===----------------------------------------------------------------------===//
 
-bool Reader::readBytesField(std::string &dst, unsigned depth,
-                            const char *field, uint64_t &cost) {
+bool Reader::readBytesField(std::string &dst, unsigned depth, const char *field,
+                            uint64_t &cost) {
   const uint8_t *at = pos_;
   if (left() >= 1 && *pos_ == TYPE_STRING) { // unshared: copy straight in
     if (!checkDepth(depth + 1, at))
@@ -885,8 +882,7 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
   std::vector<PyString> localsPlusNames;
   const uint8_t *kindsAt = nullptr;
   if (localsPlus) {
-    if (!readStrTupleField(localsPlusNames, depth, "co_localsplusnames",
-                           cost))
+    if (!readStrTupleField(localsPlusNames, depth, "co_localsplusnames", cost))
       return false;
     kindsAt = pos_;
     if (!readBytesField(kinds, depth, "co_localspluskinds", cost))
@@ -907,8 +903,8 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
     return false;
   if (!readI32(co.firstLineNo, "co_firstlineno"))
     return false;
-  const char *lineTableName = version_.atLeast(3, 10) ? "co_linetable"
-                                                      : "co_lnotab";
+  const char *lineTableName =
+      version_.atLeast(3, 10) ? "co_linetable" : "co_lnotab";
   if (!readBytesField(co.lineTable, depth, lineTableName, cost))
     return false;
   if (localsPlus &&
@@ -917,9 +913,10 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
 
   if (localsPlus) {
     if (kinds.size() != localsPlusNames.size())
-      return fail(kindsAt,
-                  "co_localspluskinds has %zu byte%s for %zu co_localsplusnames",
-                  kinds.size(), plural(kinds.size()), localsPlusNames.size());
+      return fail(
+          kindsAt,
+          "co_localspluskinds has %zu byte%s for %zu co_localsplusnames",
+          kinds.size(), plural(kinds.size()), localsPlusNames.size());
     co.localsPlus.resize(kinds.size());
     for (size_t i = 0; i < kinds.size(); ++i) {
       co.localsPlus[i].name = std::move(localsPlusNames[i]);
@@ -952,8 +949,8 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
   const int64_t totalArgs = int64_t(co.argCount) + co.kwOnlyArgCount +
                             ((co.flags & CO_VARARGS) ? 1 : 0) +
                             ((co.flags & CO_VARKEYWORDS) ? 1 : 0);
-  const int64_t varNames = localsPlus ? co.nlocals()
-                                      : int64_t(co.varNamesStored.size());
+  const int64_t varNames =
+      localsPlus ? co.nlocals() : int64_t(co.varNamesStored.size());
   if (varNames < totalArgs)
     return fail(start, "co_varnames has %lld names, too few for %lld arguments",
                 (long long)varNames, (long long)totalArgs);
@@ -989,9 +986,8 @@ Expected<PycFile> readPyc(StringRef data) {
     std::string shown = bytes[2] == '\r' && bytes[3] == '\n'
                             ? hex(magic)
                             : hex(loadLE(bytes, 4));
-    return Error("unknown magic number " + shown +
-                     " (not a CPython 3.8-3.13 .pyc)",
-                 0);
+    return Error(
+        "unknown magic number " + shown + " (not a CPython 3.8-3.13 .pyc)", 0);
   }
 
   PycFile file;
@@ -1011,9 +1007,7 @@ Expected<PycFile> readPyc(StringRef data) {
     std::memcpy(header.sourceHash.data(), bytes + 8, 8);
     break;
   default:
-    return Error("bad .pyc flags " + hex(flags) +
-                     " (expected 0, 1 or 3)",
-                 4);
+    return Error("bad .pyc flags " + hex(flags) + " (expected 0, 1 or 3)", 4);
   }
 
   Expected<ConstantRef> body =
@@ -1022,8 +1016,7 @@ Expected<PycFile> readPyc(StringRef data) {
     return body.takeError();
   if (!(*body)->is(ConstantKind::Code))
     return Error(std::string("the .pyc body is ") +
-                     constantKindName((*body)->kind()) +
-                     ", not a code object",
+                     constantKindName((*body)->kind()) + ", not a code object",
                  kPycHeaderSize);
   file.code = (*body)->asCode();
   return file;

@@ -75,8 +75,7 @@ void fuzzMarshal(llvm::StringRef input) {
   }
   Expected<std::string> written = writeMarshal(**first, version);
   if (!written)
-    broken("cannot write marshal data that was read",
-           written.error().message);
+    broken("cannot write marshal data that was read", written.error().message);
   Expected<ConstantRef> second = readMarshal(*written, version);
   if (!second)
     broken("cannot re-read written marshal data",

@@ -109,8 +109,7 @@ bool sameHeader(const PycHeader &a, const PycHeader &b) {
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -270,9 +269,9 @@ int main(int argc, char **argv) {
   std::printf("bcc-pyc-roundtrip: %zu files, %zu failed, %zu code objects, "
               "%zu code units, %.1f MB in, %.1f MB out, %.2f s total, "
               "read %.3f s (%.1f M code units/s), write %.3f s\n",
-              totals.files, totals.failed, totals.codeObjects,
-              totals.codeUnits, double(totals.bytesIn) / mb,
-              double(totals.bytesOut) / mb, seconds, totals.readSeconds,
+              totals.files, totals.failed, totals.codeObjects, totals.codeUnits,
+              double(totals.bytesIn) / mb, double(totals.bytesOut) / mb,
+              seconds, totals.readSeconds,
               totals.readSeconds > 0
                   ? double(totals.codeUnits) / totals.readSeconds / 1e6
                   : 0.0,

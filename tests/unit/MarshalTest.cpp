@@ -112,8 +112,12 @@ struct Code311 {
   std::string lpNames = bin(")\x00", 2);
   std::string lpKinds = bytesObj("");
   std::string fileName = shortAscii("m.py");
-  std::string name = bin("Z\x01" "f", 3);
-  std::string qualName = bin("Z\x01" "f", 3);
+  std::string name = bin("Z\x01"
+                         "f",
+                         3);
+  std::string qualName = bin("Z\x01"
+                             "f",
+                             3);
   int32_t firstLineNo = 1;
   std::string lineTable = bytesObj("");
   std::string exceptionTable = bytesObj("");
@@ -137,15 +141,16 @@ struct Code38 {
   std::string freeVars = bin(")\x00", 2);
   std::string cellVars = bin(")\x00", 2);
   std::string fileName = shortAscii("m.py");
-  std::string name = bin("Z\x01" "f", 3);
+  std::string name = bin("Z\x01"
+                         "f",
+                         3);
   int32_t firstLineNo = 1;
   std::string lnotab = bytesObj("");
 
   std::string build() const {
-    return "c" + le32(argCount) + le32(posOnly) + le32(kwOnly) +
-           le32(nlocals) + le32(stackSize) + le32(flags) + code + consts +
-           names + varNames + freeVars + cellVars + fileName + name +
-           le32(firstLineNo) + lnotab;
+    return "c" + le32(argCount) + le32(posOnly) + le32(kwOnly) + le32(nlocals) +
+           le32(stackSize) + le32(flags) + code + consts + names + varNames +
+           freeVars + cellVars + fileName + name + le32(firstLineNo) + lnotab;
   }
 };
 
@@ -310,7 +315,9 @@ TEST(MarshalBad, TypeCodes) {
             "0 left");
   EXPECT_EQ(readError("0"),
             "offset 0: NULL object in marshal data for the top-level object");
-  EXPECT_EQ(readError(bin(")\x01" "0", 3)),
+  EXPECT_EQ(readError(bin(")\x01"
+                          "0",
+                          3)),
             "offset 2: NULL object in marshal data for a tuple");
 }
 
@@ -359,16 +366,18 @@ TEST(MarshalBad, AbsurdLengthsFailFast) {
             "bytes left");
   EXPECT_EQ(readError(bin(")\x05NN", 4)),
             "offset 1: tuple size 5 exceeds the 2 bytes left");
-  EXPECT_EQ(readError(bin("z\x05" "abc", 5)),
+  EXPECT_EQ(readError(bin("z\x05"
+                          "abc",
+                          5)),
             "offset 1: string length 5 exceeds the 3 bytes left");
   EXPECT_EQ(readError("(" + le32(-3)), "offset 1: negative tuple size -3");
   EXPECT_EQ(readError("u" + le32(-1)), "offset 1: negative string length -1");
   EXPECT_EQ(readError("l" + le32(INT32_MIN)),
             "offset 0: int digit count -2147483648 is out of range");
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                          start)
-                .count(),
-            1.0);
+  EXPECT_LT(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count(),
+      1.0);
 }
 
 TEST(MarshalBad, DeepNesting) {
@@ -407,8 +416,8 @@ TEST(MarshalBad, DeepestNestingOfEveryKindRoundTrips) {
       {"tuple", repeat(bin(")\x01", 2), levels) + "N", V311},
       {"flagged tuple", repeat(bin("\xa9\x01", 2), levels) + "N", V311},
       {"list", repeat("[" + le32(1), levels) + "N", V311},
-      {"set of tuples", "<" + le32(1) + repeat(bin(")\x01", 2), levels - 1) + "N",
-       V311},
+      {"set of tuples",
+       "<" + le32(1) + repeat(bin(")\x01", 2), levels - 1) + "N", V311},
       {"dict values", repeat("{N", levels) + "N" + repeat("0", levels), V311},
       {"slice", repeat(":NN", levels) + "N", V314},
   };
@@ -436,10 +445,10 @@ TEST(MarshalBad, ExponentialReferencesAreCapped) {
   ASSERT_FALSE(bool(r));
   EXPECT_NE(r.error().message.find("expands to more than"), std::string::npos)
       << r.error().message;
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                          start)
-                .count(),
-            1.0);
+  EXPECT_LT(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count(),
+      1.0);
   // A modest amount of sharing is fine, and the writer keeps it shared.
   std::string small = bin("\xa9\x02", 2) + "NN";
   for (int k = 1; k < 10; ++k)
@@ -536,8 +545,8 @@ TEST(MarshalBad, CodeObjectFields) {
   EXPECT_TRUE(bool(readMarshal(o.build(), V38)));
   o = Code38();
   o.cellVars = bin(")\x01", 2) + "N";
-  EXPECT_NE(readError(o.build(), V38).find(
-                "co_cellvars item 0 is None, expected a str"),
+  EXPECT_NE(readError(o.build(), V38)
+                .find("co_cellvars item 0 is None, expected a str"),
             std::string::npos);
   // A code object read in the other layout fails somewhere, cleanly.
   EXPECT_FALSE(bool(readMarshal(Code311().build(), V38)));
@@ -572,8 +581,8 @@ TEST(MarshalGood, Ints) {
   EXPECT_EQ(write(*Constant::integer(-2147483649LL)),
             "l" + le32(-3) + bin("\x01\x00\x00\x00\x02\x00", 6));
   // 2**100 = digit 1 at position 6 (6 * 15 = 90) times 2**10.
-  ConstantRef big = read("l" + le32(7) + std::string(12, '\0') +
-                         bin("\x00\x04", 2));
+  ConstantRef big =
+      read("l" + le32(7) + std::string(12, '\0') + bin("\x00\x04", 2));
   EXPECT_FALSE(big->asInt().isSmall);
   EXPECT_EQ(big->asInt().toDecimal(), "1267650600228229401496703205376");
   expectRoundTrip(big);
@@ -587,10 +596,9 @@ TEST(MarshalGood, Ints) {
   EXPECT_EQ(small->asInt().small, -5);
   EXPECT_EQ(write(*small), "i" + le32(-5));
   // Legacy 'I' (int64).
-  EXPECT_EQ(read("I" + bin("\x01\x00\x00\x00\x00\x00\x00\x80", 8))
-                ->asInt()
-                .small,
-            INT64_MIN + 1);
+  EXPECT_EQ(
+      read("I" + bin("\x01\x00\x00\x00\x00\x00\x00\x80", 8))->asInt().small,
+      INT64_MIN + 1);
   // A hand-built digit form of a small value is written as 'i'.
   PyInt unnormalized;
   unnormalized.isSmall = false;
@@ -615,19 +623,38 @@ TEST(MarshalGood, FloatsAndComplex) {
   expectRoundTrip(Constant::floating(std::nan("")));
   expectRoundTrip(Constant::floating(HUGE_VAL));
   expectRoundTrip(Constant::floating(5e-324));
-  ConstantRef c = read("y" + bin("\0\0\0\0\0\0\xf0\x3f", 8) +
-                       bin("\0\0\0\0\0\0\0\xc0", 8));
+  ConstantRef c =
+      read("y" + bin("\0\0\0\0\0\0\xf0\x3f", 8) + bin("\0\0\0\0\0\0\0\xc0", 8));
   EXPECT_EQ(c->asComplex().real, 1.0);
   EXPECT_EQ(c->asComplex().imag, -2.0);
   expectRoundTrip(c);
   // The textual forms of marshal version 0/1.
-  EXPECT_EQ(read(bin("f\x04" "-2.5", 6))->asFloat(), -2.5);
-  EXPECT_TRUE(std::isinf(read(bin("f\x04" "-inf", 6))->asFloat()));
-  EXPECT_TRUE(std::isnan(read(bin("f\x03" "nan", 5))->asFloat()));
-  EXPECT_EQ(read(bin("f\x05" "1e999", 7))->asFloat(), HUGE_VAL);
-  EXPECT_EQ(readError(bin("f\x03" " 1e", 5)),
+  EXPECT_EQ(read(bin("f\x04"
+                     "-2.5",
+                     6))
+                ->asFloat(),
+            -2.5);
+  EXPECT_TRUE(std::isinf(read(bin("f\x04"
+                                  "-inf",
+                                  6))
+                             ->asFloat()));
+  EXPECT_TRUE(std::isnan(read(bin("f\x03"
+                                  "nan",
+                                  5))
+                             ->asFloat()));
+  EXPECT_EQ(read(bin("f\x05"
+                     "1e999",
+                     7))
+                ->asFloat(),
+            HUGE_VAL);
+  EXPECT_EQ(readError(bin("f\x03"
+                          " 1e",
+                          5)),
             "offset 1: cannot parse ' 1e' as a float");
-  ConstantRef x = read(bin("x\x03" "1.5\x02" "-2", 8));
+  ConstantRef x = read(bin("x\x03"
+                           "1.5\x02"
+                           "-2",
+                           8));
   EXPECT_EQ(x->asComplex().real, 1.5);
   EXPECT_EQ(x->asComplex().imag, -2.0);
   EXPECT_EQ(write(*x)[0], 'y');
@@ -654,8 +681,7 @@ TEST(MarshalGood, Strings) {
             "t" + le32(2) + "\xc3\xa9");
   std::string longText(300, 'x');
   // Strings of 4+ bytes carry FLAG_REF so that repeats can refer back.
-  EXPECT_EQ(write(*Constant::string(longText)),
-            "\xe1" + le32(300) + longText);
+  EXPECT_EQ(write(*Constant::string(longText)), "\xe1" + le32(300) + longText);
   EXPECT_EQ(write(*Constant::string(longText, true)),
             "\xc1" + le32(300) + longText);
   expectRoundTrip(Constant::string("\xf0\x9f\x98\x80 \xed\xb0\x80"));
@@ -677,8 +703,7 @@ TEST(MarshalGood, Containers) {
   EXPECT_EQ(write(*inner.elements()[0]),
             ">" + le32(2) + shortAscii("a") + shortAscii("b"));
 
-  ConstantRef d = read("{" + shortAscii("k") + "i" + le32(1) + "N" + "T" +
-                       "0");
+  ConstantRef d = read("{" + shortAscii("k") + "i" + le32(1) + "N" + "T" + "0");
   ASSERT_EQ(d->dictItems().size(), 2u);
   expectRoundTrip(d);
   // CPython stops a dict at a NULL value, dropping that key.
@@ -699,8 +724,8 @@ TEST(MarshalGood, Containers) {
 
 TEST(MarshalGood, References) {
   // [flagged "hello", r 0]: the reference gives the same node.
-  ConstantRef t = read(bin(")\x02", 2) + bin("\xda\x05hello", 7) + "r" +
-                       le32(0));
+  ConstantRef t =
+      read(bin(")\x02", 2) + bin("\xda\x05hello", 7) + "r" + le32(0));
   ASSERT_EQ(t->elements().size(), 2u);
   EXPECT_EQ(t->elements()[0], t->elements()[1]);
   EXPECT_TRUE(t->elements()[0]->asString().interned);
@@ -722,9 +747,9 @@ TEST(MarshalGood, References) {
   // nodes, and writes short strings inline.
   ConstantRef hello = Constant::string("hello");
   ConstantRef pair = Constant::tuple({Constant::integer(70000), hello});
-  ConstantRef outer = Constant::tuple(
-      {pair, pair, Constant::string("hello"), Constant::string("ab"),
-       Constant::string("ab")});
+  ConstantRef outer =
+      Constant::tuple({pair, pair, Constant::string("hello"),
+                       Constant::string("ab"), Constant::string("ab")});
   std::string out = write(*outer);
   EXPECT_EQ(out, bin(")\x05", 2) + bin("\xa9\x02", 2) + "i" + le32(70000) +
                      bin("\xfa\x05hello", 7) + "r" + le32(0) + "r" + le32(1) +
@@ -760,7 +785,9 @@ TEST(MarshalGood, CodeObjects) {
   Code311 c;
   c.argCount = 1;
   c.lpNames = bin(")\x03", 2) + bin("Z\x01p", 3) + bin("Z\x01g", 3) +
-              bin("Z\x01" "c", 3);
+              bin("Z\x01"
+                  "c",
+                  3);
   c.lpKinds = bytesObj(bin("\x60\x20\x40", 3));
   ConstantRef code = read(c.build());
   const CodeObject &co = *code->asCode();
@@ -787,8 +814,8 @@ TEST(MarshalGood, WriterRefusals) {
   ASSERT_FALSE(bool(slice));
   EXPECT_NE(slice.error().message.find("slices cannot be marshalled"),
             std::string::npos);
-  ConstantRef s = Constant::slice(Constant::none(), Constant::integer(1),
-                                  Constant::none());
+  ConstantRef s =
+      Constant::slice(Constant::none(), Constant::integer(1), Constant::none());
   EXPECT_EQ(write(*s, V314), ":Ni" + le32(1) + "N");
   expectRoundTrip(s, V314);
 
@@ -836,10 +863,8 @@ TEST(SourceHash, MatchesImportlib) {
       {"a", "9a482bdd2aa28b77", "fa30db0730dcbf07", "4edf51a8923be584"},
       {"print('hello')\n", "78d4994d5eca2354", "de8f2668cdc2c7b5",
        "07a048f7d2d8e9d3"},
-      {"12345678", "8f7469e1ec48a4ff", "34289d744291b0e4",
-       "e0c23e34a5a68379"},
-      {"123456789", "6603ffecd34dc8d4", "e137ee97cf87c192",
-       "f02b2c4ac9b18987"},
+      {"12345678", "8f7469e1ec48a4ff", "34289d744291b0e4", "e0c23e34a5a68379"},
+      {"123456789", "6603ffecd34dc8d4", "e137ee97cf87c192", "f02b2c4ac9b18987"},
   };
   for (const Vector &v : vectors) {
     EXPECT_EQ(hexOf(sourceHash(v.data, V38)), v.v38) << v.data;
