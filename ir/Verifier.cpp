@@ -1,0 +1,430 @@
+//===- ir/Verifier.cpp - Check the invariants of a function ---------------===//
+//
+// Three passes over the function: structure and each instruction against
+// the op table; then SSA (definedness and dominance, with the split-graph
+// dominator tree of ir/Dominators.h); then use lists. The first violation
+// stops the check: later rules may assume the earlier ones hold (dominance
+// needs well-formed edges).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/Verifier.h"
+
+#include "ir/Dominators.h"
+#include "ir/IRPrinter.h"
+#include "ir/PyRepr.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <functional>
+
+namespace bcc {
+
+namespace {
+
+/// "3 operands", "1 operand".
+std::string count(size_t n, const char *noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+/// What the table allows: "1 operand", "at least 2 operands", "1 to 2
+/// results".
+std::string allowed(int min, int max, const char *noun) {
+  if (max == Variadic)
+    return "at least " + count(size_t(min), noun);
+  if (min == max)
+    return count(size_t(min), noun);
+  return std::to_string(min) + " to " + count(size_t(max), noun);
+}
+
+class FunctionVerifier {
+public:
+  explicit FunctionVerifier(const Function &function)
+      : f(function), printer(function) {}
+
+  Status run();
+
+private:
+  /// Where a definition is: its block and its position there (0 for a
+  /// parameter, 1 + the index of the defining instruction for a result).
+  struct Definition {
+    const Block *block;
+    unsigned position;
+  };
+
+  std::string functionName() const;
+  Error fail(const std::string &message) const;
+  Error fail(const Block &block, const std::string &message) const;
+  Error fail(const Instruction &inst, const std::string &message) const;
+
+  Status checkBlock(const Block &block);
+  Status checkInstruction(const Instruction &inst);
+  Status checkImmediate(const Instruction &inst);
+  Status checkEdge(const Instruction &inst, unsigned index);
+  Status checkHandler(const Block &block);
+
+  Status checkSSA();
+  Status checkUse(const Value *value, const Block &user, unsigned position,
+                  bool ownResultsAllowed, const DominatorTree &dominators,
+                  const std::function<Error(const std::string &)> &report);
+  Status checkUseLists();
+
+  const Function &f;
+  FunctionPrinter printer;
+  llvm::DenseSet<const Block *> blocks;
+  llvm::DenseMap<const Value *, Definition> definitions;
+};
+
+std::string FunctionVerifier::functionName() const {
+  return "function @" + std::to_string(f.index()) + " " +
+         reprString(f.name.utf8, f.version());
+}
+
+Error FunctionVerifier::fail(const std::string &message) const {
+  return Error(functionName() + ": " + message);
+}
+
+Error FunctionVerifier::fail(const Block &block,
+                             const std::string &message) const {
+  return Error(functionName() + ", " + printer.blockName(&block) + ": " +
+               message);
+}
+
+Error FunctionVerifier::fail(const Instruction &inst,
+                             const std::string &message) const {
+  return Error(functionName() + ", " + printer.blockName(inst.parent()) +
+               ": `" + printer.instruction(inst) + "`: " + message);
+}
+
+Status FunctionVerifier::run() {
+  if (f.empty())
+    return fail("the function has no blocks");
+  for (const Block &block : f) {
+    blocks.insert(&block);
+    unsigned position = 0;
+    for (const BlockParam *param : block.params())
+      definitions[param] = {&block, position};
+    for (const Instruction &inst : block) {
+      ++position;
+      for (const InstResult &result : inst.results())
+        definitions[&result] = {&block, position};
+    }
+  }
+  if (f.entry()->numParams())
+    return fail(*f.entry(), "the entry block has parameters");
+  for (const Block &block : f)
+    if (Status s = checkBlock(block); !s)
+      return s;
+  if (Status s = checkSSA(); !s)
+    return s;
+  return checkUseLists();
+}
+
+//===----------------------------------------------------------------------===//
+// Structure and the op table
+//===----------------------------------------------------------------------===//
+
+Status FunctionVerifier::checkBlock(const Block &block) {
+  for (unsigned i = 0; i < block.numParams(); ++i)
+    if (block.param(i)->block() != &block || block.param(i)->index() != i)
+      return fail(block, "parameter " + std::to_string(i) +
+                             " does not know its place in the block");
+  for (const Instruction &inst : block) {
+    if (inst.parent() != &block)
+      return fail(inst, "the instruction does not know its block");
+    if (inst.isTerminator() && &inst != &block.back())
+      return fail(inst, "terminator before the end of the block");
+    if (Status s = checkInstruction(inst); !s)
+      return s;
+  }
+  if (block.empty() || !block.back().isTerminator())
+    return fail(block, "the block does not end with a terminator");
+  return checkHandler(block);
+}
+
+Status FunctionVerifier::checkInstruction(const Instruction &inst) {
+  const OpInfo &info = inst.info();
+  int minOperands = info.minOperands + inst.hasOptionalOperand();
+  int maxOperands = info.maxOperands == Variadic
+                        ? Variadic
+                        : info.maxOperands + inst.hasOptionalOperand();
+  if (int(inst.numOperands()) < minOperands ||
+      (maxOperands != Variadic && int(inst.numOperands()) > maxOperands))
+    return fail(inst, std::string(info.mnemonic) + " takes " +
+                          allowed(minOperands, maxOperands, "operand") +
+                          ", but has " + std::to_string(inst.numOperands()));
+  if (int(inst.numResults()) < info.minResults ||
+      (info.maxResults != Variadic && int(inst.numResults()) > info.maxResults))
+    return fail(inst, std::string(info.mnemonic) + " defines " +
+                          allowed(info.minResults, info.maxResults, "result") +
+                          ", but has " + std::to_string(inst.numResults()));
+  for (unsigned i = 0; i < inst.numResults(); ++i)
+    if (inst.result(i)->instruction() != &inst || inst.result(i)->index() != i)
+      return fail(inst, "result " + std::to_string(i) +
+                            " does not know its instruction");
+
+  int successors = info.successors;
+  std::string what = info.mnemonic;
+  if (inst.is(Op::Py)) {
+    FlowKind flow = inst.pyFlow();
+    successors = flow == FlowKind::ConditionalJump     ? 2
+                 : flow == FlowKind::UnconditionalJump ? 1
+                                                       : 0;
+    what = std::string("py ") + inst.pyOpname();
+  }
+  if (int(inst.numSuccessors()) != successors)
+    return fail(inst, what + " takes " +
+                          count(size_t(successors), "successor") +
+                          ", but has " + std::to_string(inst.numSuccessors()));
+  if (Status s = checkImmediate(inst); !s)
+    return s;
+  for (unsigned i = 0; i < inst.numSuccessors(); ++i)
+    if (Status s = checkEdge(inst, i); !s)
+      return s;
+  return Status::ok();
+}
+
+Status FunctionVerifier::checkImmediate(const Instruction &inst) {
+  uint32_t imm = inst.immediate();
+  auto outside = [&](const char *what, const char *pool, size_t size,
+                     const char *unit) {
+    return fail(inst, std::string(what) + " " + std::to_string(imm) +
+                          " is outside " + pool + " (" + count(size, unit) +
+                          ")");
+  };
+  switch (inst.info().immediate) {
+  case ImmediateKind::None:
+  case ImmediateKind::Count:
+    return Status::ok();
+  case ImmediateKind::Const:
+    if (imm >= f.consts.size())
+      return outside("constant index", "the consts pool", f.consts.size(),
+                     "entry");
+    return Status::ok();
+  case ImmediateKind::Name:
+    if (imm >= f.names.size())
+      return outside("name index", "the names pool", f.names.size(), "entry");
+    return Status::ok();
+  case ImmediateKind::Local:
+    if (imm >= f.localsPlus.size())
+      return outside("local index", "localsplus", f.localsPlus.size(), "slot");
+    return Status::ok();
+  case ImmediateKind::Test:
+    if (imm >= kNumBranchTests)
+      return fail(inst,
+                  "branch test " + std::to_string(imm) + " does not exist");
+    return Status::ok();
+  case ImmediateKind::PyOpcode: {
+    const OpcodeTable *table = OpcodeTable::forVersion(f.version());
+    if (!table || !table->info(inst.pyOpcode()))
+      return fail(inst, "CPython " + f.version().str() + " has no opcode " +
+                            std::to_string(inst.pyOpcode()));
+    return Status::ok();
+  }
+  }
+  bcc_unreachable("unknown immediate kind");
+}
+
+Status FunctionVerifier::checkEdge(const Instruction &inst, unsigned index) {
+  const Successor &edge = inst.successor(index);
+  if (!blocks.count(edge.target()))
+    return fail(inst, "successor " + std::to_string(index) +
+                          " is not a block of this function");
+  unsigned params = edge.target()->numParams();
+  if (edge.numArgs() != params) {
+    std::string target = printer.blockName(edge.target());
+    return fail(inst, "the edge to " + target + " passes " +
+                          count(edge.numArgs(), "argument") + ", but " +
+                          target + " has " + count(params, "parameter"));
+  }
+  return Status::ok();
+}
+
+Status FunctionVerifier::checkHandler(const Block &block) {
+  if (!block.hasHandler())
+    return Status::ok();
+  const Block *handler = block.handler();
+  if (!blocks.count(handler))
+    return fail(block, "the handler edge goes to a block that is not in "
+                       "this function");
+  if (block.numHandlerArgs() != block.handlerDepth())
+    return fail(block, "the handler edge passes " +
+                           count(block.numHandlerArgs(), "value") +
+                           ", but its depth is " +
+                           std::to_string(block.handlerDepth()));
+  unsigned expected =
+      block.handlerDepth() + (block.handlerPushesLasti() ? 1 : 0) + 1;
+  if (handler->numParams() != expected)
+    return fail(block,
+                "handler " + printer.blockName(handler) + " has " +
+                    count(handler->numParams(), "parameter") + ", but depth " +
+                    std::to_string(block.handlerDepth()) +
+                    (block.handlerPushesLasti() ? ", lasti" : "") +
+                    " and the exception make " + std::to_string(expected));
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// SSA
+//===----------------------------------------------------------------------===//
+
+/// `value` is used in `user` at `position` (0: on entry to the block;
+/// i + 1: by the i-th instruction). `ownResultsAllowed`: a terminator's
+/// successor argument, which may be the terminator's own result.
+Status FunctionVerifier::checkUse(
+    const Value *value, const Block &user, unsigned position,
+    bool ownResultsAllowed, const DominatorTree &dominators,
+    const std::function<Error(const std::string &)> &report) {
+  if (!value)
+    return report("is null");
+  auto it = definitions.find(value);
+  if (it == definitions.end())
+    return report("is not defined in this function");
+  const Definition &def = it->second;
+  bool isParam = llvm::isa<BlockParam>(value);
+  bool available;
+  if (def.block == &user)
+    available = isParam || def.position < position ||
+                (ownResultsAllowed && def.position == position);
+  else if (isParam)
+    available = dominators.dominates(def.block, &user);
+  else
+    available = dominators.instructionsDominate(def.block, &user);
+  if (!available)
+    return report(position == 0 ? "is not available on entry to the block"
+                                : "is not dominated by its definition");
+  return Status::ok();
+}
+
+Status FunctionVerifier::checkSSA() {
+  DominatorTree dominators(f);
+  for (const Block &block : f) {
+    for (unsigned i = 0; i < block.numHandlerArgs(); ++i) {
+      const Value *v = block.handlerArg(i);
+      auto report = [&](const std::string &problem) {
+        return fail(block, "handler argument " + std::to_string(i) + " (" +
+                               printer.valueName(v) + ") " + problem);
+      };
+      if (Status s = checkUse(v, block, 0, false, dominators, report); !s)
+        return s;
+    }
+    unsigned position = 0;
+    for (const Instruction &inst : block) {
+      ++position;
+      for (unsigned i = 0; i < inst.numOperands(); ++i) {
+        const Value *v = inst.operand(i);
+        auto report = [&](const std::string &problem) {
+          return fail(inst, "operand " + std::to_string(i) + " (" +
+                                printer.valueName(v) + ") " + problem);
+        };
+        if (Status s = checkUse(v, block, position, false, dominators, report);
+            !s)
+          return s;
+      }
+      for (const Successor &edge : inst.successors()) {
+        for (unsigned i = 0; i < edge.numArgs(); ++i) {
+          const Value *v = edge.arg(i);
+          auto report = [&](const std::string &problem) {
+            return fail(inst, "argument " + std::to_string(i) + " (" +
+                                  printer.valueName(v) + ") of the edge to " +
+                                  printer.blockName(edge.target()) + " " +
+                                  problem);
+          };
+          if (Status s = checkUse(v, block, position, true, dominators, report);
+              !s)
+            return s;
+        }
+      }
+    }
+  }
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Use lists
+//===----------------------------------------------------------------------===//
+
+Status FunctionVerifier::checkUseLists() {
+  llvm::DenseSet<const Use *> slots;
+  llvm::DenseMap<const Value *, unsigned> slotsPerValue;
+  auto addSlot = [&](const Use &use) {
+    slots.insert(&use);
+    if (use.get())
+      ++slotsPerValue[use.get()];
+  };
+  for (const Block &block : f) {
+    for (const Use &use : block.handlerArgUses())
+      addSlot(use);
+    for (const Instruction &inst : block) {
+      for (const Use &use : inst.operandUses())
+        addSlot(use);
+      for (const Successor &edge : inst.successors())
+        for (const Use &use : edge.argUses())
+          addSlot(use);
+    }
+  }
+
+  auto checkValue =
+      [&](const Value *value,
+          const std::function<Error(const std::string &)> &report) -> Status {
+    size_t listed = 0;
+    for (const Use &use : value->uses()) {
+      if (!slots.count(&use) || use.get() != value)
+        return report("holds a use that is not an operand slot of this "
+                      "function pointing at it");
+      if (++listed > slots.size())
+        return report("is cyclic");
+    }
+    unsigned expected = slotsPerValue.lookup(value);
+    if (listed != expected)
+      return report("has " + count(listed, "use") + ", but " +
+                    count(expected, "operand slot") +
+                    (expected == 1 ? " points" : " point") + " at it");
+    return Status::ok();
+  };
+
+  for (const Block &block : f) {
+    for (const BlockParam *param : block.params()) {
+      auto report = [&](const std::string &problem) {
+        return fail(block, "the use list of " + printer.valueName(param) + " " +
+                               problem);
+      };
+      if (Status s = checkValue(param, report); !s)
+        return s;
+    }
+    for (const Instruction &inst : block) {
+      for (const InstResult &result : inst.results()) {
+        auto report = [&](const std::string &problem) {
+          return fail(inst, "the use list of " + printer.valueName(&result) +
+                                " " + problem);
+        };
+        if (Status s = checkValue(&result, report); !s)
+          return s;
+      }
+    }
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+Status verify(const Function &function) {
+  return FunctionVerifier(function).run();
+}
+
+Status verify(const Module &module) {
+  for (const auto &function : module.functions()) {
+    for (unsigned i = 0; i < function->consts.size(); ++i) {
+      const PoolConstant &c = function->consts[i];
+      if (c.isCode() && c.codeFunction()->parent() != &module)
+        return Error("function @" + std::to_string(function->index()) + " " +
+                     reprString(function->name.utf8, module.version()) +
+                     ": constant " + std::to_string(i) +
+                     " is a function of another module");
+    }
+    if (Status s = verify(*function); !s)
+      return s;
+  }
+  return Status::ok();
+}
+
+} // namespace bcc
