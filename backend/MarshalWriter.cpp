@@ -32,41 +32,13 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
+#include "ir/MarshalFormat.h"
+
 namespace bcc {
 
 namespace {
 
-// Type codes, from Python/marshal.c (the same table as the reader's).
-enum MarshalType : uint8_t {
-  TYPE_NULL = '0',
-  TYPE_NONE = 'N',
-  TYPE_FALSE = 'F',
-  TYPE_TRUE = 'T',
-  TYPE_STOPITER = 'S',
-  TYPE_ELLIPSIS = '.',
-  TYPE_INT = 'i',
-  TYPE_BINARY_FLOAT = 'g',
-  TYPE_BINARY_COMPLEX = 'y',
-  TYPE_LONG = 'l',
-  TYPE_STRING = 's', // bytes
-  TYPE_INTERNED = 't',
-  TYPE_REF = 'r',
-  TYPE_TUPLE = '(',
-  TYPE_LIST = '[',
-  TYPE_DICT = '{',
-  TYPE_CODE = 'c',
-  TYPE_UNICODE = 'u',
-  TYPE_SET = '<',
-  TYPE_FROZENSET = '>',
-  TYPE_ASCII = 'a',
-  TYPE_ASCII_INTERNED = 'A',
-  TYPE_SMALL_TUPLE = ')',
-  TYPE_SHORT_ASCII = 'z',
-  TYPE_SHORT_ASCII_INTERNED = 'Z',
-  TYPE_SLICE = ':',
-};
-constexpr uint8_t kFlagRef = 0x80;
-constexpr unsigned kMaxDepth = 2000; // what CPython's reader accepts
+using namespace marshal;
 constexpr size_t kMinRefStringSize = 4;
 
 bool isSingleton(ConstantKind kind) {

@@ -38,48 +38,16 @@
 #include <cstring>
 #include <limits>
 
+#include "ir/MarshalFormat.h"
+
 namespace bcc {
 
 namespace {
 
 using llvm::StringRef;
 
-// Type codes, from Python/marshal.c.
-enum MarshalType : uint8_t {
-  TYPE_NULL = '0',
-  TYPE_NONE = 'N',
-  TYPE_FALSE = 'F',
-  TYPE_TRUE = 'T',
-  TYPE_STOPITER = 'S',
-  TYPE_ELLIPSIS = '.',
-  TYPE_INT = 'i',
-  TYPE_INT64 = 'I', // legacy, read only
-  TYPE_FLOAT = 'f',
-  TYPE_BINARY_FLOAT = 'g',
-  TYPE_COMPLEX = 'x',
-  TYPE_BINARY_COMPLEX = 'y',
-  TYPE_LONG = 'l',
-  TYPE_STRING = 's', // bytes
-  TYPE_INTERNED = 't',
-  TYPE_REF = 'r',
-  TYPE_TUPLE = '(',
-  TYPE_LIST = '[',
-  TYPE_DICT = '{',
-  TYPE_CODE = 'c',
-  TYPE_UNICODE = 'u',
-  TYPE_SET = '<',
-  TYPE_FROZENSET = '>',
-  TYPE_ASCII = 'a',
-  TYPE_ASCII_INTERNED = 'A',
-  TYPE_SMALL_TUPLE = ')',
-  TYPE_SHORT_ASCII = 'z',
-  TYPE_SHORT_ASCII_INTERNED = 'Z',
-  TYPE_SLICE = ':', // marshal version 5 (3.14)
-};
-constexpr uint8_t kFlagRef = 0x80;
-constexpr unsigned kMaxDepth = 2000;
+using namespace marshal;
 constexpr size_t kNoSlot = ~size_t(0);
-constexpr size_t kPycHeaderSize = 16;
 
 std::string hex(uint64_t value) {
   char buf[24];

@@ -1,0 +1,57 @@
+//===- ir/MarshalFormat.h - The constants of CPython's marshal format -----===//
+//
+// Type codes and limits shared by frontend/MarshalReader.cpp and
+// backend/MarshalWriter.cpp (see docs/code-objects.md and CPython's
+// Python/marshal.c).
+//
+//===----------------------------------------------------------------------===//
+#ifndef BCC_IR_MARSHALFORMAT_H
+#define BCC_IR_MARSHALFORMAT_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace bcc::marshal {
+
+enum Type : uint8_t {
+  TYPE_NULL = '0',
+  TYPE_NONE = 'N',
+  TYPE_FALSE = 'F',
+  TYPE_TRUE = 'T',
+  TYPE_STOPITER = 'S',
+  TYPE_ELLIPSIS = '.',
+  TYPE_INT = 'i',
+  TYPE_INT64 = 'I', // legacy, read only
+  TYPE_FLOAT = 'f', // marshal version 0 text form, read only
+  TYPE_BINARY_FLOAT = 'g',
+  TYPE_COMPLEX = 'x', // marshal version 0 text form, read only
+  TYPE_BINARY_COMPLEX = 'y',
+  TYPE_LONG = 'l',
+  TYPE_STRING = 's', // bytes
+  TYPE_INTERNED = 't',
+  TYPE_REF = 'r',
+  TYPE_TUPLE = '(',
+  TYPE_LIST = '[',
+  TYPE_DICT = '{',
+  TYPE_CODE = 'c',
+  TYPE_UNICODE = 'u',
+  TYPE_SET = '<',
+  TYPE_FROZENSET = '>',
+  TYPE_ASCII = 'a',
+  TYPE_ASCII_INTERNED = 'A',
+  TYPE_SMALL_TUPLE = ')',
+  TYPE_SHORT_ASCII = 'z',
+  TYPE_SHORT_ASCII_INTERNED = 'Z',
+  TYPE_SLICE = ':', // marshal version 5 (3.14)
+};
+
+/// Bit 7 of a type code: the object goes into the reference table.
+constexpr uint8_t kFlagRef = 0x80;
+/// The deepest nesting CPython's reader accepts.
+constexpr unsigned kMaxDepth = 2000;
+/// The size of a PEP 552 .pyc header.
+constexpr size_t kPycHeaderSize = 16;
+
+} // namespace bcc::marshal
+
+#endif // BCC_IR_MARSHALFORMAT_H
