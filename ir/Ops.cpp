@@ -4,6 +4,8 @@
 
 #include <cassert>
 
+#include "llvm/ADT/StringMap.h"
+
 namespace bcc {
 
 namespace {
@@ -41,10 +43,17 @@ const OpInfo &opInfo(Op op) {
 }
 
 std::optional<Op> lookupOp(llvm::StringRef mnemonic) {
-  for (const OpInfo &info : kOps)
-    if (mnemonic == info.mnemonic)
-      return info.op;
-  return std::nullopt;
+  // Built once, never changed: the parser asks for every instruction.
+  static const llvm::StringMap<Op> byMnemonic = [] {
+    llvm::StringMap<Op> map;
+    for (const OpInfo &info : kOps)
+      map[info.mnemonic] = info.op;
+    return map;
+  }();
+  auto it = byMnemonic.find(mnemonic);
+  if (it == byMnemonic.end())
+    return std::nullopt;
+  return it->second;
 }
 
 const char *branchTestName(BranchTest test) {
