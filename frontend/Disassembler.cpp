@@ -197,9 +197,7 @@ public:
     if (v.atLeast(3, 11)) {
       auto entries = decodeExceptionTable(co.exceptionTable);
       if (!entries)
-        return Error("code object '" + co.name.utf8 +
-                         "': " + entries.error().message,
-                     entries.error().offset);
+        return tableError("co_exceptiontable", entries.error());
       exceptionEntries = std::move(*entries);
     }
     collectLabels();
@@ -220,14 +218,23 @@ public:
   }
 
 private:
+  /// A table error, placed in its code object (the offset is in the table,
+  /// not in the file, so it goes into the message).
+  Error tableError(const char *table, const Error &e) const {
+    std::string where;
+    if (e.offset)
+      where = " (byte " + std::to_string(*e.offset) + " of " + table + ")";
+    return Error("code object '" + co.name.utf8 + "' at line " +
+                 std::to_string(co.firstLineNo) + ": " + e.message + where);
+  }
+
   //===--- Line starts (dis.findlinestarts) ------------------------------===//
 
   Status readLineStarts() {
     auto lines = LineTable::decode(co);
     if (!lines)
-      return Error("code object '" + co.name.utf8 +
-                       "': " + lines.error().message,
-                   lines.error().offset);
+      return tableError(v.atLeast(3, 10) ? "co_linetable" : "co_lnotab",
+                        lines.error());
     bool first = true;
     std::optional<int32_t> last;
     for (const LineRange &r : lines->ranges()) {

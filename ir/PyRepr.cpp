@@ -686,12 +686,13 @@ std::string reprBytes(llvm::StringRef data) {
 
 std::string reprCode(const CodeObject &code, uint64_t address) {
   // code_repr: "<code object %U at %p, file \"%U\", line %d>". The name and
-  // file name are inserted as they are, without escaping.
+  // file name are inserted as they are, without escaping; a first line of 0
+  // is shown as -1.
   char addr[32];
   std::snprintf(addr, sizeof addr, "0x%llx", (unsigned long long)address);
   return "<code object " + code.name.utf8 + " at " + addr + ", file \"" +
-         code.fileName.utf8 + "\", line " + std::to_string(code.firstLineNo) +
-         ">";
+         code.fileName.utf8 + "\", line " +
+         std::to_string(code.firstLineNo != 0 ? code.firstLineNo : -1) + ">";
 }
 
 std::string pyRepr(const Constant &c, const ReprOptions &opts) {

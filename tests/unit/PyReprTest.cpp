@@ -239,6 +239,10 @@ TEST(PyRepr, CodeObjects) {
   opts.codeAddress = [](const CodeObject &) { return uint64_t(0x7f12); };
   EXPECT_EQ(pyRepr(*Constant::tuple({c}), opts),
             "(<code object <lambda> at 0x7f12, file \"dir/x.py\", line 3>,)");
+  // code_repr shows a first line of 0 as -1.
+  code->firstLineNo = 0;
+  EXPECT_EQ(pyRepr(*c, opts),
+            "<code object <lambda> at 0x7f12, file \"dir/x.py\", line -1>");
 }
 
 ConstantRef f64(double v) { return Constant::floating(v); }
