@@ -29,14 +29,15 @@ modules are counted and reported apart.
 Speed: one interpreter process per version compiles and disassembles the whole
 sample (`dis.dis(compile(source, path, "exec"))`, which is what `-m dis` runs,
 with the same PYTHONHASHSEED=0 and PYTHONIOENCODING=utf-8 environment), each
-module's disassembly and byte-compilation in a fresh fork of it; the
-first few modules of each version are also run through a real
+module's disassembly and byte-compilation in a fresh fork of it; three
+modules of each version are also run through a real
 `python3.X -m dis` to prove that the bulk output is the same bytes. bcc runs
 once per .pyc, in parallel.
 
 Usage:
   test_dis_compare.py --bcc build/tools/bcc/bcc [--modules N | --all]
-                      [--versions 3.12,3.13] [--keep] [unittest options]
+                      [--versions 3.12,3.13] [--list] [--keep]
+                      [unittest options]
 The bcc binary may also come from the environment variable BCC_BINARY.
 """
 
@@ -58,8 +59,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pythons  # noqa: E402
 
 ADDRESS = re.compile(r"0x[0-9a-f]+")
-# Modules per version whose bulk dis output is checked against a real
-# `python3.X -m dis` run.
+# Modules per version (spread over the sample, the last one from Lib/test)
+# whose bulk dis output is checked against a real `python3.X -m dis` run.
 REAL_DIS_CHECKS = 3
 DIFF_LINES = 40
 
@@ -202,6 +203,8 @@ def parse_args(argv):
                         help="comma-separated subset, e.g. 3.12,3.13")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary directory")
+    parser.add_argument("--list", action="store_true",
+                        help="print the modules compared (and skipped)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     return parser.parse_known_args(argv)
 
@@ -297,16 +300,28 @@ class DisCompare(unittest.TestCase):
         job = os.path.join(work, "job.json")
         with open(job, "w", encoding="utf-8") as f:
             json.dump({"out_dir": work, "groups": groups}, f)
-        subprocess.run([python, "-c", WORKER, job], check=True,
-                       env=environment(), cwd=work)
+        # The compiler's SyntaxWarnings go to the worker's stderr, shown only
+        # if the worker fails.
+        worker = subprocess.run([python, "-c", WORKER, job], env=environment(),
+                                cwd=work, stderr=subprocess.PIPE)
+        if worker.returncode != 0:
+            self.fail("the %s worker failed:\n%s" %
+                      (version, worker.stderr.decode("utf-8", "replace")))
         with open(os.path.join(work, "manifest.json"), encoding="utf-8") as f:
             manifest = json.load(f)
         modules = manifest["modules"]
+        if ARGS.list:
+            for module in modules:
+                print("%s: %s" % (version, module["source"]), file=sys.stderr)
+            for source, reason in manifest["skipped"]:
+                print("%s: skipped %s: %s" % (version, source, reason),
+                      file=sys.stderr)
         self.assertGreaterEqual(len(modules), min(100, ARGS.modules),
                                 "too few modules compiled")
 
         # The bulk output is exactly what `python -m dis` prints.
-        for module in modules[:REAL_DIS_CHECKS]:
+        step = max(1, len(modules) // REAL_DIS_CHECKS)
+        for module in modules[::step][:REAL_DIS_CHECKS - 1] + modules[-1:]:
             real = subprocess.run([python, "-m", "dis", module["source"]],
                                   stdout=subprocess.PIPE, check=True,
                                   env=environment(), cwd=work).stdout
