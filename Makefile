@@ -1,8 +1,11 @@
 # bcc: the two set-up commands are `make demo` and `make test`; both install
 # what is missing (Debian packages), configure and build first.
 
+SHELL := /bin/bash
+
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
+FUZZ_BUILD  ?= build-fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 # The interpreter that byte-compiles the demo example (any of 3.8-3.13).
@@ -10,7 +13,7 @@ DEMO_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 BCC := $(BUILD)/tools/bcc/bcc
 
-.PHONY: all deps configure build demo test unit-asan clean
+.PHONY: all deps configure build demo test unit-asan fuzz-smoke clean
 
 all: build
 
@@ -28,10 +31,12 @@ demo: build
 	@bash scripts/demo.sh "$(BCC)" "$(DEMO_PYTHON)"
 
 # Every test: the unit tests and the interpreter-backed tests under ctest,
-# then the unit tests again under ASan + UBSan.
+# then the unit tests again under ASan + UBSan, then a short libFuzzer run
+# of the .pyc reader over its seed corpus.
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 unit-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DBCC_SANITIZE=ON > $(ASAN_BUILD).configure.log 2>&1 || \
@@ -39,5 +44,18 @@ unit-asan: deps
 	@env -u MAKEFLAGS -u MFLAGS cmake --build $(ASAN_BUILD) -j $(JOBS) --target bcc_unittests
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
+# Builds the fuzz target with clang and runs it for FUZZ_SECONDS (default 30)
+# from the checked-in seeds; a crash or a model mismatch fails the target.
+FUZZ_SECONDS ?= 30
+fuzz-smoke: deps
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DBCC_FUZZ=ON -DBCC_BUILD_TESTS=OFF \
+	  > $(FUZZ_BUILD).configure.log 2>&1 || { cat $(FUZZ_BUILD).configure.log; exit 1; }
+	@env -u MAKEFLAGS -u MFLAGS cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-pyc-reader
+	@rm -rf $(FUZZ_BUILD)/scratch-corpus && mkdir -p $(FUZZ_BUILD)/scratch-corpus
+	@$(FUZZ_BUILD)/tests/fuzz/fuzz-pyc-reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	  -print_final_stats=1 $(FUZZ_BUILD)/scratch-corpus tests/fuzz/corpus 2>&1 | \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|.*ERROR)' ; \
+	  test $${PIPESTATUS[0]} -eq 0
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(BUILD).configure.log $(ASAN_BUILD).configure.log
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) *.configure.log
