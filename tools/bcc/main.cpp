@@ -43,7 +43,7 @@ int usageError(const char *command, const std::string &message) {
 //===----------------------------------------------------------------------===//
 
 const char kDisHelp[] =
-    "usage: bcc dis [--] FILE.pyc [FILE.pyc ...]\n"
+    "usage: bcc dis [-O] [--] FILE.pyc [FILE.pyc ...]\n"
     "\n"
     "Disassembles every code object of each .pyc file, nested ones included,\n"
     "in the format that `python3.X -m dis` prints for the CPython version\n"
@@ -51,7 +51,9 @@ const char kDisHelp[] =
     "number). Object addresses are the only thing that differs.\n"
     "\n"
     "options:\n"
-    "  -h, --help   show this help and exit\n"
+    "  -O, --show-offsets  show instruction offsets, as `python3.13 -m dis -O`\n"
+    "                      does (3.8-3.12 always show them)\n"
+    "  -h, --help          show this help and exit\n"
     "\n"
     "exit status: 0 on success, 1 if a file cannot be read or is not a valid\n"
     ".pyc (one line on stderr names the file, the byte offset and the\n"
@@ -59,10 +61,13 @@ const char kDisHelp[] =
 
 int runDis(const std::vector<std::string> &args) {
   std::vector<std::string> files;
+  DisOptions options;
   bool optionsDone = false;
   for (const std::string &arg : args) {
     if (!optionsDone && arg == "--") {
       optionsDone = true;
+    } else if (!optionsDone && (arg == "-O" || arg == "--show-offsets")) {
+      options.showOffsets = true;
     } else if (!optionsDone && arg.size() > 1 && arg[0] == '-') {
       return usageError("dis", "unknown option '" + arg + "'");
     } else {
@@ -88,7 +93,7 @@ int runDis(const std::vector<std::string> &args) {
       status = kExitInputError;
       continue;
     }
-    Expected<std::string> text = disassemble(*pyc->code, DisOptions());
+    Expected<std::string> text = disassemble(*pyc->code, options);
     if (!text) {
       std::fprintf(stderr, "bcc dis: error: %s\n",
                    text.error().format(path).c_str());
