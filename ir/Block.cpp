@@ -56,16 +56,7 @@ llvm::SmallVector<Block *, 2> Block::successors() const {
 }
 
 Block::~Block() {
-  // Drop every use first, so that values used across instructions of this
-  // block can be destroyed in any order.
-  handlerArgs_.clear();
-  for (Instruction &inst : insts_) {
-    for (Use &u : inst.operandUses())
-      u.set(nullptr);
-    for (Successor &s : inst.successors())
-      for (Use &u : s.argUses())
-        u.set(nullptr);
-  }
+  // Every use is gone by now (eraseFromParent or the function's teardown).
   while (!insts_.empty()) {
     Instruction &inst = insts_.back();
     insts_.pop_back();
@@ -77,6 +68,16 @@ Block::~Block() {
 }
 
 void Block::eraseFromParent() {
+  // Drop every use first, so that values used across instructions of this
+  // block can be destroyed in any order.
+  handlerArgs_.clear();
+  for (Instruction &inst : insts_) {
+    for (Use &u : inst.operandUses())
+      u.set(nullptr);
+    for (Successor &s : inst.successors())
+      for (Use &u : s.argUses())
+        u.set(nullptr);
+  }
   parent_->blocks_.remove(*this);
   this->~Block(); // the memory stays with the function's allocator
 }

@@ -18,16 +18,21 @@ Block *Function::createBlock(Block *before) {
 }
 
 Function::~Function() {
-  // Uses may cross blocks: drop them all before destroying any value.
+  // Everything goes at once, and uses may cross blocks: empty every use
+  // list without unlinking uses one by one, then destroy.
   for (Block &block : blocks_) {
-    for (Use &u : block.handlerArgUses())
-      u.set(nullptr);
+    for (Use &u : block.handlerArgs_)
+      u.forget();
+    for (BlockParam *param : block.params_)
+      param->firstUse_ = nullptr;
     for (Instruction &inst : block) {
       for (Use &u : inst.operandUses())
-        u.set(nullptr);
+        u.forget();
       for (Successor &s : inst.successors())
         for (Use &u : s.argUses())
-          u.set(nullptr);
+          u.forget();
+      for (InstResult &result : inst.results())
+        result.firstUse_ = nullptr;
     }
   }
   while (!blocks_.empty()) {

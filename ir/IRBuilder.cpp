@@ -24,34 +24,41 @@ Block *IRBuilder::createBlock(unsigned numParams, Block *before) {
 }
 
 Instruction *IRBuilder::allocate(Op op, uint32_t immediate,
-                                 llvm::ArrayRef<StackOperand> operands,
-                                 unsigned numResults,
+                                 unsigned numOperands, unsigned numResults,
                                  llvm::ArrayRef<BranchTarget> successors) {
-  llvm::BumpPtrAllocator &alloc = function_.allocator();
-  auto *inst = new (alloc.Allocate<Instruction>()) Instruction(op, immediate);
+  // One allocation: the instruction, then its operands, results and
+  // successors (all 8-byte aligned, so no padding between the arrays).
+  static_assert(alignof(Use) <= alignof(Instruction) &&
+                alignof(InstResult) <= alignof(Instruction) &&
+                alignof(Successor) <= alignof(Instruction) &&
+                sizeof(Instruction) % alignof(Use) == 0 &&
+                sizeof(Use) % alignof(InstResult) == 0 &&
+                sizeof(InstResult) % alignof(Successor) == 0);
+  size_t bytes = sizeof(Instruction) + numOperands * sizeof(Use) +
+                 numResults * sizeof(InstResult) +
+                 successors.size() * sizeof(Successor);
+  char *memory = static_cast<char *>(
+      function_.allocator().Allocate(bytes, alignof(Instruction)));
+  auto *inst = new (memory) Instruction(op, immediate);
+  memory += sizeof(Instruction);
   inst->location_ = location_;
   inst->offset_ = offset_;
 
-  inst->numOperands_ = unsigned(operands.size());
-  if (!operands.empty()) {
-    inst->operands_ = alloc.Allocate<Use>(operands.size());
-    for (size_t i = 0; i < operands.size(); ++i)
-      new (&inst->operands_[i])
-          Use(operands[i].value, inst, operands[i].peeked);
-  }
+  inst->numOperands_ = numOperands;
+  inst->operands_ = reinterpret_cast<Use *>(memory);
+  memory += numOperands * sizeof(Use);
+
   inst->numResults_ = numResults;
-  if (numResults) {
-    inst->results_ = alloc.Allocate<InstResult>(numResults);
-    for (unsigned i = 0; i < numResults; ++i)
-      new (&inst->results_[i]) InstResult(inst, i);
-  }
+  inst->results_ = reinterpret_cast<InstResult *>(memory);
+  for (unsigned i = 0; i < numResults; ++i)
+    new (&inst->results_[i]) InstResult(inst, i);
+  memory += numResults * sizeof(InstResult);
+
   inst->numSuccessors_ = unsigned(successors.size());
-  if (!successors.empty()) {
-    inst->successors_ = alloc.Allocate<Successor>(successors.size());
-    for (size_t i = 0; i < successors.size(); ++i)
-      new (&inst->successors_[i])
-          Successor(inst, successors[i].block, successors[i].args);
-  }
+  inst->successors_ = reinterpret_cast<Successor *>(memory);
+  for (size_t i = 0; i < successors.size(); ++i)
+    new (&inst->successors_[i])
+        Successor(inst, successors[i].block, successors[i].args);
   return inst;
 }
 
@@ -72,12 +79,10 @@ Instruction *IRBuilder::create(Op op, uint32_t immediate,
   assert(op != Op::Py && "use createPy");
   assert((!hasOptionalOperand || opInfo(op).optionalOperand) &&
          "operation has no optional operand");
-  llvm::SmallVector<StackOperand, 8> stackOperands;
-  stackOperands.reserve(operands.size());
-  for (Value *v : operands)
-    stackOperands.push_back({v, false});
-  Instruction *inst =
-      allocate(op, immediate, stackOperands, numResults, successors);
+  Instruction *inst = allocate(op, immediate, unsigned(operands.size()),
+                               numResults, successors);
+  for (size_t i = 0; i < operands.size(); ++i)
+    new (&inst->operands_[i]) Use(operands[i], inst);
   inst->hasOptionalOperand_ = hasOptionalOperand;
   insert(inst);
   return inst;
@@ -87,7 +92,10 @@ Instruction *IRBuilder::createPy(uint8_t opcode, uint32_t oparg,
                                  llvm::ArrayRef<StackOperand> operands,
                                  unsigned numResults,
                                  llvm::ArrayRef<BranchTarget> successors) {
-  Instruction *inst = allocate(Op::Py, oparg, operands, numResults, successors);
+  Instruction *inst = allocate(Op::Py, oparg, unsigned(operands.size()),
+                               numResults, successors);
+  for (size_t i = 0; i < operands.size(); ++i)
+    new (&inst->operands_[i]) Use(operands[i].value, inst, operands[i].peeked);
   inst->pyOpcode_ = opcode;
   const OpcodeTable *table = OpcodeTable::forVersion(function_.version());
   const OpcodeInfo *info = table ? table->info(opcode) : nullptr;

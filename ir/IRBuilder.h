@@ -121,8 +121,9 @@ public:
   Instruction *ret(Value *value);
 
 private:
-  Instruction *allocate(Op op, uint32_t immediate,
-                        llvm::ArrayRef<StackOperand> operands,
+  /// The instruction with its results and successors made, and room for
+  /// `numOperands` operands that the caller constructs.
+  Instruction *allocate(Op op, uint32_t immediate, unsigned numOperands,
                         unsigned numResults,
                         llvm::ArrayRef<BranchTarget> successors);
   void insert(Instruction *inst);

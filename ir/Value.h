@@ -79,6 +79,14 @@ private:
     value_ = nullptr;
   }
   void takeListPlaceOf(Use &other);
+  /// Lets go of the value without touching its use list (function
+  /// teardown, where every list goes at once).
+  void forget() {
+    value_ = nullptr;
+    next_ = nullptr;
+    prev_ = nullptr;
+  }
+  friend class Function;
 
   Value *value_ = nullptr;
   Use *next_ = nullptr;
@@ -145,6 +153,7 @@ protected:
 
 private:
   friend class Use;
+  friend class Function; // teardown empties every use list at once
   Kind kind_;
   Use *firstUse_ = nullptr;
 };
