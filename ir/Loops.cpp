@@ -88,7 +88,7 @@ LoopInfo::LoopInfo(const DominatorTree &dominators) : dominators_(dominators) {
   }
   for (auto &loop : loops_) {
     if (loop->parent_)
-      const_cast<Loop *>(loop->parent_)->subLoops_.push_back(loop.get());
+      loop->parent_->subLoops_.push_back(loop.get());
     else
       topLevel_.push_back(loop.get());
     unsigned depth = 1;

@@ -48,7 +48,7 @@ private:
   std::vector<const Block *> blocks_;
   std::vector<const Block *> latches_;
   llvm::BitVector members_; ///< by CFG vertex
-  const Loop *parent_ = nullptr;
+  Loop *parent_ = nullptr;
   std::vector<const Loop *> subLoops_;
   unsigned depth_ = 0;
 };
