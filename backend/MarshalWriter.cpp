@@ -33,6 +33,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include "ir/MarshalFormat.h"
+#include "ir/SipHash.h"
 
 namespace bcc {
 
@@ -450,6 +451,13 @@ bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
   return true;
 }
 
+/// The first four bytes of a .pyc: the uint16 magic number, then "\r\n",
+/// read as a little-endian integer.
+uint32_t pycMagicWord(PythonVersion version) {
+  return uint32_t(version.magicNumber()) | (uint32_t('\r') << 16) |
+         (uint32_t('\n') << 24);
+}
+
 } // namespace
 
 Expected<std::string> writeMarshal(const Constant &value,
@@ -478,8 +486,7 @@ Expected<std::string> writePyc(const PycFile &file) {
     for (unsigned i = 0; i < 4; ++i)
       out.push_back(char(v >> (8 * i)));
   };
-  put32(uint32_t(header.version.magicNumber()) | (uint32_t('\r') << 16) |
-        (uint32_t('\n') << 24));
+  put32(pycMagicWord(header.version));
   switch (header.invalidation) {
   case PycInvalidation::Timestamp:
     put32(0);
@@ -494,6 +501,19 @@ Expected<std::string> writePyc(const PycFile &file) {
   }
 
   return Writer(header.version, std::move(out)).run(*Constant::code(file.code));
+}
+
+std::array<uint8_t, 8> sourceHash(llvm::StringRef source,
+                                  PythonVersion version) {
+  // PEP 552: k0 is the .pyc's magic word, k1 is 0; the hash is stored as 8
+  // little-endian bytes. 3.11 switched CPython's keyed hash to SipHash-1-3.
+  const uint64_t k0 = pycMagicWord(version);
+  const uint64_t hash = version.atLeast(3, 11) ? sipHash13(k0, 0, source)
+                                               : sipHash24(k0, 0, source);
+  std::array<uint8_t, 8> out;
+  for (unsigned i = 0; i < 8; ++i)
+    out[i] = uint8_t(hash >> (8 * i));
+  return out;
 }
 
 } // namespace bcc

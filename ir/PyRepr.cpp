@@ -17,6 +17,7 @@
 
 #include "ir/CodeObject.h"
 #include "ir/Opcodes.h"
+#include "ir/SipHash.h"
 #include "ir/Support.h"
 
 namespace bcc {
@@ -177,57 +178,12 @@ constexpr int kHashBits = 61;
 
 uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
-/// SipHash-c-d with the given key (pyhash.c's siphash13 / siphash24).
-uint64_t sipHash(int cRounds, int dRounds, uint64_t k0, uint64_t k1,
-                 const unsigned char *in, size_t size) {
-  uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
-  uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
-  uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
-  uint64_t v3 = k1 ^ 0x7465646279746573ULL;
-  auto round = [&] {
-    v0 += v1;
-    v2 += v3;
-    v1 = rotl(v1, 13) ^ v0;
-    v3 = rotl(v3, 16) ^ v2;
-    v0 = rotl(v0, 32);
-    v2 += v1;
-    v0 += v3;
-    v1 = rotl(v1, 17) ^ v2;
-    v3 = rotl(v3, 21) ^ v0;
-    v2 = rotl(v2, 32);
-  };
-  uint64_t b = uint64_t(size) << 56;
-  size_t whole = size & ~size_t(7);
-  for (size_t i = 0; i < whole; i += 8) {
-    uint64_t m = 0;
-    for (int k = 7; k >= 0; --k)
-      m = (m << 8) | in[i + k];
-    v3 ^= m;
-    for (int r = 0; r < cRounds; ++r)
-      round();
-    v0 ^= m;
-  }
-  uint64_t tail = 0;
-  for (size_t k = size - whole; k-- > 0;)
-    tail = (tail << 8) | in[whole + k];
-  b |= tail;
-  v3 ^= b;
-  for (int r = 0; r < cRounds; ++r)
-    round();
-  v0 ^= b;
-  v2 ^= 0xff;
-  for (int r = 0; r < dRounds; ++r)
-    round();
-  return (v0 ^ v1) ^ (v2 ^ v3);
-}
-
 /// _Py_HashBytes with PYTHONHASHSEED=0 (a zero SipHash key, no small-string
 /// cutoff).
-int64_t hashBytes(const unsigned char *data, size_t size, PythonVersion v) {
-  if (size == 0)
+int64_t hashBytes(llvm::StringRef data, PythonVersion v) {
+  if (data.empty())
     return 0;
-  uint64_t h = v.atLeast(3, 11) ? sipHash(1, 3, 0, 0, data, size)
-                                : sipHash(2, 4, 0, 0, data, size);
+  uint64_t h = v.atLeast(3, 11) ? sipHash13(0, 0, data) : sipHash24(0, 0, data);
   return h == uint64_t(-1) ? -2 : int64_t(h);
 }
 
@@ -241,12 +197,12 @@ int64_t hashString(llvm::StringRef utf8, PythonVersion v) {
   for (uint32_t cp : cps)
     maxCp = std::max(maxCp, cp);
   unsigned width = maxCp < 0x100 ? 1 : maxCp < 0x10000 ? 2 : 4;
-  std::vector<unsigned char> buffer;
+  std::string buffer;
   buffer.reserve(cps.size() * width);
   for (uint32_t cp : cps)
     for (unsigned k = 0; k < width; ++k)
-      buffer.push_back((unsigned char)(cp >> (8 * k)));
-  return hashBytes(buffer.data(), buffer.size(), v);
+      buffer.push_back(char(cp >> (8 * k)));
+  return hashBytes(buffer, v);
 }
 
 /// long_hash: the value modulo 2**61 - 1, with its sign.
@@ -359,11 +315,8 @@ std::optional<int64_t> hashConstant(const Constant &c, PythonVersion v) {
     uint64_t h = uint64_t(*re) + 1000003ULL * uint64_t(*im);
     return h == uint64_t(-1) ? -2 : int64_t(h);
   }
-  case ConstantKind::Bytes: {
-    const std::string &b = c.asBytes();
-    return hashBytes(reinterpret_cast<const unsigned char *>(b.data()),
-                     b.size(), v);
-  }
+  case ConstantKind::Bytes:
+    return hashBytes(c.asBytes(), v);
   case ConstantKind::String:
     return hashString(c.asString().utf8, v);
   case ConstantKind::Tuple:
