@@ -25,7 +25,7 @@ configure: deps
 	  { cat $(BUILD).configure.log; exit 1; }
 
 build: configure
-	@env -u MAKEFLAGS -u MFLAGS cmake --build $(BUILD) -j $(JOBS)
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
 	@bash scripts/demo.sh "$(BCC)" "$(DEMO_PYTHON)"
@@ -41,7 +41,7 @@ test: build
 unit-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DBCC_SANITIZE=ON > $(ASAN_BUILD).configure.log 2>&1 || \
 	  { cat $(ASAN_BUILD).configure.log; exit 1; }
-	@env -u MAKEFLAGS -u MFLAGS cmake --build $(ASAN_BUILD) -j $(JOBS) --target bcc_unittests
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build $(ASAN_BUILD) -j $(JOBS) --target bcc_unittests
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
 # Builds the fuzz target with clang and runs it for FUZZ_SECONDS (default 30)
@@ -50,7 +50,7 @@ FUZZ_SECONDS ?= 30
 fuzz-smoke: deps
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DBCC_FUZZ=ON -DBCC_BUILD_TESTS=OFF \
 	  > $(FUZZ_BUILD).configure.log 2>&1 || { cat $(FUZZ_BUILD).configure.log; exit 1; }
-	@env -u MAKEFLAGS -u MFLAGS cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-pyc-reader
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-pyc-reader
 	@rm -rf $(FUZZ_BUILD)/scratch-corpus && mkdir -p $(FUZZ_BUILD)/scratch-corpus
 	@$(FUZZ_BUILD)/tests/fuzz/fuzz-pyc-reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 	  -print_final_stats=1 $(FUZZ_BUILD)/scratch-corpus tests/fuzz/corpus 2>&1 | \
