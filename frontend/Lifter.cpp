@@ -1,0 +1,899 @@
+//===- frontend/Lifter.cpp - CPython 3.11-3.13 bytecode to SSA IR ---------===//
+//
+// One FunctionLifter per code object: decode, find the blocks, then walk
+// the CFG with a worklist, interpreting the value stack abstractly.
+//
+// Opcode → operation (docs/ir.md section 3 and 9):
+//   LOAD_CONST → const; RETURN_CONST → const + return; RETURN_VALUE →
+//   return; PUSH_NULL → push_null; POP_TOP → drop; NOP → nop;
+//   LOAD_FAST → load_fast_check on 3.11, load_fast later; LOAD_FAST_CHECK,
+//   LOAD_FAST_AND_CLEAR, STORE_FAST, DELETE_FAST, *_DEREF, LOAD_CLOSURE,
+//   MAKE_CELL, COPY_FREE_VARS, *_GLOBAL, *_NAME, LOAD_ATTR / 3.11
+//   LOAD_METHOD, STORE_ATTR, DELETE_ATTR, TO_BOOL → their operations;
+//   3.13 LOAD_FAST_LOAD_FAST, STORE_FAST_STORE_FAST, STORE_FAST_LOAD_FAST →
+//   two operations with the same offset; KW_NAMES → const passed as the
+//   next call's kwnames; 3.11 PRECALL + CALL → one call with PRECALL's
+//   offset and location; CALL, CALL_KW → call; JUMP_FORWARD, JUMP_BACKWARD
+//   → br with the offset; POP_JUMP_* → cond_br; COPY and SWAP → nothing
+//   (they permute the abstract stack); everything else → py, with operands
+//   and results from the version's stack signature.
+//
+// A py instruction's operands are the stack slots it pops on either path
+// plus the slots it peeks at (marked), in stack order; its results are the
+// values it pushes, as many as the larger of its two paths pushes, each a
+// new value (also where CPython moves an input, as PUSH_EXC_INFO does).
+// Each edge gets the stack its own path leaves.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Lifter.h"
+
+#include <algorithm>
+#include <array>
+
+#include "frontend/Disassembler.h"
+#include "frontend/ExceptionTable.h"
+#include "frontend/LineTable.h"
+#include "ir/IR.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace bcc {
+namespace {
+
+/// What the lifter does with an opcode.
+enum class Kind : uint8_t {
+  Py,
+  LoadConst,
+  ReturnConst,
+  ReturnValue,
+  PushNull,
+  PopTop,
+  Nop,
+  LoadFast,
+  LoadFastCheck,
+  LoadFastAndClear,
+  LoadFastLoadFast,
+  StoreFast,
+  StoreFastStoreFast,
+  StoreFastLoadFast,
+  DeleteFast,
+  LoadDeref,
+  StoreDeref,
+  DeleteDeref,
+  LoadClosure,
+  MakeCell,
+  CopyFreeVars,
+  LoadGlobal,
+  StoreGlobal,
+  DeleteGlobal,
+  LoadName,
+  StoreName,
+  DeleteName,
+  LoadAttr,
+  LoadMethod,
+  StoreAttr,
+  DeleteAttr,
+  KwNames,
+  Precall,
+  Call,
+  CallKw,
+  ToBool,
+  Jump,
+  JumpIfTrue,
+  JumpIfFalse,
+  JumpIfNone,
+  JumpIfNotNone,
+  Copy,
+  Swap,
+};
+
+std::array<Kind, 256> classify(const OpcodeTable &table) {
+  std::array<Kind, 256> kinds;
+  kinds.fill(Kind::Py);
+  auto set = [&](const char *name, Kind kind) {
+    if (std::optional<uint8_t> number = table.lookup(name))
+      kinds[*number] = kind;
+  };
+  bool is311 = table.version().minor == 11;
+  set("LOAD_CONST", Kind::LoadConst);
+  set("RETURN_CONST", Kind::ReturnConst);
+  set("RETURN_VALUE", Kind::ReturnValue);
+  set("PUSH_NULL", Kind::PushNull);
+  set("POP_TOP", Kind::PopTop);
+  set("NOP", Kind::Nop);
+  set("LOAD_FAST", is311 ? Kind::LoadFastCheck : Kind::LoadFast);
+  set("LOAD_FAST_CHECK", Kind::LoadFastCheck);
+  set("LOAD_FAST_AND_CLEAR", Kind::LoadFastAndClear);
+  set("LOAD_FAST_LOAD_FAST", Kind::LoadFastLoadFast);
+  set("STORE_FAST", Kind::StoreFast);
+  set("STORE_FAST_STORE_FAST", Kind::StoreFastStoreFast);
+  set("STORE_FAST_LOAD_FAST", Kind::StoreFastLoadFast);
+  set("DELETE_FAST", Kind::DeleteFast);
+  set("LOAD_DEREF", Kind::LoadDeref);
+  set("STORE_DEREF", Kind::StoreDeref);
+  set("DELETE_DEREF", Kind::DeleteDeref);
+  set("LOAD_CLOSURE", Kind::LoadClosure);
+  set("MAKE_CELL", Kind::MakeCell);
+  set("COPY_FREE_VARS", Kind::CopyFreeVars);
+  set("LOAD_GLOBAL", Kind::LoadGlobal);
+  set("STORE_GLOBAL", Kind::StoreGlobal);
+  set("DELETE_GLOBAL", Kind::DeleteGlobal);
+  set("LOAD_NAME", Kind::LoadName);
+  set("STORE_NAME", Kind::StoreName);
+  set("DELETE_NAME", Kind::DeleteName);
+  set("LOAD_ATTR", Kind::LoadAttr);
+  set("LOAD_METHOD", Kind::LoadMethod);
+  set("STORE_ATTR", Kind::StoreAttr);
+  set("DELETE_ATTR", Kind::DeleteAttr);
+  set("KW_NAMES", Kind::KwNames);
+  set("PRECALL", Kind::Precall);
+  set("CALL", Kind::Call);
+  set("CALL_KW", Kind::CallKw);
+  set("TO_BOOL", Kind::ToBool);
+  set("JUMP_FORWARD", Kind::Jump);
+  set("JUMP_BACKWARD", Kind::Jump);
+  for (const char *prefix : {"POP_JUMP_IF_", "POP_JUMP_FORWARD_IF_",
+                             "POP_JUMP_BACKWARD_IF_"}) {
+    std::string p = prefix;
+    set((p + "TRUE").c_str(), Kind::JumpIfTrue);
+    set((p + "FALSE").c_str(), Kind::JumpIfFalse);
+    set((p + "NONE").c_str(), Kind::JumpIfNone);
+    set((p + "NOT_NONE").c_str(), Kind::JumpIfNotNone);
+  }
+  set("COPY", Kind::Copy);
+  set("SWAP", Kind::Swap);
+  return kinds;
+}
+
+/// One real instruction: EXTENDED_ARG folded in, caches skipped.
+struct LiftInst {
+  uint32_t offset;     ///< of its own code unit
+  uint32_t start;      ///< of its first EXTENDED_ARG (where jumps land)
+  uint32_t arg;
+  int32_t target = -1; ///< instruction index a jump goes to
+  int32_t handler = -1; ///< exception-table entry covering it
+  uint8_t opcode;
+  const OpcodeInfo *info;
+};
+
+/// A stack signature boiled down to what lifting needs, per path.
+struct SignatureSummary {
+  bool valid = false;
+  uint32_t popsFall = 0, pushesFall = 0, popsJump = 0, pushesJump = 0;
+  llvm::SmallVector<uint32_t, 2> peeks; ///< fall-through path's peeked depths
+};
+
+/// Per-block facts while lifting.
+struct BlockState {
+  uint32_t first = 0, end = 0; ///< instruction indices [first, end)
+  int32_t depth = -1;          ///< entry stack depth; -1 = not yet known
+  int32_t handler = -1;        ///< exception-table entry of its instructions
+  bool lifted = false;
+  Block *block = nullptr;
+};
+
+class FunctionLifter {
+public:
+  FunctionLifter(const CodeObject &code, Function &function,
+                 const OpcodeTable &table, const std::array<Kind, 256> &kinds,
+                 llvm::DenseMap<uint64_t, SignatureSummary> &signatures)
+      : code_(code), function_(function), table_(table), kinds_(kinds),
+        signatures_(signatures), builder_(function) {}
+
+  Status run();
+
+private:
+  Error error(uint32_t offset, const std::string &message) const {
+    return Error("code object '" + code_.qualName.utf8 + "', offset " +
+                 std::to_string(offset) + ": " + message);
+  }
+  std::string opname(const LiftInst &inst) const {
+    return inst.info ? inst.info->name : "opcode " + std::to_string(inst.opcode);
+  }
+
+  Status decode();
+  Status findBlocks();
+  /// Records that `target` is entered with `stack`; fills `args`.
+  Status enter(uint32_t target, llvm::ArrayRef<Value *> stack,
+               uint32_t fromOffset);
+  Status liftBlock(uint32_t index);
+  Status liftInstruction(uint32_t index, BlockState &state, bool &skipNext);
+  Status liftPy(uint32_t index);
+  /// The least entry depth with which `state`'s instructions do not
+  /// underflow, from the stack signatures alone.
+  uint32_t requiredDepth(const BlockState &state);
+  /// The entry depth of `state` that gives a successor whose depth is
+  /// known its depth, if there is one.
+  std::optional<uint32_t> depthFromSuccessor(const BlockState &state);
+  const SignatureSummary *signature(const LiftInst &inst);
+  /// Pops `n` values into `out` (stack order); false on underflow.
+  bool pop(unsigned n, llvm::SmallVectorImpl<Value *> &out);
+  Status underflow(const LiftInst &inst, unsigned needed) const {
+    return error(inst.offset, "stack underflow: " + opname(inst) + " needs " +
+                                  std::to_string(needed) +
+                                  " values, the stack has " +
+                                  std::to_string(stack_.size()));
+  }
+  void setOrigin(const LiftInst &inst);
+  Status setDepth(BlockState &state, uint32_t depth, uint32_t fromOffset);
+
+  const CodeObject &code_;
+  Function &function_;
+  const OpcodeTable &table_;
+  const std::array<Kind, 256> &kinds_;
+  llvm::DenseMap<uint64_t, SignatureSummary> &signatures_;
+  IRBuilder builder_;
+
+  std::vector<LiftInst> insts_;
+  std::vector<int32_t> instAtUnit_; ///< start code unit → instruction index
+  std::vector<ExceptionTableEntry> handlers_;
+  std::vector<BlockState> blocks_;
+  std::vector<int32_t> blockAtInst_; ///< leader instruction → block index
+  std::vector<uint32_t> worklist_;
+  std::optional<LineTable> lines_;
+
+  llvm::SmallVector<Value *, 32> stack_;
+  llvm::SmallVector<Value *, 16> scratch_;
+  llvm::SmallVector<StackOperand, 16> operands_;
+  Value *pendingKwNames_ = nullptr;
+};
+
+Status FunctionLifter::decode() {
+  Expected<std::vector<DecodedInstruction>> decoded = decodeInstructions(code_);
+  if (!decoded)
+    return Error("code object '" + code_.qualName.utf8 +
+                 "': " + decoded.error().message);
+  instAtUnit_.assign(code_.codeUnits() + 1, -1);
+  insts_.reserve(decoded->size());
+  for (const DecodedInstruction &d : *decoded) {
+    if (d.isExtendedArg(table_))
+      continue;
+    LiftInst inst;
+    inst.offset = d.offset;
+    inst.start = d.startOffset;
+    inst.arg = uint32_t(d.arg.value_or(0));
+    inst.opcode = d.baseOpcode;
+    inst.info = d.info;
+    if (!d.info)
+      return error(d.offset, "unknown opcode " + std::to_string(d.opcode));
+    instAtUnit_[d.startOffset / 2] = int32_t(insts_.size());
+    insts_.push_back(inst);
+  }
+  // Jump targets, now that every start is known.
+  size_t i = 0;
+  for (const DecodedInstruction &d : *decoded) {
+    if (d.isExtendedArg(table_))
+      continue;
+    LiftInst &inst = insts_[i++];
+    if (!d.info->isJump())
+      continue;
+    int64_t target = d.jumpTarget.value_or(-1);
+    if (target < 0 || target >= int64_t(code_.code.size()) || target % 2 ||
+        instAtUnit_[size_t(target / 2)] < 0)
+      return error(inst.offset, opname(inst) + " jumps to offset " +
+                                    std::to_string(target) +
+                                    ", which is not an instruction of the code");
+    inst.target = instAtUnit_[size_t(target / 2)];
+  }
+  if (insts_.empty())
+    return Error("code object '" + code_.qualName.utf8 + "' has no code");
+  return Status::ok();
+}
+
+Status FunctionLifter::findBlocks() {
+  Expected<std::vector<ExceptionTableEntry>> table =
+      decodeExceptionTable(code_.exceptionTable);
+  if (!table)
+    return Error("code object '" + code_.qualName.utf8 +
+                 "': exception table: " + table.error().message);
+  handlers_ = std::move(*table);
+  std::sort(handlers_.begin(), handlers_.end(),
+            [](const ExceptionTableEntry &a, const ExceptionTableEntry &b) {
+              return a.start < b.start;
+            });
+
+  size_t n = insts_.size();
+  std::vector<uint8_t> leader(n + 1, 0);
+  leader[0] = 1;
+  auto instAt = [&](uint32_t offset) -> int32_t {
+    if (offset == code_.code.size())
+      return int32_t(n);
+    if (offset % 2 || offset > code_.code.size())
+      return -1;
+    return instAtUnit_[offset / 2];
+  };
+  for (size_t e = 0; e < handlers_.size(); ++e) {
+    const ExceptionTableEntry &entry = handlers_[e];
+    int32_t start = instAt(entry.start), end = instAt(entry.end),
+            target = instAt(entry.target);
+    if (start < 0 || end < 0 || target < 0 || target == int32_t(n) ||
+        entry.start >= entry.end ||
+        (e > 0 && entry.start < handlers_[e - 1].end))
+      return error(entry.start, "exception-table entry [" +
+                                    std::to_string(entry.start) + ", " +
+                                    std::to_string(entry.end) + ") -> " +
+                                    std::to_string(entry.target) +
+                                    " does not fit the instructions");
+    leader[size_t(start)] = leader[size_t(end)] = leader[size_t(target)] = 1;
+    for (int32_t i = start; i < end; ++i)
+      insts_[size_t(i)].handler = int32_t(e);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const LiftInst &inst = insts_[i];
+    if (inst.target >= 0)
+      leader[size_t(inst.target)] = 1;
+    if (inst.info->flow != FlowKind::Normal)
+      leader[i + 1] = 1;
+  }
+
+  blockAtInst_.assign(n, -1);
+  for (size_t i = 0; i < n; ++i) {
+    if (!leader[i])
+      continue;
+    if (!blocks_.empty())
+      blocks_.back().end = uint32_t(i);
+    blockAtInst_[i] = int32_t(blocks_.size());
+    BlockState state;
+    state.first = uint32_t(i);
+    state.handler = insts_[i].handler;
+    state.block = builder_.createBlock();
+    blocks_.push_back(state);
+  }
+  blocks_.back().end = uint32_t(n);
+  return Status::ok();
+}
+
+Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
+                                uint32_t fromOffset) {
+  if (state.depth >= 0) {
+    if (uint32_t(state.depth) == depth)
+      return Status::ok();
+    return error(fromOffset,
+                 "stack depth mismatch at offset " +
+                     std::to_string(insts_[state.first].start) + ": " +
+                     std::to_string(depth) + " values arrive from offset " +
+                     std::to_string(fromOffset) + ", but " +
+                     std::to_string(state.depth) + " from elsewhere");
+  }
+  state.depth = int32_t(depth);
+  for (uint32_t i = 0; i < depth; ++i)
+    state.block->addParam();
+  worklist_.push_back(uint32_t(&state - blocks_.data()));
+  return Status::ok();
+}
+
+Status FunctionLifter::enter(uint32_t target, llvm::ArrayRef<Value *> stack,
+                             uint32_t fromOffset) {
+  return setDepth(blocks_[size_t(blockAtInst_[target])], uint32_t(stack.size()),
+                  fromOffset);
+}
+
+const SignatureSummary *FunctionLifter::signature(const LiftInst &inst) {
+  uint64_t key = (uint64_t(inst.opcode) << 32) | inst.arg;
+  auto [it, inserted] = signatures_.try_emplace(key);
+  SignatureSummary &summary = it->second;
+  if (inserted) {
+    std::optional<StackSignature> fall =
+        table_.signature(inst.opcode, inst.arg, false);
+    std::optional<StackSignature> jump =
+        table_.signature(inst.opcode, inst.arg, true);
+    if (fall && jump) {
+      summary.valid = true;
+      summary.popsFall = fall->pops();
+      summary.pushesFall = fall->pushes();
+      summary.popsJump = jump->pops();
+      summary.pushesJump = jump->pushes();
+      for (uint32_t depth : fall->peekedDepths())
+        summary.peeks.push_back(depth);
+    }
+  }
+  return summary.valid ? &summary : nullptr;
+}
+
+bool FunctionLifter::pop(unsigned n, llvm::SmallVectorImpl<Value *> &out) {
+  if (stack_.size() < n)
+    return false;
+  out.append(stack_.end() - n, stack_.end());
+  stack_.resize(stack_.size() - n);
+  return true;
+}
+
+void FunctionLifter::setOrigin(const LiftInst &inst) {
+  SourcePosition pos = lines_->position(inst.offset / 2);
+  builder_.setOrigin(SourceLocation::fromOptionals(pos.line, pos.endLine,
+                                                   pos.column, pos.endColumn),
+                     inst.offset);
+}
+
+Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
+                                       bool &skipNext) {
+  const LiftInst &inst = insts_[index];
+  IRBuilder &b = builder_;
+  setOrigin(inst);
+  uint32_t arg = inst.arg;
+  bool is311 = table_.version().minor == 11;
+  auto push = [&](Value *v) { stack_.push_back(v); };
+  auto pushResults = [&](Instruction *i) {
+    for (unsigned r = 0; r < i->numResults(); ++r)
+      stack_.push_back(i->result(r));
+  };
+  auto popOne = [&](Value *&out) {
+    if (stack_.empty())
+      return false;
+    out = stack_.pop_back_val();
+    return true;
+  };
+  auto nextInst = [&]() { return index + 1; };
+  Value *v = nullptr, *w = nullptr;
+  scratch_.clear();
+
+  switch (kinds_[inst.opcode]) {
+  case Kind::LoadConst:
+    push(b.constant(arg));
+    return Status::ok();
+  case Kind::ReturnConst:
+    b.ret(b.constant(arg));
+    return Status::ok();
+  case Kind::ReturnValue:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.ret(v);
+    return Status::ok();
+  case Kind::PushNull:
+    push(b.pushNull());
+    return Status::ok();
+  case Kind::PopTop:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.drop(v);
+    return Status::ok();
+  case Kind::Nop:
+    b.nop();
+    return Status::ok();
+  case Kind::LoadFast:
+    push(b.loadFast(arg));
+    return Status::ok();
+  case Kind::LoadFastCheck:
+    push(b.loadFastCheck(arg));
+    return Status::ok();
+  case Kind::LoadFastAndClear:
+    push(b.loadFastAndClear(arg));
+    return Status::ok();
+  case Kind::LoadFastLoadFast:
+    push(b.loadFast(arg >> 4));
+    push(b.loadFast(arg & 15));
+    return Status::ok();
+  case Kind::StoreFast:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.storeFast(arg, v);
+    return Status::ok();
+  case Kind::StoreFastStoreFast:
+    if (!popOne(v) || !popOne(w))
+      return underflow(inst, 2);
+    b.storeFast(arg >> 4, v);
+    b.storeFast(arg & 15, w);
+    return Status::ok();
+  case Kind::StoreFastLoadFast:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.storeFast(arg >> 4, v);
+    push(b.loadFast(arg & 15));
+    return Status::ok();
+  case Kind::DeleteFast:
+    b.create(Op::DeleteFast, arg, {}, 0);
+    return Status::ok();
+  case Kind::LoadDeref:
+    push(b.loadDeref(arg));
+    return Status::ok();
+  case Kind::StoreDeref:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.storeDeref(arg, v);
+    return Status::ok();
+  case Kind::DeleteDeref:
+    b.create(Op::DeleteDeref, arg, {}, 0);
+    return Status::ok();
+  case Kind::LoadClosure:
+    push(b.loadClosure(arg));
+    return Status::ok();
+  case Kind::MakeCell:
+    b.makeCell(arg);
+    return Status::ok();
+  case Kind::CopyFreeVars:
+    b.copyFreeVars(arg);
+    return Status::ok();
+  case Kind::LoadGlobal:
+    pushResults(b.loadGlobal(arg >> 1, arg & 1));
+    return Status::ok();
+  case Kind::StoreGlobal:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.storeGlobal(arg, v);
+    return Status::ok();
+  case Kind::DeleteGlobal:
+    b.create(Op::DeleteGlobal, arg, {}, 0);
+    return Status::ok();
+  case Kind::LoadName:
+    push(b.loadName(arg));
+    return Status::ok();
+  case Kind::StoreName:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.storeName(arg, v);
+    return Status::ok();
+  case Kind::DeleteName:
+    b.create(Op::DeleteName, arg, {}, 0);
+    return Status::ok();
+  case Kind::LoadAttr:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    if (is311)
+      pushResults(b.loadAttr(arg, v, false));
+    else
+      pushResults(b.loadAttr(arg >> 1, v, arg & 1));
+    return Status::ok();
+  case Kind::LoadMethod:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    pushResults(b.loadAttr(arg, v, true));
+    return Status::ok();
+  case Kind::StoreAttr:
+    if (!popOne(w) || !popOne(v))
+      return underflow(inst, 2);
+    b.storeAttr(arg, v, w);
+    return Status::ok();
+  case Kind::DeleteAttr:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    b.create(Op::DeleteAttr, arg, {v}, 0);
+    return Status::ok();
+  case Kind::KwNames:
+    pendingKwNames_ = b.constant(arg);
+    return Status::ok();
+  case Kind::Precall: {
+    // 3.11: PRECALL n; CALL n is one call, with PRECALL's origin.
+    uint32_t next = nextInst();
+    if (next < state.end && kinds_[insts_[next].opcode] == Kind::Call &&
+        insts_[next].arg == arg) {
+      skipNext = true;
+      break; // lifted as the call below
+    }
+    return Status(error(inst.offset, "PRECALL " + std::to_string(arg) +
+                                         " is not followed by CALL " +
+                                         std::to_string(arg)));
+  }
+  case Kind::Call:
+    if (is311)
+      return Status(error(inst.offset, "CALL " + std::to_string(arg) +
+                                           " without its PRECALL"));
+    break;
+  case Kind::CallKw: {
+    if (!popOne(v))
+      return underflow(inst, arg + 3);
+    pendingKwNames_ = v;
+    break;
+  }
+  case Kind::ToBool:
+    if (!popOne(v))
+      return underflow(inst, 1);
+    push(b.toBool(v));
+    return Status::ok();
+  case Kind::Jump:
+    if (Status s = enter(uint32_t(inst.target), stack_, inst.offset); !s)
+      return s;
+    b.br(blocks_[size_t(blockAtInst_[size_t(inst.target)])].block, stack_);
+    return Status::ok();
+  case Kind::JumpIfTrue:
+  case Kind::JumpIfFalse:
+  case Kind::JumpIfNone:
+  case Kind::JumpIfNotNone: {
+    if (!popOne(v))
+      return underflow(inst, 1);
+    if (index + 1 >= insts_.size())
+      return error(inst.offset, "the code ends after a conditional jump");
+    Status s = enter(uint32_t(inst.target), stack_, inst.offset);
+    if (s)
+      s = enter(index + 1, stack_, inst.offset);
+    if (!s)
+      return s;
+    BranchTest test =
+        kinds_[inst.opcode] == Kind::JumpIfTrue    ? BranchTest::IfTrue
+        : kinds_[inst.opcode] == Kind::JumpIfFalse ? BranchTest::IfFalse
+        : kinds_[inst.opcode] == Kind::JumpIfNone  ? BranchTest::IfNone
+                                                   : BranchTest::IfNotNone;
+    b.condBr(test, v,
+             {blocks_[size_t(blockAtInst_[size_t(inst.target)])].block,
+              stack_},
+             {blocks_[size_t(blockAtInst_[index + 1])].block, stack_});
+    return Status::ok();
+  }
+  case Kind::Copy:
+    if (arg < 1 || stack_.size() < arg)
+      return underflow(inst, std::max(arg, 1u));
+    push(stack_[stack_.size() - arg]);
+    return Status::ok();
+  case Kind::Swap:
+    if (arg < 2 || stack_.size() < arg)
+      return underflow(inst, std::max(arg, 2u));
+    std::swap(stack_.back(), stack_[stack_.size() - arg]);
+    return Status::ok();
+  case Kind::Py:
+    return liftPy(index);
+  }
+
+  // A call: CALL (3.12, 3.13), CALL_KW (3.13, kwnames popped above), or
+  // 3.11's PRECALL with its CALL.
+  if (!pop(arg + 2, scratch_))
+    return underflow(inst, arg + 2);
+  Value *call = b.call(scratch_[0], scratch_[1],
+                       llvm::ArrayRef<Value *>(scratch_).drop_front(2),
+                       pendingKwNames_);
+  pendingKwNames_ = nullptr;
+  push(call);
+  return Status::ok();
+}
+
+Status FunctionLifter::liftPy(uint32_t index) {
+  const LiftInst &inst = insts_[index];
+  const SignatureSummary *sig = signature(inst);
+  if (!sig)
+    return error(inst.offset, "no stack signature for " + opname(inst) + " " +
+                                  std::to_string(inst.arg));
+  FlowKind flow = inst.info->flow;
+  bool conditional = flow == FlowKind::ConditionalJump;
+  uint32_t pops = conditional ? std::max(sig->popsFall, sig->popsJump)
+                              : sig->popsFall;
+  uint32_t pushes = conditional ? std::max(sig->pushesFall, sig->pushesJump)
+                                : sig->pushesFall;
+  uint32_t size = uint32_t(stack_.size());
+  uint32_t deepest = pops;
+  for (uint32_t depth : sig->peeks)
+    deepest = std::max(deepest, sig->popsFall + depth);
+  if (size < deepest)
+    return underflow(inst, deepest);
+
+  // Operands: the peeked slots and the popped ones, in stack order.
+  operands_.clear();
+  uint32_t firstPopped = size - pops;
+  uint32_t lowest = size - deepest;
+  for (uint32_t slot = lowest; slot < size; ++slot) {
+    bool peeked = false;
+    for (uint32_t depth : sig->peeks)
+      peeked |= slot == size - sig->popsFall - depth;
+    if (peeked || slot >= firstPopped)
+      operands_.push_back({stack_[slot], peeked});
+  }
+
+  // Successors first without arguments: a path's stack may hold results.
+  llvm::SmallVector<BranchTarget, 2> targets;
+  if (flow == FlowKind::ConditionalJump ||
+      flow == FlowKind::UnconditionalJump) {
+    if (inst.target < 0)
+      return error(inst.offset, opname(inst) + " has no jump target");
+    targets.push_back({blocks_[size_t(blockAtInst_[size_t(inst.target)])].block});
+  }
+  if (flow == FlowKind::ConditionalJump) {
+    if (index + 1 >= insts_.size())
+      return error(inst.offset, "the code ends after a conditional jump");
+    targets.push_back({blocks_[size_t(blockAtInst_[index + 1])].block});
+  }
+  Instruction *py =
+      builder_.createPy(inst.opcode, inst.arg, operands_, pushes, targets);
+  auto pathStack = [&](uint32_t pathPops, uint32_t pathPushes) {
+    scratch_.assign(stack_.begin(), stack_.begin() + (size - pathPops));
+    for (uint32_t r = 0; r < pathPushes; ++r)
+      scratch_.push_back(py->result(r));
+  };
+  if (flow == FlowKind::ConditionalJump ||
+      flow == FlowKind::UnconditionalJump) {
+    pathStack(sig->popsJump, sig->pushesJump);
+    if (Status s = enter(uint32_t(inst.target), scratch_, inst.offset); !s)
+      return s;
+    py->successor(0).setArgs(scratch_);
+  }
+  if (flow == FlowKind::ConditionalJump) {
+    pathStack(sig->popsFall, sig->pushesFall);
+    if (Status s = enter(index + 1, scratch_, inst.offset); !s)
+      return s;
+    py->successor(1).setArgs(scratch_);
+  }
+  // The fall-through stack.
+  stack_.resize(size - sig->popsFall);
+  for (uint32_t r = 0; r < sig->pushesFall; ++r)
+    stack_.push_back(py->result(r));
+  return Status::ok();
+}
+
+uint32_t FunctionLifter::requiredDepth(const BlockState &state) {
+  int64_t height = 0, required = 0;
+  for (uint32_t i = state.first; i < state.end; ++i) {
+    const SignatureSummary *sig = signature(insts_[i]);
+    if (!sig)
+      break; // liftPy reports it
+    int64_t need = std::max(sig->popsFall, sig->popsJump);
+    for (uint32_t depth : sig->peeks)
+      need = std::max<int64_t>(need, sig->popsFall + depth);
+    required = std::max(required, need - height);
+    height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
+  }
+  return uint32_t(required);
+}
+
+std::optional<uint32_t>
+FunctionLifter::depthFromSuccessor(const BlockState &state) {
+  int64_t height = 0;
+  for (uint32_t i = state.first; i + 1 < state.end; ++i) {
+    const SignatureSummary *sig = signature(insts_[i]);
+    if (!sig)
+      return std::nullopt;
+    height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
+  }
+  const LiftInst &last = insts_[state.end - 1];
+  const SignatureSummary *sig = signature(last);
+  if (!sig)
+    return std::nullopt;
+  auto from = [&](uint32_t targetInst, uint32_t pops,
+                  uint32_t pushes) -> std::optional<uint32_t> {
+    const BlockState &target = blocks_[size_t(blockAtInst_[targetInst])];
+    int64_t depth = target.depth - (height + int64_t(pushes) - int64_t(pops));
+    if (target.depth < 0 || depth < int64_t(requiredDepth(state)))
+      return std::nullopt;
+    return uint32_t(depth);
+  };
+  std::optional<uint32_t> depth;
+  if (last.target >= 0)
+    depth = from(uint32_t(last.target), sig->popsJump, sig->pushesJump);
+  if (!depth && state.end < insts_.size() &&
+      (last.info->flow == FlowKind::Normal ||
+       last.info->flow == FlowKind::ConditionalJump))
+    depth = from(state.end, sig->popsFall, sig->pushesFall);
+  return depth;
+}
+
+Status FunctionLifter::liftBlock(uint32_t index) {
+  BlockState &state = blocks_[index];
+  state.lifted = true;
+  Block *block = state.block;
+  stack_.assign(block->params().begin(), block->params().end());
+  pendingKwNames_ = nullptr;
+  if (state.handler >= 0) {
+    const ExceptionTableEntry &entry = handlers_[size_t(state.handler)];
+    if (stack_.size() < entry.depth)
+      return error(insts_[state.first].offset,
+                   "the exception handler at offset " +
+                       std::to_string(entry.target) + " unwinds to depth " +
+                       std::to_string(entry.depth) + ", but the stack has " +
+                       std::to_string(stack_.size()));
+    BlockState &handler =
+        blocks_[size_t(blockAtInst_[size_t(instAtUnit_[entry.target / 2])])];
+    block->setHandler(handler.block, entry.depth, entry.lasti,
+                      llvm::ArrayRef<Value *>(stack_).take_front(entry.depth));
+  }
+  builder_.setInsertPoint(block);
+  bool skipNext = false;
+  for (uint32_t i = state.first; i < state.end; ++i) {
+    if (skipNext) {
+      skipNext = false;
+      continue;
+    }
+    if (Status s = liftInstruction(i, state, skipNext); !s)
+      return s;
+  }
+  if (Instruction *last = block->empty() ? nullptr : &block->back();
+      last && last->isTerminator())
+    return Status::ok();
+  // Falls into the next block.
+  const LiftInst &lastInst = insts_[state.end - 1];
+  if (state.end >= insts_.size())
+    return error(lastInst.offset, "execution runs past the end of the code");
+  if (Status s = enter(state.end, stack_, lastInst.offset); !s)
+    return s;
+  builder_.clearOrigin();
+  builder_.br(blocks_[index + 1].block, stack_);
+  return Status::ok();
+}
+
+Status FunctionLifter::run() {
+  Expected<LineTable> lines = LineTable::decode(code_);
+  if (!lines)
+    return Error("code object '" + code_.qualName.utf8 +
+                 "': line table: " + lines.error().message);
+  lines_ = std::move(*lines);
+  if (Status s = decode(); !s)
+    return s;
+  if (Status s = findBlocks(); !s)
+    return s;
+  // Handlers' depths are known from the table.
+  for (const ExceptionTableEntry &entry : handlers_) {
+    BlockState &handler =
+        blocks_[size_t(blockAtInst_[size_t(instAtUnit_[entry.target / 2])])];
+    if (Status s = setDepth(handler, entry.depth + entry.lasti + 1,
+                            entry.start);
+        !s)
+      return s;
+  }
+  if (Status s = setDepth(blocks_[0], 0, 0); !s)
+    return s;
+  // Then every block reached from them; blocks nothing reaches are lifted
+  // last, in order.
+  size_t nextUnreached = 0;
+  while (true) {
+    while (!worklist_.empty()) {
+      uint32_t index = worklist_.back();
+      worklist_.pop_back();
+      if (blocks_[index].lifted)
+        continue;
+      if (Status s = liftBlock(index); !s)
+        return s;
+    }
+    while (nextUnreached < blocks_.size() && blocks_[nextUnreached].lifted)
+      ++nextUnreached;
+    if (nextUnreached == blocks_.size())
+      break;
+    // Dead code CPython left in place (after a jump, and not a target): its
+    // stack is unknown. Where it flows into a block whose depth is known,
+    // the depth follows backwards; otherwise it is at least what its
+    // instructions need, and inside a handler's range at least the
+    // handler's depth.
+    BlockState *dead = nullptr;
+    uint32_t depth = 0;
+    for (size_t i = blocks_.size(); i-- > nextUnreached && !dead;)
+      if (!blocks_[i].lifted && blocks_[i].depth < 0)
+        if (std::optional<uint32_t> inferred = depthFromSuccessor(blocks_[i])) {
+          dead = &blocks_[i];
+          depth = *inferred;
+        }
+    if (!dead) {
+      dead = &blocks_[nextUnreached];
+      depth = std::max(
+          dead->handler >= 0 ? handlers_[size_t(dead->handler)].depth : 0,
+          requiredDepth(*dead));
+    }
+    if (Status s = setDepth(*dead, depth, insts_[dead->first].offset); !s)
+      return s;
+  }
+  return Status::ok();
+}
+
+/// Makes the function of `code` and its children, in pre-order.
+Function *liftCode(Module &module, const CodeObject &code,
+                   const std::array<Kind, 256> &kinds,
+                   llvm::DenseMap<uint64_t, SignatureSummary> &signatures,
+                   std::optional<Error> &firstError) {
+  Function *function = module.createFunction();
+  function->copyMetadataFrom(code, [&](const CodeObject &child) {
+    return liftCode(module, child, kinds, signatures, firstError);
+  });
+  if (firstError)
+    return function;
+  const OpcodeTable &table = *OpcodeTable::forVersion(code.version);
+  FunctionLifter lifter(code, *function, table, kinds, signatures);
+  if (Status s = lifter.run(); !s)
+    firstError = s.error();
+  return function;
+}
+
+} // namespace
+
+Expected<std::unique_ptr<Module>> liftModule(const CodeObject &root) {
+  if (root.version.major != 3 || root.version.minor < 11 ||
+      root.version.minor > 13)
+    return Error("bcc lifts CPython 3.11 to 3.13 bytecode, not " +
+                 root.version.str() + " (code object '" +
+                 root.qualName.utf8 + "')");
+  const OpcodeTable *table = OpcodeTable::forVersion(root.version);
+  if (!table)
+    return Error("no opcode table for CPython " + root.version.str());
+  std::array<Kind, 256> kinds = classify(*table);
+  llvm::DenseMap<uint64_t, SignatureSummary> signatures;
+  auto module = std::make_unique<Module>(root.version);
+  std::optional<Error> firstError;
+  liftCode(*module, root, kinds, signatures, firstError);
+  if (firstError)
+    return std::move(*firstError);
+  return module;
+}
+
+} // namespace bcc
