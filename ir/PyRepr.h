@@ -17,20 +17,8 @@
 //   False, "<class 'StopIteration'>" and code objects as
 //   `<code object NAME at 0x..., file "FILE", line N>`.
 //
-// Sets and frozensets are printed in the order CPython iterates them, which
-// is a property of its hash table, not of the stored order:
-//   3.8-3.10  marshal wrote the elements in the compiler's iteration order:
-//             that order is printed as stored.
-//   3.11+     marshal sorts the elements (for reproducible .pyc files), so
-//             the order is recomputed: the table CPython builds when it
-//             loads the set (adding the stored elements one by one) is
-//             simulated with CPython's own hashes under PYTHONHASHSEED=0.
-//             That is what `dis` prints for the code object loaded from the
-//             .pyc. It can differ from what `dis` prints for the freshly
-//             compiled code when elements collide in the table, because the
-//             compiler's insertion order is not in the file; and when an
-//             element's hash is its address (None before 3.12, Ellipsis,
-//             NaN) the stored order is printed.
+// Sets and frozensets are printed in the order CPython iterates them (see
+// ir/PyHash.h for when that differs from the stored order).
 //
 // Only the address inside a code object's repr is made up: CPython prints
 // the object's memory address there. The caller may choose it (the
@@ -42,9 +30,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include "ir/Constant.h"
 #include "ir/PythonVersion.h"
@@ -82,20 +68,6 @@ std::string reprString(llvm::StringRef utf8, PythonVersion version);
 std::string reprBytes(llvm::StringRef data);
 /// `<code object NAME at 0xADDR, file "FILE", line N>`.
 std::string reprCode(const CodeObject &code, uint64_t address);
-
-/// hash(c) as CPython `version` computes it with PYTHONHASHSEED=0 (string
-/// and bytes hashes use SipHash-2-4 up to 3.10, SipHash-1-3 from 3.11, with
-/// a zero key). nullopt when the hash is the object's address (None before
-/// 3.12, Ellipsis, NaN from 3.10, the StopIteration type, code objects) or
-/// the value is not hashable.
-std::optional<int64_t> pyHash(const Constant &c, PythonVersion version);
-
-/// The order in which CPython iterates a set built by adding `elements` one
-/// by one to an empty set, as marshal loads one: indices into `elements`.
-/// nullopt if some element's hash is unknown (see pyHash).
-std::optional<std::vector<size_t>>
-setIterationOrder(const std::vector<ConstantRef> &elements,
-                  PythonVersion version);
 
 } // namespace bcc
 

@@ -18,6 +18,7 @@
 #include "ir/PyRepr.h"
 #include "ir/CodeObject.h"
 #include "ir/Constant.h"
+#include "ir/PyHash.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
