@@ -1,0 +1,115 @@
+//===- backend/LocationTableEncoder.cpp - The PEP 657 location table ------===//
+//
+// Mirrors write_location_info_entry and its helpers in CPython's
+// Python/compile.c (3.11) and Python/assemble.c (3.12, 3.13); the format is
+// in the bytecode reference, section 4.3.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backend/LocationTableEncoder.h"
+
+namespace bcc {
+
+namespace {
+enum : unsigned {
+  kOneLine0 = 10,
+  kNoColumn = 13,
+  kLong = 14,
+  kNone = 15,
+};
+constexpr int32_t kAbsent = SourceLocation::kAbsent;
+} // namespace
+
+LocationTableEncoder::LocationTableEncoder(PythonVersion version,
+                                           int32_t firstLineNo)
+    : mergeRuns_(version.minor >= 12), previousLine_(firstLineNo) {}
+
+void LocationTableEncoder::addInstruction(const SourceLocation &location,
+                                          uint32_t units) {
+  if (mergeRuns_ && runUnits_ && location == runLocation_) {
+    runUnits_ += units;
+    return;
+  }
+  writeRun(runLocation_, runUnits_);
+  runLocation_ = location;
+  runUnits_ = units;
+}
+
+std::string LocationTableEncoder::finish() {
+  writeRun(runLocation_, runUnits_);
+  runUnits_ = 0;
+  return std::move(out_);
+}
+
+void LocationTableEncoder::writeRun(const SourceLocation &location,
+                                    uint32_t units) {
+  while (units > 8) {
+    writeEntry(location, 8);
+    units -= 8;
+  }
+  if (units)
+    writeEntry(location, units);
+}
+
+void LocationTableEncoder::writeFirst(unsigned code, uint32_t units) {
+  out_.push_back(static_cast<char>(0x80 | (code << 3) | (units - 1)));
+}
+
+void LocationTableEncoder::writeVarint(uint32_t value) {
+  while (value >= 64) {
+    out_.push_back(static_cast<char>(0x40 | (value & 63)));
+    value >>= 6;
+  }
+  out_.push_back(static_cast<char>(value));
+}
+
+void LocationTableEncoder::writeSignedVarint(int32_t value) {
+  uint32_t mapped = value < 0 ? ((0u - static_cast<uint32_t>(value)) << 1) | 1
+                              : static_cast<uint32_t>(value) << 1;
+  writeVarint(mapped);
+}
+
+void LocationTableEncoder::writeEntry(const SourceLocation &loc,
+                                      uint32_t units) {
+  // CPython's location uses -1 for an absent field; a location without a
+  // line is "no location" whatever the other fields say.
+  if (loc.line == kAbsent || loc.line < 0) {
+    writeFirst(kNone, units);
+    return;
+  }
+  int32_t lineDelta = loc.line - previousLine_;
+  int32_t column = loc.column == kAbsent ? -1 : loc.column;
+  int32_t endColumn = loc.endColumn == kAbsent ? -1 : loc.endColumn;
+  int32_t endLine = loc.endLine == kAbsent ? -1 : loc.endLine;
+  if (column < 0 || endColumn < 0) {
+    if (endLine == loc.line || endLine == -1) {
+      writeFirst(kNoColumn, units);
+      writeSignedVarint(lineDelta);
+      previousLine_ = loc.line;
+      return;
+    }
+  } else if (endLine == loc.line) {
+    if (lineDelta == 0 && column < 80 && endColumn - column < 16 &&
+        endColumn >= column) {
+      writeFirst(static_cast<unsigned>(column / 8), units);
+      out_.push_back(
+          static_cast<char>(((column % 8) << 4) | (endColumn - column)));
+      return;
+    }
+    if (lineDelta >= 0 && lineDelta < 3 && column < 128 && endColumn < 128) {
+      writeFirst(kOneLine0 + static_cast<unsigned>(lineDelta), units);
+      out_.push_back(static_cast<char>(column));
+      out_.push_back(static_cast<char>(endColumn));
+      previousLine_ = loc.line;
+      return;
+    }
+  }
+  writeFirst(kLong, units);
+  writeSignedVarint(lineDelta);
+  writeVarint(static_cast<uint32_t>(endLine - loc.line));
+  writeVarint(static_cast<uint32_t>(column + 1));
+  writeVarint(static_cast<uint32_t>(endColumn + 1));
+  previousLine_ = loc.line;
+}
+
+} // namespace bcc

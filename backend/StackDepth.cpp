@@ -1,0 +1,84 @@
+//===- backend/StackDepth.cpp - co_stacksize ------------------------------===//
+
+#include "backend/StackDepth.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace bcc {
+
+Expected<int32_t> computeStackDepth(const OpcodeTable &table,
+                                    const MachineCode &code) {
+  const std::vector<MachineInstr> &instrs = code.instrs;
+  size_t n = instrs.size();
+  std::vector<int32_t> depthAt(n, -1);
+  std::vector<uint32_t> work;
+  int32_t maxDepth = 0;
+  Status status;
+  auto reach = [&](uint32_t index, int32_t depth) {
+    if (index >= n)
+      return;
+    if (depth < 0) {
+      status = Error("negative stack depth at instruction " +
+                     std::to_string(index));
+      return;
+    }
+    // As CPython's stackdepth_push: a block is (re)visited when reached
+    // deeper than before, so the result is the maximum over all paths.
+    if (depth > depthAt[index]) {
+      depthAt[index] = depth;
+      work.push_back(index);
+    }
+  };
+  if (n)
+    reach(0, 0);
+  while (!work.empty() && status) {
+    uint32_t i = work.back();
+    work.pop_back();
+    // Follow a straight line from i; branch targets go on the work list.
+    for (;;) {
+      const MachineInstr &in = instrs[i];
+      int32_t depth = depthAt[i];
+      maxDepth = std::max(maxDepth, depth);
+      if (in.handler != MachineInstr::kNone) {
+        const ExceptionHandler &h = code.handlers[in.handler];
+        int32_t hd = static_cast<int32_t>(h.depth) + (h.lasti ? 1 : 0) + 1;
+        maxDepth = std::max(maxDepth, hd);
+        reach(h.target, hd);
+      }
+      const OpcodeInfo *info = table.info(in.opcode);
+      std::optional<int> effect = table.stackEffect(in.opcode, in.arg, false);
+      if (!info || !effect)
+        return Error("no stack effect for opcode " +
+                     std::to_string(in.opcode) + " at instruction " +
+                     std::to_string(i));
+      int correction = table.stackDepthCorrection(in.opcode);
+      if (in.target != MachineInstr::kNone) {
+        std::optional<int> jump = table.stackEffect(in.opcode, in.arg, true);
+        int32_t jd = depth + *jump + correction;
+        maxDepth = std::max(maxDepth, jd);
+        reach(static_cast<uint32_t>(in.target), jd);
+      }
+      int32_t next = depth + *effect + correction;
+      maxDepth = std::max(maxDepth, next);
+      if (info->flow == FlowKind::UnconditionalJump ||
+          info->flow == FlowKind::ScopeExit || !status)
+        break;
+      if (i + 1 >= n)
+        break;
+      if (next < 0)
+        return Error("negative stack depth after instruction " +
+                     std::to_string(i));
+      if (depthAt[i + 1] >= next)
+        break;
+      depthAt[++i] = next;
+    }
+  }
+  if (!status)
+    return status.error();
+  if (table.version().minor >= 13 && maxDepth < 1)
+    maxDepth = 1;
+  return maxDepth;
+}
+
+} // namespace bcc

@@ -1,0 +1,30 @@
+//===- backend/StackDepth.h - co_stacksize --------------------------------===//
+//
+// The maximum operand-stack depth over the control-flow graph, as CPython's
+// stackdepth() computes it (bytecode reference section 2.6): depth 0 at the
+// entry; each instruction's fall-through edge uses its stack effect with
+// jump=false and its jump edge jump=true; no fall-through after an
+// unconditional jump or a scope exit; each handler is entered at
+// depth + lasti + 1; RETURN_GENERATOR counts +1 on 3.11/3.12; 3.13 never
+// reports less than 1. Unreachable instructions do not count.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BCC_BACKEND_STACKDEPTH_H
+#define BCC_BACKEND_STACKDEPTH_H
+
+#include <cstdint>
+
+#include "backend/MachineCode.h"
+#include "ir/Opcodes.h"
+#include "ir/Support.h"
+
+namespace bcc {
+
+/// co_stacksize for `code`; an Error for an opcode without a stack effect
+/// or a negative depth.
+Expected<int32_t> computeStackDepth(const OpcodeTable &table,
+                                    const MachineCode &code);
+
+} // namespace bcc
+
+#endif // BCC_BACKEND_STACKDEPTH_H
