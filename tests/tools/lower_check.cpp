@@ -1,6 +1,6 @@
 //===- tests/tools/lower_check.cpp - Backend encoders on the whole stdlib -===//
 //
-// bcc-lower-check [--pyc-root DIR --version 3.X] [-v]
+// bcc-lower-check [--pyc-root DIR --version 3.X] [--roundtrip] [-v]
 //
 // For each CPython 3.11-3.13 installed under pyenv ($PYENV_ROOT or
 // ~/.pyenv), compiles its Lib/ into a temporary PYTHONPYCACHEPREFIX tree and
@@ -15,7 +15,10 @@
 //   code        assemble (EXTENDED_ARG fixed point, caches) gives co_code
 //
 // Prints identical/total per check and version, the first mismatches with
-// -v, and the encoders' throughput in code units per second. Exits 1 when
+// -v, and the encoders' throughput in code units per second. With
+// --roundtrip, each module is also lifted (frontend/Lifter), lowered
+// (backend/Lowering) and compared with the original, code object by code
+// object, with the lowering's counters and the round trip's speed. Exits 1 when
 // any check is below 100%.
 //
 //===----------------------------------------------------------------------===//
@@ -23,11 +26,14 @@
 #include "backend/Assembler.h"
 #include "backend/ExceptionTableBuilder.h"
 #include "backend/LocationTableEncoder.h"
+#include "backend/Lowering.h"
 #include "backend/StackDepth.h"
 #include "frontend/Disassembler.h"
 #include "frontend/ExceptionTable.h"
 #include "frontend/LineTable.h"
+#include "frontend/Lifter.h"
 #include "frontend/MarshalReader.h"
+#include "ir/IRPrinter.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -36,6 +42,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,12 +56,123 @@ struct Counter {
 
 struct Results {
   Counter lineTable, exceptionTable, stackSize, code;
+  // The round trip: lift, lower, compare.
+  Counter rtCode, rtLineTable, rtExceptionTable, rtStackSize, rtAll;
+  size_t rtModules = 0, rtLiftErrors = 0, rtLowerErrors = 0, rtUnits = 0;
+  double rtSeconds = 0;
+  LoweringReport report;
+  std::vector<std::string> rtMismatches;
   size_t codeObjects = 0, units = 0, undecodable = 0;
   double encodeSeconds = 0;
   std::vector<std::string> mismatches;
 };
 
 bool verbose = false;
+bool roundTrip = false;
+std::string dumpName; // --dump QUALNAME: both instruction streams
+
+void dumpCode(const char *title, const CodeObject &code) {
+  std::printf("  %s (stacksize %d)\n", title, code.stackSize);
+  Expected<std::vector<DecodedInstruction>> insts = decodeInstructions(code);
+  Expected<LineTable> lines = LineTable::decode(code);
+  if (!insts || !lines)
+    return;
+  auto field = [](std::optional<int32_t> v) {
+    return v ? std::to_string(*v) : std::string("?");
+  };
+  for (const DecodedInstruction &d : *insts) {
+    SourcePosition p = lines->position(d.offset / 2);
+    std::printf("    %4u %-24s %-6s %s:%s-%s:%s\n", d.offset,
+                d.info ? d.info->name : "?",
+                d.arg ? std::to_string(*d.arg).c_str() : "",
+                field(p.line).c_str(), field(p.column).c_str(),
+                field(p.endLine).c_str(), field(p.endColumn).c_str());
+  }
+  Expected<std::vector<ExceptionTableEntry>> entries =
+      decodeExceptionTable(code.exceptionTable);
+  if (entries)
+    for (const ExceptionTableEntry &e : *entries)
+      std::printf("    exc %u-%u -> %u depth %u%s\n", e.start, e.end,
+                  e.target, e.depth, e.lasti ? " lasti" : "");
+}
+
+void noteRoundTrip(Results &r, const std::string &what) {
+  if (r.rtMismatches.size() < 40)
+    r.rtMismatches.push_back(what);
+}
+
+/// Compares a lowered tree with the original, code object by code object.
+void compareTrees(const CodeObject &original, const CodeObject &lowered,
+                  Results &r) {
+  auto count = [&](Counter &c, bool same, const char *what) {
+    ++c.total;
+    if (same)
+      ++c.same;
+    else
+      noteRoundTrip(r, std::string(what) + ": " + original.fileName.utf8 +
+                           " " + original.qualName.utf8 + " line " +
+                           std::to_string(original.firstLineNo));
+  };
+  if (!dumpName.empty() && original.qualName.utf8 == dumpName) {
+    std::printf("%s %s\n", original.fileName.utf8.c_str(),
+                dumpName.c_str());
+    dumpCode("original", original);
+    dumpCode("lowered", lowered);
+  }
+  bool code = original.code == lowered.code;
+  bool lines = original.lineTable == lowered.lineTable;
+  bool exc = original.exceptionTable == lowered.exceptionTable;
+  bool stack = original.stackSize == lowered.stackSize;
+  count(r.rtCode, code, "code");
+  count(r.rtLineTable, lines, "linetable");
+  count(r.rtExceptionTable, exc, "exctable");
+  count(r.rtStackSize, stack, "stacksize");
+  ++r.rtAll.total;
+  r.rtAll.same += code && lines && exc && stack;
+  size_t n = std::min(original.consts.size(), lowered.consts.size());
+  for (size_t i = 0; i < n; ++i)
+    if (original.consts[i]->kind() == ConstantKind::Code &&
+        lowered.consts[i]->kind() == ConstantKind::Code)
+      compareTrees(*original.consts[i]->asCode(),
+                   *lowered.consts[i]->asCode(), r);
+}
+
+void checkRoundTrip(const CodeObject &module, Results &r) {
+  ++r.rtModules;
+  auto start = std::chrono::steady_clock::now();
+  Expected<std::unique_ptr<Module>> lifted = liftModule(module);
+  if (!lifted) {
+    ++r.rtLiftErrors;
+    noteRoundTrip(r, "lift: " + module.fileName.utf8 + ": " +
+                         lifted.error().message);
+    return;
+  }
+  if (!dumpName.empty())
+    for (unsigned i = 0; i < (*lifted)->numFunctions(); ++i)
+      if ((*lifted)->function(i)->qualName.utf8 == dumpName)
+        std::printf("%s", printFunction(*(*lifted)->function(i)).c_str());
+  Expected<std::shared_ptr<CodeObject>> lowered =
+      lowerModule(**lifted, &r.report);
+  r.rtSeconds += std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+  if (!lowered) {
+    ++r.rtLowerErrors;
+    noteRoundTrip(r, "lower: " + module.fileName.utf8 + ": " +
+                         lowered.error().message);
+    return;
+  }
+  std::function<size_t(const CodeObject &)> units =
+      [&](const CodeObject &c) {
+        size_t u = c.codeUnits();
+        for (const ConstantRef &k : c.consts)
+          if (k->kind() == ConstantKind::Code)
+            u += units(*k->asCode());
+        return u;
+      };
+  r.rtUnits += units(module);
+  compareTrees(module, **lowered, r);
+}
 
 void note(Results &r, const std::string &what, const CodeObject &code) {
   if (r.mismatches.size() < 20)
@@ -257,6 +375,8 @@ int runVersion(PythonVersion v, std::string pycRoot) {
     if (!pyc || pyc->header.version.minor != v.minor)
       continue;
     checkCode(*pyc->code, r);
+    if (roundTrip)
+      checkRoundTrip(*pyc->code, r);
   }
   if (!tempDir.empty())
     llvm::sys::fs::remove_directories(tempDir);
@@ -277,6 +397,29 @@ int runVersion(PythonVersion v, std::string pycRoot) {
   if (verbose)
     for (const std::string &m : r.mismatches)
       std::printf("    %s\n", m.c_str());
+  if (roundTrip) {
+    std::printf("  round trip: %zu modules (%zu lift errors, %zu lowering "
+                "errors), %.1fM code units/s\n",
+                r.rtModules, r.rtLiftErrors, r.rtLowerErrors,
+                r.rtSeconds > 0 ? r.rtUnits / r.rtSeconds / 1e6 : 0.0);
+    show("rt code", r.rtCode);
+    show("rt lines", r.rtLineTable);
+    show("rt exc", r.rtExceptionTable);
+    show("rt stack", r.rtStackSize);
+    show("rt all", r.rtAll);
+    const LoweringReport &l = r.report;
+    std::printf("  lowering: %llu instructions, %llu in order, %llu COPY, "
+                "%llu SWAP, %llu POP_TOP, %llu exit shuffles, %llu fused\n",
+                (unsigned long long)l.irInstructions,
+                (unsigned long long)l.operandsInOrder,
+                (unsigned long long)l.copies, (unsigned long long)l.swaps,
+                (unsigned long long)l.pops,
+                (unsigned long long)l.exitShuffles,
+                (unsigned long long)l.fused);
+    if (verbose)
+      for (const std::string &m : r.rtMismatches)
+        std::printf("    %s\n", m.c_str());
+  }
   bool all = r.lineTable.same == r.lineTable.total &&
              r.exceptionTable.same == r.exceptionTable.total &&
              r.stackSize.same == r.stackSize.total &&
@@ -293,6 +436,10 @@ int main(int argc, char **argv) {
     std::string a = argv[i];
     if (a == "-v")
       verbose = true;
+    else if (a == "--roundtrip")
+      roundTrip = true;
+    else if (a == "--dump" && i + 1 < argc)
+      dumpName = argv[++i];
     else if (a == "--pyc-root" && i + 1 < argc)
       pycRoot = argv[++i];
     else if (a == "--version" && i + 1 < argc)
@@ -300,7 +447,7 @@ int main(int argc, char **argv) {
     else {
       std::fprintf(stderr,
                    "usage: bcc-lower-check [--pyc-root DIR --version 3.X] "
-                   "[-v]\n");
+                   "[--roundtrip] [-v]\n");
       return 2;
     }
   }

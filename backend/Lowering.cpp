@@ -1,0 +1,786 @@
+//===- backend/Lowering.cpp - SSA IR back to CPython code objects ---------===//
+//
+// One FunctionLowering per function:
+//   1. per block, count how many stack slots each value needs (its consuming
+//      uses, its exits, its handler edge);
+//   2. walk the instructions with the abstract stack: arrange operands
+//      (StackScheduler), select opcodes, push results; arrange the block's
+//      exit for its successor's parameters; select the jump by direction
+//      and by which successor falls through;
+//   3. resolve block indices, assemble, and encode the tables.
+//
+// Selection facts (docs/ir.md section 9, reference section 8): const
+// passed as a call's kwnames is KW_NAMES on 3.11/3.12 and never on the
+// stack; 3.11 call is PRECALL + CALL; 3.13 call with kwnames is CALL_KW;
+// 3.12+ const + return with one offset is RETURN_CONST; 3.13 re-fuses
+// load_fast/store_fast pairs with one offset; 3.11 writes LOAD_FAST for
+// load_fast_check; LOAD_GLOBAL and (3.12+) LOAD_ATTR keep the NULL bit in
+// the argument's low bit; LIST_APPEND, SET_ADD and MAP_ADD get their
+// argument from where the container really is.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backend/Lowering.h"
+
+#include "backend/Assembler.h"
+#include "backend/ExceptionTableBuilder.h"
+#include "backend/LocationTableEncoder.h"
+#include "backend/MachineCode.h"
+#include "backend/StackDepth.h"
+#include "backend/StackScheduler.h"
+#include "ir/IR.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
+
+namespace bcc {
+
+namespace {
+
+/// The opcodes lowering writes, looked up once per version.
+struct OpcodeSet {
+  int LOAD_CONST = -1, RETURN_CONST = -1, RETURN_VALUE = -1, PUSH_NULL = -1,
+      POP_TOP = -1, NOP = -1, LOAD_FAST = -1, LOAD_FAST_CHECK = -1,
+      LOAD_FAST_AND_CLEAR = -1, STORE_FAST = -1, DELETE_FAST = -1,
+      LOAD_DEREF = -1, STORE_DEREF = -1, DELETE_DEREF = -1, LOAD_CLOSURE = -1,
+      MAKE_CELL = -1, COPY_FREE_VARS = -1, LOAD_GLOBAL = -1, STORE_GLOBAL = -1,
+      DELETE_GLOBAL = -1, LOAD_NAME = -1, STORE_NAME = -1, DELETE_NAME = -1,
+      LOAD_ATTR = -1, LOAD_METHOD = -1, STORE_ATTR = -1, DELETE_ATTR = -1,
+      KW_NAMES = -1, PRECALL = -1, CALL = -1, CALL_KW = -1, TO_BOOL = -1,
+      JUMP_FORWARD = -1, JUMP_BACKWARD = -1, COPY = -1, SWAP = -1,
+      LOAD_FAST_LOAD_FAST = -1, STORE_FAST_STORE_FAST = -1,
+      STORE_FAST_LOAD_FAST = -1, LIST_APPEND = -1, SET_ADD = -1,
+      MAP_ADD = -1;
+  // [test] for 3.12+; [test] forward and [4 + test] backward for 3.11.
+  int popJump[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+
+  explicit OpcodeSet(const OpcodeTable &t) {
+    auto get = [&](const char *name) {
+      std::optional<uint8_t> op = t.lookup(name);
+      return op ? int(*op) : -1;
+    };
+#define BCC_OPCODE(N) N = get(#N);
+    BCC_OPCODE(LOAD_CONST) BCC_OPCODE(RETURN_CONST) BCC_OPCODE(RETURN_VALUE)
+    BCC_OPCODE(PUSH_NULL) BCC_OPCODE(POP_TOP) BCC_OPCODE(NOP)
+    BCC_OPCODE(LOAD_FAST) BCC_OPCODE(LOAD_FAST_CHECK)
+    BCC_OPCODE(LOAD_FAST_AND_CLEAR) BCC_OPCODE(STORE_FAST)
+    BCC_OPCODE(DELETE_FAST) BCC_OPCODE(LOAD_DEREF) BCC_OPCODE(STORE_DEREF)
+    BCC_OPCODE(DELETE_DEREF) BCC_OPCODE(LOAD_CLOSURE) BCC_OPCODE(MAKE_CELL)
+    BCC_OPCODE(COPY_FREE_VARS) BCC_OPCODE(LOAD_GLOBAL)
+    BCC_OPCODE(STORE_GLOBAL) BCC_OPCODE(DELETE_GLOBAL) BCC_OPCODE(LOAD_NAME)
+    BCC_OPCODE(STORE_NAME) BCC_OPCODE(DELETE_NAME) BCC_OPCODE(LOAD_ATTR)
+    BCC_OPCODE(LOAD_METHOD) BCC_OPCODE(STORE_ATTR) BCC_OPCODE(DELETE_ATTR)
+    BCC_OPCODE(KW_NAMES) BCC_OPCODE(PRECALL) BCC_OPCODE(CALL)
+    BCC_OPCODE(CALL_KW) BCC_OPCODE(TO_BOOL) BCC_OPCODE(JUMP_FORWARD)
+    BCC_OPCODE(JUMP_BACKWARD) BCC_OPCODE(COPY) BCC_OPCODE(SWAP)
+    BCC_OPCODE(LOAD_FAST_LOAD_FAST) BCC_OPCODE(STORE_FAST_STORE_FAST)
+    BCC_OPCODE(STORE_FAST_LOAD_FAST) BCC_OPCODE(LIST_APPEND)
+    BCC_OPCODE(SET_ADD) BCC_OPCODE(MAP_ADD)
+#undef BCC_OPCODE
+    static const char *const tests[4] = {"TRUE", "FALSE", "NONE", "NOT_NONE"};
+    for (int i = 0; i < 4; ++i) {
+      std::string suffix = std::string("_IF_") + tests[i];
+      if (t.version().minor == 11) {
+        popJump[i] = get(("POP_JUMP_FORWARD" + suffix).c_str());
+        popJump[4 + i] = get(("POP_JUMP_BACKWARD" + suffix).c_str());
+      } else {
+        popJump[i] = get(("POP_JUMP" + suffix).c_str());
+      }
+    }
+  }
+};
+
+/// The instruction that defines `v`, or null for a block parameter.
+const Instruction *definer(const Value *v) {
+  if (const auto *r = llvm::dyn_cast<InstResult>(v))
+    return r->instruction();
+  return nullptr;
+}
+
+BranchTest negate(BranchTest t) {
+  switch (t) {
+  case BranchTest::IfTrue:
+    return BranchTest::IfFalse;
+  case BranchTest::IfFalse:
+    return BranchTest::IfTrue;
+  case BranchTest::IfNone:
+    return BranchTest::IfNotNone;
+  case BranchTest::IfNotNone:
+    return BranchTest::IfNone;
+  }
+  return t;
+}
+
+class FunctionLowering {
+public:
+  FunctionLowering(const Function &f, const OpcodeTable &table,
+                   const OpcodeSet &ops, LoweringReport &report)
+      : f_(f), table_(table), ops_(ops), report_(report),
+        minor_(f.version().minor) {}
+
+  Status run();
+  MachineCode machine;
+
+private:
+  struct Pending {
+    uint32_t instr;       // machine instruction index
+    uint32_t targetBlock; // block index
+  };
+
+  Status lowerBlock(const Block &block, unsigned index);
+  Status lowerInstruction(const Instruction &inst, unsigned blockIndex,
+                          const Block *next);
+  Status lowerTerminator(const Instruction &inst, unsigned blockIndex,
+                         const Block *next);
+  void countDemand(const Block &block);
+  void consumeUses(const Instruction &inst);
+  Status arrange(const StackGoal &goal, const Instruction &at);
+  Status arrangeExactly(llvm::ArrayRef<const Value *> target,
+                        const Instruction &at);
+  uint32_t emit(int opcode, uint32_t arg, const Instruction &at);
+  void emitJump(int opcode, uint32_t targetBlock, const Instruction &at);
+  bool offStack(const Instruction &inst) const;
+  void setDemand(const Value *v);
+  Status fail(const Instruction &at, const std::string &what) const {
+    return Error("function '" + f_.qualName.utf8 + "': offset " +
+                 (at.hasOffset() ? std::to_string(at.offset())
+                                 : std::string("none")) +
+                 ": " + what);
+  }
+
+  const Function &f_;
+  const OpcodeTable &table_;
+  const OpcodeSet &ops_;
+  LoweringReport &report_;
+  uint8_t minor_;
+
+  StackScheduler sched_;
+  llvm::DenseMap<const Value *, unsigned> consuming_, peeks_;
+  llvm::DenseMap<const Block *, unsigned> blockIndex_;
+  std::vector<const Block *> blocks_;
+  std::vector<uint32_t> blockStart_;
+  std::vector<Pending> pending_;
+  std::vector<uint32_t> handlerBlock_; // per handler: its block index
+  int32_t currentHandler_ = MachineInstr::kNone;
+  /// The IR instruction the last machine instruction came from, and whether
+  /// nothing was emitted in between since (for 3.13 fusion).
+  const Instruction *lastSource_ = nullptr;
+  llvm::SmallVector<StackMove, 4> moves_;
+  bool deferMoves_ = false;
+  std::vector<uint32_t> deferredLocations_;
+  llvm::SmallVector<const Value *, 8> popped_;
+  llvm::SmallVector<std::pair<const Value *, uint32_t>, 2> peeked_;
+};
+
+/// Whether `inst` (a const) never reaches the stack: a 3.11/3.12 kwnames
+/// tuple (KW_NAMES), or the value of a 3.12+ RETURN_CONST.
+bool FunctionLowering::offStack(const Instruction &inst) const {
+  if (!inst.is(Op::Const) || !inst.result()->hasOneUse())
+    return false;
+  const Use &use = *inst.result()->uses().begin();
+  const Instruction *user = use.user();
+  if (!user)
+    return false;
+  if (minor_ <= 12 && user->is(Op::Call) && user->hasOptionalOperand() &&
+      &user->operandUses()[user->numOperands() - 1] == &use)
+    return true;
+  if (minor_ >= 12 && user->is(Op::Return) && inst.hasOffset() &&
+      user->offset() == inst.offset() &&
+      std::next(Block::const_iterator(inst)) != inst.parent()->end() &&
+      &*std::next(Block::const_iterator(inst)) == user)
+    return true;
+  return false;
+}
+
+void FunctionLowering::setDemand(const Value *v) {
+  unsigned c = consuming_.lookup(v);
+  unsigned d = c ? c : (peeks_.lookup(v) ? 1 : 0);
+  if (d)
+    sched_.demand[v] = d;
+  else
+    sched_.demand.erase(v);
+}
+
+void FunctionLowering::countDemand(const Block &block) {
+  consuming_.clear();
+  peeks_.clear();
+  sched_.demand.clear();
+  // Handler arguments name the bottom `depth` slots on entry; instructions
+  // may replace what those slots hold (PUSH_EXC_INFO does), so they create
+  // no demand: only the depth matters to the exception table.
+  for (const Instruction &inst : block) {
+    if (offStack(inst))
+      continue;
+    unsigned n = inst.numOperands();
+    for (unsigned i = 0; i < n; ++i) {
+      const Use &u = inst.operandUses()[i];
+      const Value *v = u.get();
+      if (definer(v) && offStack(*definer(v)))
+        continue;
+      if (u.isPeeked())
+        ++peeks_[v];
+      else
+        ++consuming_[v];
+    }
+  }
+  // Exits: the most slots any one successor wants.
+  if (const Instruction *term = block.terminator()) {
+    llvm::SmallVector<std::pair<const Value *, unsigned>, 8> most;
+    for (const Successor &s : term->successors()) {
+      for (unsigned i = 0; i < s.numArgs(); ++i) {
+        const Value *v = s.arg(i);
+        unsigned here = 0;
+        for (unsigned j = 0; j < s.numArgs(); ++j)
+          here += s.arg(j) == v;
+        auto it = std::find_if(most.begin(), most.end(),
+                               [&](const auto &p) { return p.first == v; });
+        if (it == most.end())
+          most.push_back({v, here});
+        else
+          it->second = std::max(it->second, here);
+      }
+    }
+    for (auto &[v, c] : most)
+      consuming_[v] += c;
+  }
+  for (auto &[v, c] : consuming_)
+    setDemand(v);
+  for (auto &[v, c] : peeks_)
+    setDemand(v);
+}
+
+void FunctionLowering::consumeUses(const Instruction &inst) {
+  for (const Use &u : inst.operandUses()) {
+    const Value *v = u.get();
+    auto &map = u.isPeeked() ? peeks_ : consuming_;
+    auto it = map.find(v);
+    if (it != map.end() && it->second)
+      --it->second;
+    setDemand(v);
+  }
+}
+
+uint32_t FunctionLowering::emit(int opcode, uint32_t arg,
+                                const Instruction &at) {
+  MachineInstr in;
+  in.opcode = static_cast<uint8_t>(opcode);
+  in.arg = arg;
+  in.handler = currentHandler_;
+  in.location = at.location();
+  machine.instrs.push_back(in);
+  lastSource_ = &at;
+  if (!deferMoves_ && !deferredLocations_.empty()) {
+    // Moves at a fall-through exit take the location of what follows, as
+    // CPython's COPY/SWAP belong to the statement they serve.
+    for (uint32_t i : deferredLocations_)
+      machine.instrs[i].location = at.location();
+    deferredLocations_.clear();
+  }
+  if (deferMoves_)
+    deferredLocations_.push_back(
+        static_cast<uint32_t>(machine.instrs.size() - 1));
+  return static_cast<uint32_t>(machine.instrs.size() - 1);
+}
+
+void FunctionLowering::emitJump(int opcode, uint32_t targetBlock,
+                                const Instruction &at) {
+  uint32_t i = emit(opcode, 0, at);
+  pending_.push_back({i, targetBlock});
+}
+
+Status FunctionLowering::arrange(const StackGoal &goal,
+                                 const Instruction &at) {
+  if (sched_.satisfied(goal)) {
+    ++report_.operandsInOrder;
+    return Status::ok();
+  }
+  moves_.clear();
+  if (!sched_.arrange(goal, moves_))
+    return fail(at, "no stack schedule for the operands of `" +
+                        std::string(at.info().mnemonic) + "`");
+  for (const StackMove &m : moves_) {
+    lastSource_ = nullptr;
+    switch (m.kind) {
+    case StackMove::Copy:
+      ++report_.copies;
+      emit(ops_.COPY, m.arg, at);
+      break;
+    case StackMove::Swap:
+      ++report_.swaps;
+      emit(ops_.SWAP, m.arg, at);
+      break;
+    case StackMove::Pop:
+      ++report_.pops;
+      emit(ops_.POP_TOP, 0, at);
+      break;
+    }
+    lastSource_ = nullptr;
+  }
+  return Status::ok();
+}
+
+Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
+                                        const Instruction &at) {
+  if (llvm::ArrayRef<const Value *>(sched_.stack) == target)
+    return Status::ok();
+  ++report_.exitShuffles;
+  moves_.clear();
+  if (!sched_.arrangeExactly(target, moves_))
+    return fail(at, "no stack schedule for the block's exit");
+  deferMoves_ = at.is(Op::Br) && !at.hasOffset();
+  for (const StackMove &m : moves_) {
+    lastSource_ = nullptr;
+    if (m.kind == StackMove::Copy) {
+      ++report_.copies;
+      emit(ops_.COPY, m.arg, at);
+    } else if (m.kind == StackMove::Swap) {
+      ++report_.swaps;
+      emit(ops_.SWAP, m.arg, at);
+    } else {
+      ++report_.pops;
+      emit(ops_.POP_TOP, 0, at);
+    }
+    lastSource_ = nullptr;
+  }
+  deferMoves_ = false;
+  return Status::ok();
+}
+
+Status FunctionLowering::lowerInstruction(const Instruction &inst,
+                                          unsigned blockIndex,
+                                          const Block *next) {
+  ++report_.irInstructions;
+  if (inst.isTerminator())
+    return lowerTerminator(inst, blockIndex, next);
+  bool skip = offStack(inst);
+  // The operands the instruction needs on the stack.
+  popped_.clear();
+  peeked_.clear();
+  bool variablePeek = inst.is(Op::Py) &&
+                      (inst.pyOpcode() == ops_.LIST_APPEND ||
+                       inst.pyOpcode() == ops_.SET_ADD ||
+                       inst.pyOpcode() == ops_.MAP_ADD);
+  llvm::SmallVector<uint32_t, 2> peekDepths;
+  if (inst.is(Op::Py) && !variablePeek) {
+    if (std::optional<StackSignature> sig =
+            table_.signature(inst.pyOpcode(), inst.pyOparg(), false)) {
+      std::vector<uint32_t> depths = sig->peekedDepths();
+      peekDepths.assign(depths.begin(), depths.end());
+    }
+  }
+  unsigned peekIndex = 0, numPeeks = 0;
+  for (const Use &u : inst.operandUses())
+    numPeeks += u.isPeeked();
+  for (const Use &u : inst.operandUses()) {
+    const Value *v = u.get();
+    if (definer(v) && offStack(*definer(v)))
+      continue;
+    if (u.isPeeked()) {
+      // Operands are bottom first; peekedDepths() shallowest first.
+      uint32_t depth = 0;
+      if (!variablePeek && numPeeks == peekDepths.size())
+        depth = peekDepths[numPeeks - 1 - peekIndex];
+      peeked_.push_back({v, depth});
+      ++peekIndex;
+    } else {
+      popped_.push_back(v);
+    }
+  }
+  consumeUses(inst);
+  if (!skip) {
+    StackGoal goal{popped_, peeked_};
+    if (Status s = arrange(goal, inst); !s)
+      return s;
+  }
+  // Selection.
+  uint32_t imm = inst.immediate();
+  const Instruction *prev = lastSource_;
+  bool fusable = minor_ >= 13 && prev && prev->hasOffset() &&
+                 inst.hasOffset() && prev->offset() == inst.offset() &&
+                 !machine.instrs.empty();
+  switch (inst.op()) {
+  case Op::Const:
+    if (skip) {
+      if (minor_ <= 12 && inst.result()->uses().begin()->user()->is(
+                              Op::Call))
+        emit(ops_.KW_NAMES, imm, inst);
+      break;
+    }
+    emit(ops_.LOAD_CONST, imm, inst);
+    break;
+  case Op::PushNull:
+    emit(ops_.PUSH_NULL, 0, inst);
+    break;
+  case Op::Drop:
+    ++report_.drops;
+    emit(ops_.POP_TOP, 0, inst);
+    break;
+  case Op::Nop:
+    emit(ops_.NOP, 0, inst);
+    break;
+  case Op::LoadFast:
+  case Op::LoadFastCheck: {
+    int op = inst.is(Op::LoadFast) || minor_ == 11 ? ops_.LOAD_FAST
+                                                    : ops_.LOAD_FAST_CHECK;
+    MachineInstr &last = machine.instrs.back();
+    if (fusable && inst.is(Op::LoadFast) && imm < 16 && last.arg < 16 &&
+        last.opcode == ops_.LOAD_FAST) {
+      last.opcode = static_cast<uint8_t>(ops_.LOAD_FAST_LOAD_FAST);
+      last.arg = (last.arg << 4) | imm;
+      ++report_.fused;
+      lastSource_ = nullptr;
+    } else if (fusable && inst.is(Op::LoadFast) && imm < 16 &&
+               last.arg < 16 && last.opcode == ops_.STORE_FAST) {
+      last.opcode = static_cast<uint8_t>(ops_.STORE_FAST_LOAD_FAST);
+      last.arg = (last.arg << 4) | imm;
+      ++report_.fused;
+      lastSource_ = nullptr;
+    } else {
+      emit(op, imm, inst);
+    }
+    break;
+  }
+  case Op::StoreFast: {
+    MachineInstr &last = machine.instrs.back();
+    if (fusable && imm < 16 && last.arg < 16 &&
+        last.opcode == ops_.STORE_FAST) {
+      last.opcode = static_cast<uint8_t>(ops_.STORE_FAST_STORE_FAST);
+      last.arg = (last.arg << 4) | imm;
+      ++report_.fused;
+      lastSource_ = nullptr;
+    } else {
+      emit(ops_.STORE_FAST, imm, inst);
+    }
+    break;
+  }
+  case Op::LoadFastAndClear:
+    emit(ops_.LOAD_FAST_AND_CLEAR, imm, inst);
+    break;
+  case Op::DeleteFast:
+    emit(ops_.DELETE_FAST, imm, inst);
+    break;
+  case Op::LoadDeref:
+    emit(ops_.LOAD_DEREF, imm, inst);
+    break;
+  case Op::StoreDeref:
+    emit(ops_.STORE_DEREF, imm, inst);
+    break;
+  case Op::DeleteDeref:
+    emit(ops_.DELETE_DEREF, imm, inst);
+    break;
+  case Op::LoadClosure:
+    emit(ops_.LOAD_CLOSURE, imm, inst);
+    break;
+  case Op::MakeCell:
+    emit(ops_.MAKE_CELL, imm, inst);
+    break;
+  case Op::CopyFreeVars:
+    emit(ops_.COPY_FREE_VARS, imm, inst);
+    break;
+  case Op::LoadGlobal:
+    emit(ops_.LOAD_GLOBAL, (imm << 1) | (inst.numResults() == 2 ? 1 : 0),
+         inst);
+    break;
+  case Op::StoreGlobal:
+    emit(ops_.STORE_GLOBAL, imm, inst);
+    break;
+  case Op::DeleteGlobal:
+    emit(ops_.DELETE_GLOBAL, imm, inst);
+    break;
+  case Op::LoadName:
+    emit(ops_.LOAD_NAME, imm, inst);
+    break;
+  case Op::StoreName:
+    emit(ops_.STORE_NAME, imm, inst);
+    break;
+  case Op::DeleteName:
+    emit(ops_.DELETE_NAME, imm, inst);
+    break;
+  case Op::LoadAttr:
+    if (minor_ == 11)
+      emit(inst.numResults() == 2 ? ops_.LOAD_METHOD : ops_.LOAD_ATTR, imm,
+           inst);
+    else
+      emit(ops_.LOAD_ATTR, (imm << 1) | (inst.numResults() == 2 ? 1 : 0),
+           inst);
+    break;
+  case Op::StoreAttr:
+    emit(ops_.STORE_ATTR, imm, inst);
+    break;
+  case Op::DeleteAttr:
+    emit(ops_.DELETE_ATTR, imm, inst);
+    break;
+  case Op::Call: {
+    uint32_t argc = inst.numOperands() - 2 - (inst.hasOptionalOperand());
+    if (minor_ == 11) {
+      emit(ops_.PRECALL, argc, inst);
+      emit(ops_.CALL, argc, inst);
+    } else if (minor_ >= 13 && inst.hasOptionalOperand()) {
+      emit(ops_.CALL_KW, argc, inst);
+    } else {
+      emit(ops_.CALL, argc, inst);
+    }
+    break;
+  }
+  case Op::ToBool:
+    emit(ops_.TO_BOOL, 0, inst);
+    break;
+  case Op::Py: {
+    uint32_t arg = inst.pyOparg();
+    if (variablePeek && !peeked_.empty()) {
+      // The container's depth once the popped operands are gone.
+      size_t below = sched_.stack.size() - popped_.size();
+      uint32_t depth = 0;
+      for (size_t i = below; i-- > 0;)
+        if (sched_.stack[i] == peeked_[0].first) {
+          depth = static_cast<uint32_t>(below - i);
+          break;
+        }
+      arg = depth;
+    }
+    emit(inst.pyOpcode(), arg, inst);
+    break;
+  }
+  default:
+    return fail(inst, "cannot select `" + std::string(inst.info().mnemonic) +
+                          "`");
+  }
+  // The stack after it.
+  if (!skip) {
+    sched_.stack.resize(sched_.stack.size() - popped_.size());
+    for (const InstResult &r : inst.results())
+      sched_.stack.push_back(&r);
+  }
+  return Status::ok();
+}
+
+Status FunctionLowering::lowerTerminator(const Instruction &inst,
+                                         unsigned blockIndex,
+                                         const Block *next) {
+  unsigned nextIndex = next ? blockIndex_.lookup(next) : ~0u;
+  auto isNext = [&](const Block *b) { return b == next; };
+  consumeUses(inst);
+  if (inst.numSuccessors() == 0) {
+    // A scope exit: operands on top, whatever lies below.
+    popped_.clear();
+    peeked_.clear();
+    bool returnConst = false;
+    for (const Use &u : inst.operandUses()) {
+      const Value *v = u.get();
+      if (definer(v) && offStack(*definer(v))) {
+        returnConst = true;
+        continue;
+      }
+      if (u.isPeeked())
+        peeked_.push_back({v, 0});
+      else
+        popped_.push_back(v);
+    }
+    for (auto &[v, c] : sched_.demand)
+      (void)v, c = 0;
+    sched_.demand.clear();
+    StackGoal goal{popped_, peeked_};
+    if (Status s = arrange(goal, inst); !s)
+      return s;
+    if (inst.is(Op::Return)) {
+      if (returnConst)
+        emit(ops_.RETURN_CONST,
+             definer(inst.operand(0))->immediate(),
+             inst);
+      else
+        emit(ops_.RETURN_VALUE, 0, inst);
+    } else if (inst.is(Op::Py)) {
+      emit(inst.pyOpcode(), inst.pyOparg(), inst);
+    } else {
+      return fail(inst, "cannot select this terminator");
+    }
+    return Status::ok();
+  }
+
+  // The stack the edges expect before the terminator runs: the args of the
+  // fall-through edge (the only edge of a py jump or br), less what the
+  // terminator itself pushes, plus what it pops.
+  unsigned through = inst.numSuccessors() == 2 ? 1 : 0;
+  if (inst.is(Op::CondBr) || inst.is(Op::Br))
+    through = 0;
+  const Successor &edge = inst.successor(through);
+  llvm::SmallVector<const Value *, 8> target;
+  for (unsigned i = 0; i < edge.numArgs(); ++i) {
+    const Value *v = edge.arg(i);
+    if (definer(v) == &inst)
+      continue;
+    target.push_back(v);
+  }
+  for (const Use &u : inst.operandUses())
+    if (!u.isPeeked())
+      target.push_back(u.get());
+  if (Status s = arrangeExactly(target, inst); !s)
+    return s;
+
+  switch (inst.op()) {
+  case Op::Br: {
+    Block *to = inst.successor(0).target();
+    if (isNext(to) && !inst.hasOffset())
+      break;
+    unsigned t = blockIndex_.lookup(to);
+    emitJump(t > blockIndex ? ops_.JUMP_FORWARD : ops_.JUMP_BACKWARD, t,
+             inst);
+    break;
+  }
+  case Op::CondBr: {
+    Block *taken = inst.successor(0).target();
+    Block *other = inst.successor(1).target();
+    BranchTest test = inst.branchTest();
+    if (!isNext(other) && isNext(taken)) {
+      std::swap(taken, other);
+      test = negate(test);
+    }
+    unsigned t = blockIndex_.lookup(taken);
+    bool backward = t <= blockIndex;
+    int op = ops_.popJump[static_cast<unsigned>(test) +
+                          (backward && minor_ == 11 ? 4 : 0)];
+    emitJump(op, t, inst);
+    if (!isNext(other)) {
+      unsigned o = blockIndex_.lookup(other);
+      emitJump(o > blockIndex ? ops_.JUMP_FORWARD : ops_.JUMP_BACKWARD, o,
+               inst);
+    }
+    break;
+  }
+  case Op::Py: {
+    unsigned t = blockIndex_.lookup(inst.successor(0).target());
+    emitJump(inst.pyOpcode(), t, inst);
+    if (inst.numSuccessors() == 2 && !isNext(inst.successor(1).target())) {
+      unsigned o = blockIndex_.lookup(inst.successor(1).target());
+      emitJump(o > blockIndex ? ops_.JUMP_FORWARD : ops_.JUMP_BACKWARD, o,
+               inst);
+    }
+    break;
+  }
+  default:
+    return fail(inst, "cannot select this terminator");
+  }
+  (void)nextIndex;
+  return Status::ok();
+}
+
+Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
+  blockStart_[index] = static_cast<uint32_t>(machine.instrs.size());
+  currentHandler_ = MachineInstr::kNone;
+  if (block.hasHandler()) {
+    ExceptionHandler h;
+    h.target = blockIndex_.lookup(block.handler()); // a block, for now
+    h.depth = block.handlerDepth();
+    h.lasti = block.handlerPushesLasti();
+    for (size_t i = 0; i < machine.handlers.size(); ++i)
+      if (machine.handlers[i] == h) {
+        currentHandler_ = static_cast<int32_t>(i);
+        break;
+      }
+    if (currentHandler_ == MachineInstr::kNone) {
+      currentHandler_ = static_cast<int32_t>(machine.handlers.size());
+      machine.handlers.push_back(h);
+    }
+  }
+  lastSource_ = nullptr;
+  sched_.stack.assign(block.params().begin(), block.params().end());
+  countDemand(block);
+  const Block *next = index + 1 < blocks_.size() ? blocks_[index + 1] : nullptr;
+  for (const Instruction &inst : block)
+    if (Status s = lowerInstruction(inst, index, next); !s)
+      return s;
+  return Status::ok();
+}
+
+Status FunctionLowering::run() {
+  unsigned n = 0;
+  for (const Block &b : f_) {
+    blockIndex_[&b] = n++;
+    blocks_.push_back(&b);
+  }
+  blockStart_.assign(n + 1, 0);
+  machine.instrs.reserve(f_.numBlocks() * 4);
+  unsigned i = 0;
+  for (const Block &b : f_)
+    if (Status s = lowerBlock(b, i++); !s)
+      return s;
+  blockStart_[n] = static_cast<uint32_t>(machine.instrs.size());
+  for (const Pending &p : pending_) {
+    if (blockStart_[p.targetBlock] >= machine.instrs.size())
+      return Error("function '" + f_.qualName.utf8 +
+                   "': a jump to an empty block at the end");
+    machine.instrs[p.instr].target =
+        static_cast<int32_t>(blockStart_[p.targetBlock]);
+  }
+  for (ExceptionHandler &h : machine.handlers)
+    h.target = blockStart_[h.target];
+  return Status::ok();
+}
+
+Expected<std::shared_ptr<CodeObject>>
+lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
+          LoweringReport &report, const LoweringOptions &options) {
+  FunctionLowering lowering(f, table, ops, report);
+  if (Status s = lowering.run(); !s)
+    return s.error();
+  MachineCode &m = lowering.machine;
+  Expected<AssembledCode> assembled = assemble(table, m);
+  if (!assembled)
+    return Error("function '" + f.qualName.utf8 +
+                 "': " + assembled.error().message);
+  Expected<int32_t> depth = computeStackDepth(table, m);
+  if (!depth)
+    return Error("function '" + f.qualName.utf8 +
+                 "': " + depth.error().message);
+
+  auto code = std::make_shared<CodeObject>();
+  Error childError;
+  bool childFailed = false;
+  f.copyMetadataTo(*code, [&](const Function &child)
+                              -> std::shared_ptr<const CodeObject> {
+    Expected<std::shared_ptr<CodeObject>> c =
+        lowerWith(child, ops, table, report, LoweringOptions());
+    if (!c) {
+      if (!childFailed)
+        childError = c.error();
+      childFailed = true;
+      return std::make_shared<CodeObject>();
+    }
+    return *c;
+  });
+  if (childFailed)
+    return childError;
+  code->code = std::move(assembled->code);
+  code->stackSize = std::max(*depth, options.minimumStackSize);
+  const std::vector<uint32_t> &offsets = assembled->unitOffsets;
+  LocationTableEncoder lines(f.version(), f.firstLineNo);
+  for (size_t i = 0; i < m.instrs.size(); ++i)
+    lines.addInstruction(m.instrs[i].location, offsets[i + 1] - offsets[i]);
+  code->lineTable = lines.finish();
+  code->exceptionTable = buildExceptionTable(m, offsets);
+  ++report.codeObjects;
+  return code;
+}
+
+} // namespace
+
+Expected<std::shared_ptr<CodeObject>>
+lowerFunction(const Function &function, LoweringReport *report,
+              const LoweringOptions &options) {
+  const OpcodeTable *table = OpcodeTable::forVersion(function.version());
+  if (!table || function.version().minor < 11)
+    return Error("lowering supports CPython 3.11 to 3.13, not " +
+                 function.version().str());
+  LoweringReport local;
+  OpcodeSet ops(*table);
+  return lowerWith(function, ops, *table, report ? *report : local, options);
+}
+
+Expected<std::shared_ptr<CodeObject>> lowerModule(const Module &module,
+                                                  LoweringReport *report) {
+  if (!module.numFunctions())
+    return Error("the module has no functions");
+  return lowerFunction(*module.function(0), report);
+}
+
+} // namespace bcc

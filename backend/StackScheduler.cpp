@@ -1,0 +1,180 @@
+//===- backend/StackScheduler.cpp - SSA values back onto the stack --------===//
+
+#include "backend/StackScheduler.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace bcc {
+
+void StackScheduler::apply(const StackMove &move) {
+  switch (move.kind) {
+  case StackMove::Swap:
+    std::swap(stack.back(), stack[stack.size() - move.arg]);
+    break;
+  case StackMove::Copy:
+    stack.push_back(stack[stack.size() - move.arg]);
+    break;
+  case StackMove::Pop:
+    stack.pop_back();
+    break;
+  }
+}
+
+bool StackScheduler::satisfies(const std::vector<const Value *> &s,
+                               const StackGoal &goal,
+                               unsigned *deadSlots) const {
+  size_t m = goal.popped.size();
+  if (s.size() < m)
+    return false;
+  size_t below = s.size() - m;
+  for (size_t i = 0; i < m; ++i)
+    if (s[below + i] != goal.popped[i])
+      return false;
+  for (const auto &[value, depth] : goal.peeked) {
+    if (depth) {
+      if (depth > below || s[below - depth] != value)
+        return false;
+    } else if (std::find(s.begin(), s.begin() + below, value) ==
+               s.begin() + below) {
+      return false;
+    }
+  }
+  // Every value still needed keeps enough slots below the popped ones.
+  llvm::SmallVector<std::pair<const Value *, unsigned>, 16> slots;
+  for (size_t i = 0; i < below; ++i) {
+    auto it = std::find_if(slots.begin(), slots.end(),
+                           [&](const auto &p) { return p.first == s[i]; });
+    if (it == slots.end())
+      slots.push_back({s[i], 1});
+    else
+      ++it->second;
+  }
+  unsigned dead = 0;
+  for (const auto &[value, count] : slots) {
+    unsigned need = demandOf(value);
+    if (count < need)
+      return false;
+    dead += count - need;
+  }
+  // Values on the stack before the moves that are still needed must not
+  // have been lost (values not defined yet are not on it).
+  for (const Value *value : stack)
+    if (demandOf(value) &&
+        std::find_if(slots.begin(), slots.end(), [&](const auto &p) {
+          return p.first == value;
+        }) == slots.end())
+      return false;
+  if (deadSlots)
+    *deadSlots = dead;
+  return true;
+}
+
+namespace {
+/// The needed values below `end`, in order, with repeats of a value next to
+/// each other merged: what the moves must not reorder.
+void neededOrder(const std::vector<const Value *> &s, size_t end,
+                 const StackScheduler &sched,
+                 llvm::SmallVectorImpl<const Value *> &out) {
+  out.clear();
+  for (size_t i = 0; i < end; ++i)
+    if (sched.demandOf(s[i]) && (out.empty() || out.back() != s[i]))
+      out.push_back(s[i]);
+}
+} // namespace
+
+template <typename Accept>
+bool StackScheduler::search(Accept accept, unsigned reach,
+                            llvm::SmallVectorImpl<StackMove> &moves) {
+  // Iterative deepening over the moves that stay within the top `reach`
+  // slots; among the solutions of the smallest length, the first with the
+  // fewest dead slots wins (enumeration order is the preference order).
+  std::vector<const Value *> work = stack;
+  size_t floor = stack.size() > reach ? stack.size() - reach : 0;
+  llvm::SmallVector<StackMove, kMaxMoves> path, best;
+  unsigned bestDead = ~0u;
+  std::function<void(unsigned)> dfs = [&](unsigned left) {
+    if (left == 0) {
+      unsigned dead = 0;
+      if (accept(work, dead) && dead < bestDead) {
+        bestDead = dead;
+        best = path;
+      }
+      return;
+    }
+    size_t size = work.size();
+    size_t span = size - floor;
+    for (uint32_t i = 2; i <= span; ++i) {
+      std::swap(work.back(), work[size - i]);
+      path.push_back({StackMove::Swap, i});
+      dfs(left - 1);
+      path.pop_back();
+      std::swap(work.back(), work[size - i]);
+    }
+    for (uint32_t i = 1; i <= span && size < floor + kWindow + 2; ++i) {
+      work.push_back(work[size - i]);
+      path.push_back({StackMove::Copy, i});
+      dfs(left - 1);
+      path.pop_back();
+      work.pop_back();
+    }
+    if (span >= 1) {
+      const Value *top = work.back();
+      work.pop_back();
+      path.push_back({StackMove::Pop, 0});
+      dfs(left - 1);
+      path.pop_back();
+      work.push_back(top);
+    }
+  };
+  for (unsigned n = 0; n <= kMaxMoves; ++n) {
+    dfs(n);
+    if (bestDead != ~0u) {
+      moves.append(best.begin(), best.end());
+      for (const StackMove &m : best)
+        apply(m);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool StackScheduler::arrange(const StackGoal &goal,
+                             llvm::SmallVectorImpl<StackMove> &moves) {
+  if (satisfies(stack, goal, nullptr))
+    return true;
+  llvm::SmallVector<const Value *, 16> order, got;
+  neededOrder(stack, stack.size(), *this, order);
+  size_t m = goal.popped.size();
+  auto accept = [&](const std::vector<const Value *> &s, unsigned &dead) {
+    if (!satisfies(s, goal, &dead))
+      return false;
+    neededOrder(s, s.size() - m, *this, got);
+    return llvm::ArrayRef<const Value *>(got) ==
+           llvm::ArrayRef<const Value *>(order);
+  };
+  return search(accept, kWindow, moves);
+}
+
+bool StackScheduler::arrangeExactly(llvm::ArrayRef<const Value *> target,
+                                    llvm::SmallVectorImpl<StackMove> &moves) {
+  if (llvm::ArrayRef<const Value *>(stack) == target)
+    return true;
+  size_t common = 0;
+  while (common < stack.size() && common < target.size() &&
+         stack[common] == target[common])
+    ++common;
+  unsigned reach = static_cast<unsigned>(stack.size() - common);
+  if (reach > kWindow)
+    return false;
+  // COPY may have to fetch a value from below the common part.
+  reach = std::min<unsigned>(static_cast<unsigned>(stack.size()),
+                             std::max(reach, kWindow / 2));
+  auto accept = [&](const std::vector<const Value *> &s, unsigned &dead) {
+    dead = 0;
+    return llvm::ArrayRef<const Value *>(s) == target;
+  };
+  return search(accept, reach, moves);
+}
+
+} // namespace bcc

@@ -1,0 +1,94 @@
+//===- backend/StackScheduler.h - SSA values back onto the stack ----------===//
+//
+// Lowering walks each block with an abstract stack of SSA values. Before an
+// instruction runs, its popped operands must be the top of the stack in
+// order, each peeked operand at its depth below them, and every value that
+// is still needed afterwards must keep at least as many slots as it has
+// consuming uses left. When the stack already looks like that, nothing is
+// emitted: values consumed in stack order stay on the stack, which is how
+// the lifter found them. Otherwise the scheduler searches the shortest
+// sequence of COPY i / SWAP i / POP_TOP that makes it so, touching only the
+// top few slots and keeping the needed slots below in their order (ties go
+// to fewer dead slots left behind, then to SWAP before COPY before
+// POP_TOP, then to smaller arguments). Block exits ask for the exact stack
+// the successor's parameters describe.
+//
+// What it refuses: a shape that needs more than kMaxMoves moves or reaches
+// deeper than kWindow slots; the caller reports it (the last resort,
+// temporaries in fresh locals, is not implemented yet).
+//
+//===----------------------------------------------------------------------===//
+#ifndef BCC_BACKEND_STACKSCHEDULER_H
+#define BCC_BACKEND_STACKSCHEDULER_H
+
+#include <cstdint>
+#include <vector>
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace bcc {
+
+class Value;
+
+struct StackMove {
+  enum Kind : uint8_t { Swap, Copy, Pop };
+  Kind kind = Swap;
+  uint32_t arg = 0; ///< SWAP i / COPY i; 0 for POP_TOP
+};
+
+/// What a scheduling request needs on top of the stack.
+struct StackGoal {
+  /// Values the instruction pops, bottom first.
+  llvm::ArrayRef<const Value *> popped;
+  /// Values it peeks at, with their depth below the popped ones (1 = right
+  /// below). Depth 0 means "anywhere" (LIST_APPEND and friends, whose
+  /// argument says where).
+  llvm::ArrayRef<std::pair<const Value *, uint32_t>> peeked;
+};
+
+class StackScheduler {
+public:
+  static constexpr unsigned kWindow = 8;
+  static constexpr unsigned kMaxMoves = 4;
+
+  /// The abstract stack, bottom first.
+  std::vector<const Value *> stack;
+
+  /// Slots each value still needs (its consuming uses left in the block and
+  /// on its exits, or 1 for a value only peeked at or kept for a handler).
+  llvm::DenseMap<const Value *, unsigned> demand;
+
+  unsigned demandOf(const Value *v) const {
+    auto it = demand.find(v);
+    return it == demand.end() ? 0 : it->second;
+  }
+
+  /// Moves that satisfy `goal`, demands being those after the instruction
+  /// (the caller lowers them first); false if none within the limits.
+  bool arrange(const StackGoal &goal, llvm::SmallVectorImpl<StackMove> &moves);
+
+  /// Moves that make the stack exactly `target` (bottom first).
+  bool arrangeExactly(llvm::ArrayRef<const Value *> target,
+                      llvm::SmallVectorImpl<StackMove> &moves);
+
+  /// Applies one move to `stack`.
+  void apply(const StackMove &move);
+
+  /// Whether `goal` holds on `stack` as it is.
+  bool satisfied(const StackGoal &goal) const {
+    return satisfies(stack, goal, nullptr);
+  }
+
+private:
+  bool satisfies(const std::vector<const Value *> &s, const StackGoal &goal,
+                 unsigned *deadSlots) const;
+  template <typename Accept>
+  bool search(Accept accept, unsigned reach,
+              llvm::SmallVectorImpl<StackMove> &moves);
+};
+
+} // namespace bcc
+
+#endif // BCC_BACKEND_STACKSCHEDULER_H
