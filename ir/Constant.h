@@ -10,7 +10,9 @@
 // Constants are shared (`ConstantRef` is a shared_ptr to const), so marshal
 // back-references and repeated constants cost one node. Sequences keep the
 // element order they were read in: for frozensets that is the order CPython
-// wrote, which is also the order `repr` shows.
+// wrote. Up to 3.10 that is the set's iteration order, which `repr` shows;
+// from 3.11 marshal sorts the elements, so repr recomputes the iteration
+// order from the hashes (see ir/PyHash.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef BCC_IR_CONSTANT_H
