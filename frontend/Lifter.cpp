@@ -31,8 +31,7 @@
 #include <algorithm>
 #include <array>
 
-#include "frontend/Disassembler.h"
-#include "frontend/ExceptionTable.h"
+#include "frontend/BytecodeCFG.h"
 #include "frontend/LineTable.h"
 #include "ir/IR.h"
 #include "llvm/ADT/DenseMap.h"
@@ -133,8 +132,8 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   set("TO_BOOL", Kind::ToBool);
   set("JUMP_FORWARD", Kind::Jump);
   set("JUMP_BACKWARD", Kind::Jump);
-  for (const char *prefix : {"POP_JUMP_IF_", "POP_JUMP_FORWARD_IF_",
-                             "POP_JUMP_BACKWARD_IF_"}) {
+  for (const char *prefix :
+       {"POP_JUMP_IF_", "POP_JUMP_FORWARD_IF_", "POP_JUMP_BACKWARD_IF_"}) {
     std::string p = prefix;
     set((p + "TRUE").c_str(), Kind::JumpIfTrue);
     set((p + "FALSE").c_str(), Kind::JumpIfFalse);
@@ -146,17 +145,6 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   return kinds;
 }
 
-/// One real instruction: EXTENDED_ARG folded in, caches skipped.
-struct LiftInst {
-  uint32_t offset;     ///< of its own code unit
-  uint32_t start;      ///< of its first EXTENDED_ARG (where jumps land)
-  uint32_t arg;
-  int32_t target = -1; ///< instruction index a jump goes to
-  int32_t handler = -1; ///< exception-table entry covering it
-  uint8_t opcode;
-  const OpcodeInfo *info;
-};
-
 /// A stack signature boiled down to what lifting needs, per path.
 struct SignatureSummary {
   bool valid = false;
@@ -165,10 +153,8 @@ struct SignatureSummary {
 };
 
 /// Per-block facts while lifting.
-struct BlockState {
-  uint32_t first = 0, end = 0; ///< instruction indices [first, end)
-  int32_t depth = -1;          ///< entry stack depth; -1 = not yet known
-  int32_t handler = -1;        ///< exception-table entry of its instructions
+struct BlockState : BytecodeBlock {
+  int32_t depth = -1; ///< entry stack depth; -1 = not yet known
   bool lifted = false;
   Block *block = nullptr;
 };
@@ -177,23 +163,21 @@ class FunctionLifter {
 public:
   FunctionLifter(const CodeObject &code, Function &function,
                  const OpcodeTable &table, const std::array<Kind, 256> &kinds,
-                 llvm::DenseMap<uint64_t, SignatureSummary> &signatures)
+                 llvm::DenseMap<uint64_t, SignatureSummary> &signatures,
+                 BytecodeCFG &cfg)
       : code_(code), function_(function), table_(table), kinds_(kinds),
-        signatures_(signatures), builder_(function) {}
+        signatures_(signatures), cfg_(cfg), builder_(function) {}
 
   Status run();
 
 private:
   Error error(uint32_t offset, const std::string &message) const {
-    return Error("code object '" + code_.qualName.utf8 + "', offset " +
-                 std::to_string(offset) + ": " + message);
+    return liftError(code_, offset, message);
   }
-  std::string opname(const LiftInst &inst) const {
-    return inst.info ? inst.info->name : "opcode " + std::to_string(inst.opcode);
+  std::string opname(const BytecodeInstruction &inst) const {
+    return cfg_.opname(inst);
   }
 
-  Status decode();
-  Status findBlocks();
   /// Records that `target` is entered with `stack`; fills `args`.
   Status enter(uint32_t target, llvm::ArrayRef<Value *> stack,
                uint32_t fromOffset);
@@ -206,16 +190,16 @@ private:
   /// The entry depth of `state` that gives a successor whose depth is
   /// known its depth, if there is one.
   std::optional<uint32_t> depthFromSuccessor(const BlockState &state);
-  const SignatureSummary *signature(const LiftInst &inst);
+  const SignatureSummary *signature(const BytecodeInstruction &inst);
   /// Pops `n` values into `out` (stack order); false on underflow.
   bool pop(unsigned n, llvm::SmallVectorImpl<Value *> &out);
-  Status underflow(const LiftInst &inst, unsigned needed) const {
+  Status underflow(const BytecodeInstruction &inst, unsigned needed) const {
     return error(inst.offset, "stack underflow: " + opname(inst) + " needs " +
                                   std::to_string(needed) +
                                   " values, the stack has " +
                                   std::to_string(stack_.size()));
   }
-  void setOrigin(const LiftInst &inst);
+  void setOrigin(const BytecodeInstruction &inst);
   Status setDepth(BlockState &state, uint32_t depth, uint32_t fromOffset);
 
   const CodeObject &code_;
@@ -223,13 +207,14 @@ private:
   const OpcodeTable &table_;
   const std::array<Kind, 256> &kinds_;
   llvm::DenseMap<uint64_t, SignatureSummary> &signatures_;
+  BytecodeCFG &cfg_;
   IRBuilder builder_;
 
-  std::vector<LiftInst> insts_;
-  std::vector<int32_t> instAtUnit_; ///< start code unit → instruction index
-  std::vector<ExceptionTableEntry> handlers_;
-  std::vector<BlockState> blocks_;
-  std::vector<int32_t> blockAtInst_; ///< leader instruction → block index
+  std::vector<BlockState> blocks_; ///< parallel to cfg_.blocks
+  /// The block that starts at instruction `index` (a leader).
+  BlockState &stateAt(uint32_t index) {
+    return blocks_[size_t(cfg_.blockAt(index))];
+  }
   std::vector<uint32_t> worklist_;
   std::optional<LineTable> lines_;
 
@@ -239,111 +224,6 @@ private:
   Value *pendingKwNames_ = nullptr;
 };
 
-Status FunctionLifter::decode() {
-  Expected<std::vector<DecodedInstruction>> decoded = decodeInstructions(code_);
-  if (!decoded)
-    return Error("code object '" + code_.qualName.utf8 +
-                 "': " + decoded.error().message);
-  instAtUnit_.assign(code_.codeUnits() + 1, -1);
-  insts_.reserve(decoded->size());
-  for (const DecodedInstruction &d : *decoded) {
-    if (d.isExtendedArg(table_))
-      continue;
-    LiftInst inst;
-    inst.offset = d.offset;
-    inst.start = d.startOffset;
-    inst.arg = uint32_t(d.arg.value_or(0));
-    inst.opcode = d.baseOpcode;
-    inst.info = d.info;
-    if (!d.info)
-      return error(d.offset, "unknown opcode " + std::to_string(d.opcode));
-    instAtUnit_[d.startOffset / 2] = int32_t(insts_.size());
-    insts_.push_back(inst);
-  }
-  // Jump targets, now that every start is known.
-  size_t i = 0;
-  for (const DecodedInstruction &d : *decoded) {
-    if (d.isExtendedArg(table_))
-      continue;
-    LiftInst &inst = insts_[i++];
-    if (!d.info->isJump())
-      continue;
-    int64_t target = d.jumpTarget.value_or(-1);
-    if (target < 0 || target >= int64_t(code_.code.size()) || target % 2 ||
-        instAtUnit_[size_t(target / 2)] < 0)
-      return error(inst.offset, opname(inst) + " jumps to offset " +
-                                    std::to_string(target) +
-                                    ", which is not an instruction of the code");
-    inst.target = instAtUnit_[size_t(target / 2)];
-  }
-  if (insts_.empty())
-    return Error("code object '" + code_.qualName.utf8 + "' has no code");
-  return Status::ok();
-}
-
-Status FunctionLifter::findBlocks() {
-  Expected<std::vector<ExceptionTableEntry>> table =
-      decodeExceptionTable(code_.exceptionTable);
-  if (!table)
-    return Error("code object '" + code_.qualName.utf8 +
-                 "': exception table: " + table.error().message);
-  handlers_ = std::move(*table);
-  std::sort(handlers_.begin(), handlers_.end(),
-            [](const ExceptionTableEntry &a, const ExceptionTableEntry &b) {
-              return a.start < b.start;
-            });
-
-  size_t n = insts_.size();
-  std::vector<uint8_t> leader(n + 1, 0);
-  leader[0] = 1;
-  auto instAt = [&](uint32_t offset) -> int32_t {
-    if (offset == code_.code.size())
-      return int32_t(n);
-    if (offset % 2 || offset > code_.code.size())
-      return -1;
-    return instAtUnit_[offset / 2];
-  };
-  for (size_t e = 0; e < handlers_.size(); ++e) {
-    const ExceptionTableEntry &entry = handlers_[e];
-    int32_t start = instAt(entry.start), end = instAt(entry.end),
-            target = instAt(entry.target);
-    if (start < 0 || end < 0 || target < 0 || target == int32_t(n) ||
-        entry.start >= entry.end ||
-        (e > 0 && entry.start < handlers_[e - 1].end))
-      return error(entry.start, "exception-table entry [" +
-                                    std::to_string(entry.start) + ", " +
-                                    std::to_string(entry.end) + ") -> " +
-                                    std::to_string(entry.target) +
-                                    " does not fit the instructions");
-    leader[size_t(start)] = leader[size_t(end)] = leader[size_t(target)] = 1;
-    for (int32_t i = start; i < end; ++i)
-      insts_[size_t(i)].handler = int32_t(e);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    const LiftInst &inst = insts_[i];
-    if (inst.target >= 0)
-      leader[size_t(inst.target)] = 1;
-    if (inst.info->flow != FlowKind::Normal)
-      leader[i + 1] = 1;
-  }
-
-  blockAtInst_.assign(n, -1);
-  for (size_t i = 0; i < n; ++i) {
-    if (!leader[i])
-      continue;
-    if (!blocks_.empty())
-      blocks_.back().end = uint32_t(i);
-    blockAtInst_[i] = int32_t(blocks_.size());
-    BlockState state;
-    state.first = uint32_t(i);
-    state.handler = insts_[i].handler;
-    state.block = builder_.createBlock();
-    blocks_.push_back(state);
-  }
-  blocks_.back().end = uint32_t(n);
-  return Status::ok();
-}
-
 Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
                                 uint32_t fromOffset) {
   if (state.depth >= 0) {
@@ -351,8 +231,9 @@ Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
       return Status::ok();
     return error(fromOffset,
                  "stack depth mismatch at offset " +
-                     std::to_string(insts_[state.first].start) + ": " +
-                     std::to_string(depth) + " values arrive from offset " +
+                     std::to_string(cfg_.instructions[state.first].start) +
+                     ": " + std::to_string(depth) +
+                     " values arrive from offset " +
                      std::to_string(fromOffset) + ", but " +
                      std::to_string(state.depth) + " from elsewhere");
   }
@@ -365,11 +246,11 @@ Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
 
 Status FunctionLifter::enter(uint32_t target, llvm::ArrayRef<Value *> stack,
                              uint32_t fromOffset) {
-  return setDepth(blocks_[size_t(blockAtInst_[target])], uint32_t(stack.size()),
-                  fromOffset);
+  return setDepth(stateAt(target), uint32_t(stack.size()), fromOffset);
 }
 
-const SignatureSummary *FunctionLifter::signature(const LiftInst &inst) {
+const SignatureSummary *
+FunctionLifter::signature(const BytecodeInstruction &inst) {
   uint64_t key = (uint64_t(inst.opcode) << 32) | inst.arg;
   auto [it, inserted] = signatures_.try_emplace(key);
   SignatureSummary &summary = it->second;
@@ -399,7 +280,7 @@ bool FunctionLifter::pop(unsigned n, llvm::SmallVectorImpl<Value *> &out) {
   return true;
 }
 
-void FunctionLifter::setOrigin(const LiftInst &inst) {
+void FunctionLifter::setOrigin(const BytecodeInstruction &inst) {
   SourcePosition pos = lines_->position(inst.offset / 2);
   builder_.setOrigin(SourceLocation::fromOptionals(pos.line, pos.endLine,
                                                    pos.column, pos.endColumn),
@@ -408,7 +289,7 @@ void FunctionLifter::setOrigin(const LiftInst &inst) {
 
 Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
                                        bool &skipNext) {
-  const LiftInst &inst = insts_[index];
+  const BytecodeInstruction &inst = cfg_.instructions[index];
   IRBuilder &b = builder_;
   setOrigin(inst);
   uint32_t arg = inst.arg;
@@ -555,8 +436,9 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   case Kind::Precall: {
     // 3.11: PRECALL n; CALL n is one call, with PRECALL's origin.
     uint32_t next = nextInst();
-    if (next < state.end && kinds_[insts_[next].opcode] == Kind::Call &&
-        insts_[next].arg == arg) {
+    if (next < state.end &&
+        kinds_[cfg_.instructions[next].opcode] == Kind::Call &&
+        cfg_.instructions[next].arg == arg) {
       skipNext = true;
       break; // lifted as the call below
     }
@@ -583,7 +465,7 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   case Kind::Jump:
     if (Status s = enter(uint32_t(inst.target), stack_, inst.offset); !s)
       return s;
-    b.br(blocks_[size_t(blockAtInst_[size_t(inst.target)])].block, stack_);
+    b.br(stateAt(uint32_t(inst.target)).block, stack_);
     return Status::ok();
   case Kind::JumpIfTrue:
   case Kind::JumpIfFalse:
@@ -591,7 +473,7 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   case Kind::JumpIfNotNone: {
     if (!popOne(v))
       return underflow(inst, 1);
-    if (index + 1 >= insts_.size())
+    if (index + 1 >= cfg_.instructions.size())
       return error(inst.offset, "the code ends after a conditional jump");
     Status s = enter(uint32_t(inst.target), stack_, inst.offset);
     if (s)
@@ -603,10 +485,8 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
         : kinds_[inst.opcode] == Kind::JumpIfFalse ? BranchTest::IfFalse
         : kinds_[inst.opcode] == Kind::JumpIfNone  ? BranchTest::IfNone
                                                    : BranchTest::IfNotNone;
-    b.condBr(test, v,
-             {blocks_[size_t(blockAtInst_[size_t(inst.target)])].block,
-              stack_},
-             {blocks_[size_t(blockAtInst_[index + 1])].block, stack_});
+    b.condBr(test, v, {stateAt(uint32_t(inst.target)).block, stack_},
+             {stateAt(index + 1).block, stack_});
     return Status::ok();
   }
   case Kind::Copy:
@@ -627,24 +507,24 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   // 3.11's PRECALL with its CALL.
   if (!pop(arg + 2, scratch_))
     return underflow(inst, arg + 2);
-  Value *call = b.call(scratch_[0], scratch_[1],
-                       llvm::ArrayRef<Value *>(scratch_).drop_front(2),
-                       pendingKwNames_);
+  Value *call =
+      b.call(scratch_[0], scratch_[1],
+             llvm::ArrayRef<Value *>(scratch_).drop_front(2), pendingKwNames_);
   pendingKwNames_ = nullptr;
   push(call);
   return Status::ok();
 }
 
 Status FunctionLifter::liftPy(uint32_t index) {
-  const LiftInst &inst = insts_[index];
+  const BytecodeInstruction &inst = cfg_.instructions[index];
   const SignatureSummary *sig = signature(inst);
   if (!sig)
     return error(inst.offset, "no stack signature for " + opname(inst) + " " +
                                   std::to_string(inst.arg));
   FlowKind flow = inst.info->flow;
   bool conditional = flow == FlowKind::ConditionalJump;
-  uint32_t pops = conditional ? std::max(sig->popsFall, sig->popsJump)
-                              : sig->popsFall;
+  uint32_t pops =
+      conditional ? std::max(sig->popsFall, sig->popsJump) : sig->popsFall;
   uint32_t pushes = conditional ? std::max(sig->pushesFall, sig->pushesJump)
                                 : sig->pushesFall;
   uint32_t size = uint32_t(stack_.size());
@@ -672,12 +552,12 @@ Status FunctionLifter::liftPy(uint32_t index) {
       flow == FlowKind::UnconditionalJump) {
     if (inst.target < 0)
       return error(inst.offset, opname(inst) + " has no jump target");
-    targets.push_back({blocks_[size_t(blockAtInst_[size_t(inst.target)])].block});
+    targets.push_back({stateAt(uint32_t(inst.target)).block});
   }
   if (flow == FlowKind::ConditionalJump) {
-    if (index + 1 >= insts_.size())
+    if (index + 1 >= cfg_.instructions.size())
       return error(inst.offset, "the code ends after a conditional jump");
-    targets.push_back({blocks_[size_t(blockAtInst_[index + 1])].block});
+    targets.push_back({stateAt(index + 1).block});
   }
   Instruction *py =
       builder_.createPy(inst.opcode, inst.arg, operands_, pushes, targets);
@@ -709,7 +589,7 @@ Status FunctionLifter::liftPy(uint32_t index) {
 uint32_t FunctionLifter::requiredDepth(const BlockState &state) {
   int64_t height = 0, required = 0;
   for (uint32_t i = state.first; i < state.end; ++i) {
-    const SignatureSummary *sig = signature(insts_[i]);
+    const SignatureSummary *sig = signature(cfg_.instructions[i]);
     if (!sig)
       break; // liftPy reports it
     int64_t need = std::max(sig->popsFall, sig->popsJump);
@@ -725,18 +605,18 @@ std::optional<uint32_t>
 FunctionLifter::depthFromSuccessor(const BlockState &state) {
   int64_t height = 0;
   for (uint32_t i = state.first; i + 1 < state.end; ++i) {
-    const SignatureSummary *sig = signature(insts_[i]);
+    const SignatureSummary *sig = signature(cfg_.instructions[i]);
     if (!sig)
       return std::nullopt;
     height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
   }
-  const LiftInst &last = insts_[state.end - 1];
+  const BytecodeInstruction &last = cfg_.instructions[state.end - 1];
   const SignatureSummary *sig = signature(last);
   if (!sig)
     return std::nullopt;
   auto from = [&](uint32_t targetInst, uint32_t pops,
                   uint32_t pushes) -> std::optional<uint32_t> {
-    const BlockState &target = blocks_[size_t(blockAtInst_[targetInst])];
+    const BlockState &target = stateAt(targetInst);
     int64_t depth = target.depth - (height + int64_t(pushes) - int64_t(pops));
     if (target.depth < 0 || depth < int64_t(requiredDepth(state)))
       return std::nullopt;
@@ -745,7 +625,7 @@ FunctionLifter::depthFromSuccessor(const BlockState &state) {
   std::optional<uint32_t> depth;
   if (last.target >= 0)
     depth = from(uint32_t(last.target), sig->popsJump, sig->pushesJump);
-  if (!depth && state.end < insts_.size() &&
+  if (!depth && state.end < cfg_.instructions.size() &&
       (last.info->flow == FlowKind::Normal ||
        last.info->flow == FlowKind::ConditionalJump))
     depth = from(state.end, sig->popsFall, sig->pushesFall);
@@ -759,15 +639,14 @@ Status FunctionLifter::liftBlock(uint32_t index) {
   stack_.assign(block->params().begin(), block->params().end());
   pendingKwNames_ = nullptr;
   if (state.handler >= 0) {
-    const ExceptionTableEntry &entry = handlers_[size_t(state.handler)];
+    const ExceptionTableEntry &entry = cfg_.handlers[size_t(state.handler)];
     if (stack_.size() < entry.depth)
-      return error(insts_[state.first].offset,
+      return error(cfg_.instructions[state.first].offset,
                    "the exception handler at offset " +
                        std::to_string(entry.target) + " unwinds to depth " +
                        std::to_string(entry.depth) + ", but the stack has " +
                        std::to_string(stack_.size()));
-    BlockState &handler =
-        blocks_[size_t(blockAtInst_[size_t(instAtUnit_[entry.target / 2])])];
+    BlockState &handler = stateAt(uint32_t(cfg_.instructionAt(entry.target)));
     block->setHandler(handler.block, entry.depth, entry.lasti,
                       llvm::ArrayRef<Value *>(stack_).take_front(entry.depth));
   }
@@ -785,8 +664,8 @@ Status FunctionLifter::liftBlock(uint32_t index) {
       last && last->isTerminator())
     return Status::ok();
   // Falls into the next block.
-  const LiftInst &lastInst = insts_[state.end - 1];
-  if (state.end >= insts_.size())
+  const BytecodeInstruction &lastInst = cfg_.instructions[state.end - 1];
+  if (state.end >= cfg_.instructions.size())
     return error(lastInst.offset, "execution runs past the end of the code");
   if (Status s = enter(state.end, stack_, lastInst.offset); !s)
     return s;
@@ -801,16 +680,18 @@ Status FunctionLifter::run() {
     return Error("code object '" + code_.qualName.utf8 +
                  "': line table: " + lines.error().message);
   lines_ = std::move(*lines);
-  if (Status s = decode(); !s)
+  if (Status s = cfg_.build(code_, table_); !s)
     return s;
-  if (Status s = findBlocks(); !s)
-    return s;
+  blocks_.resize(cfg_.blocks.size());
+  for (size_t i = 0; i < cfg_.blocks.size(); ++i) {
+    static_cast<BytecodeBlock &>(blocks_[i]) = cfg_.blocks[i];
+    blocks_[i].block = builder_.createBlock();
+  }
   // Handlers' depths are known from the table.
-  for (const ExceptionTableEntry &entry : handlers_) {
-    BlockState &handler =
-        blocks_[size_t(blockAtInst_[size_t(instAtUnit_[entry.target / 2])])];
-    if (Status s = setDepth(handler, entry.depth + entry.lasti + 1,
-                            entry.start);
+  for (const ExceptionTableEntry &entry : cfg_.handlers) {
+    BlockState &handler = stateAt(uint32_t(cfg_.instructionAt(entry.target)));
+    if (Status s =
+            setDepth(handler, entry.depth + entry.lasti + 1, entry.start);
         !s)
       return s;
   }
@@ -848,10 +729,12 @@ Status FunctionLifter::run() {
     if (!dead) {
       dead = &blocks_[nextUnreached];
       depth = std::max(
-          dead->handler >= 0 ? handlers_[size_t(dead->handler)].depth : 0,
+          dead->handler >= 0 ? cfg_.handlers[size_t(dead->handler)].depth : 0,
           requiredDepth(*dead));
     }
-    if (Status s = setDepth(*dead, depth, insts_[dead->first].offset); !s)
+    if (Status s =
+            setDepth(*dead, depth, cfg_.instructions[dead->first].offset);
+        !s)
       return s;
   }
   return Status::ok();
@@ -861,15 +744,15 @@ Status FunctionLifter::run() {
 Function *liftCode(Module &module, const CodeObject &code,
                    const std::array<Kind, 256> &kinds,
                    llvm::DenseMap<uint64_t, SignatureSummary> &signatures,
-                   std::optional<Error> &firstError) {
+                   BytecodeCFG &cfg, std::optional<Error> &firstError) {
   Function *function = module.createFunction();
   function->copyMetadataFrom(code, [&](const CodeObject &child) {
-    return liftCode(module, child, kinds, signatures, firstError);
+    return liftCode(module, child, kinds, signatures, cfg, firstError);
   });
   if (firstError)
     return function;
   const OpcodeTable &table = *OpcodeTable::forVersion(code.version);
-  FunctionLifter lifter(code, *function, table, kinds, signatures);
+  FunctionLifter lifter(code, *function, table, kinds, signatures, cfg);
   if (Status s = lifter.run(); !s)
     firstError = s.error();
   return function;
@@ -881,8 +764,8 @@ Expected<std::unique_ptr<Module>> liftModule(const CodeObject &root) {
   if (root.version.major != 3 || root.version.minor < 11 ||
       root.version.minor > 13)
     return Error("bcc lifts CPython 3.11 to 3.13 bytecode, not " +
-                 root.version.str() + " (code object '" +
-                 root.qualName.utf8 + "')");
+                 root.version.str() + " (code object '" + root.qualName.utf8 +
+                 "')");
   const OpcodeTable *table = OpcodeTable::forVersion(root.version);
   if (!table)
     return Error("no opcode table for CPython " + root.version.str());
@@ -890,7 +773,8 @@ Expected<std::unique_ptr<Module>> liftModule(const CodeObject &root) {
   llvm::DenseMap<uint64_t, SignatureSummary> signatures;
   auto module = std::make_unique<Module>(root.version);
   std::optional<Error> firstError;
-  liftCode(*module, root, kinds, signatures, firstError);
+  BytecodeCFG cfg;
+  liftCode(*module, root, kinds, signatures, cfg, firstError);
   if (firstError)
     return std::move(*firstError);
   return module;

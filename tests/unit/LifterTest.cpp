@@ -25,9 +25,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <regex>
 #include <sstream>
-#include <gtest/gtest.h>
 
 using namespace bcc;
 
@@ -136,12 +136,11 @@ void liftAndCheck(const std::string &source,
     std::shared_ptr<const CodeObject> code = compile(python, version, source);
     ASSERT_TRUE(code) << version.str() << ": could not compile";
     Expected<std::unique_ptr<Module>> module = liftModule(*code);
-    ASSERT_TRUE(bool(module)) << version.str() << ": "
-                              << module.error().message;
+    ASSERT_TRUE(bool(module))
+        << version.str() << ": " << module.error().message;
     Status ok = verify(**module);
     std::string text = printModule(**module);
-    ASSERT_TRUE(bool(ok)) << version.str() << ": " << ok.error().message
-                          << "\n"
+    ASSERT_TRUE(bool(ok)) << version.str() << ": " << ok.error().message << "\n"
                           << text;
     SCOPED_TRACE("CPython " + version.str());
     expectChecks(text, checksFor(version));
@@ -154,70 +153,71 @@ void liftAndCheck(const std::string &source,
 // Block parameters at a loop header, FOR_ITER peeking at the iterator and
 // passing its result to the body, and the back edge.
 TEST(Lifter, LoopHeaderParams) {
-  liftAndCheck("def f(xs):\n"
-               "    t = 0\n"
-               "    for x in xs:\n"
-               "        t += x\n"
-               "    return t\n",
-               [](PythonVersion v) -> std::vector<std::string> {
-                 std::string load = v.minor == 11 ? "load_fast_check" : "load_fast";
-                 return {
-                     R"(^function @1 'f')",
-                     R"(^  %(\d+) = py GET_ITER %\d+ )",
-                     R"(^  br \^bb(\d+)\(%\d+\)$)",
-                     // the loop header: one stack slot, the iterator
-                     R"(^bb\d+\(%\d+\):$)",
-                     // 3.11 pops the iterator on exit; 3.12+ pass it and a placeholder
-                     R"(py FOR_ITER \d+ peek %\d+, \^bb\d+(\(%\d+, %\d+\))?, \^bb\d+\(%\d+, %\d+\))",
-                     R"(store_fast x %\d+)",
-                     "= " + load + " t ",
-                     R"(py BINARY_OP 13 %\d+, %\d+)",
-                     R"(^  br \^bb\d+\(%\d+\) .*#\d+$)", // JUMP_BACKWARD
-                 };
-               });
+  liftAndCheck(
+      "def f(xs):\n"
+      "    t = 0\n"
+      "    for x in xs:\n"
+      "        t += x\n"
+      "    return t\n",
+      [](PythonVersion v) -> std::vector<std::string> {
+        std::string load = v.minor == 11 ? "load_fast_check" : "load_fast";
+        return {
+            R"(^function @1 'f')", R"(^  %(\d+) = py GET_ITER %\d+ )",
+            R"(^  br \^bb(\d+)\(%\d+\)$)",
+            // the loop header: one stack slot, the iterator
+            R"(^bb\d+\(%\d+\):$)",
+            // 3.11 pops the iterator on exit; 3.12+ pass it and a placeholder
+            R"(py FOR_ITER \d+ peek %\d+, \^bb\d+(\(%\d+, %\d+\))?, \^bb\d+\(%\d+, %\d+\))",
+            R"(store_fast x %\d+)", "= " + load + " t ",
+            R"(py BINARY_OP 13 %\d+, %\d+)",
+            R"(^  br \^bb\d+\(%\d+\) .*#\d+$)", // JUMP_BACKWARD
+        };
+      });
 }
 
 // A try/except: the protected block's handler edge with depth 0, the
 // handler's parameters, and the cleanup handler with lasti.
 TEST(Lifter, HandlerEdges) {
-  liftAndCheck("def f(g):\n"
-               "    try:\n"
-               "        g()\n"
-               "    except ValueError:\n"
-               "        return 1\n"
-               "    return 2\n",
-               [](PythonVersion) -> std::vector<std::string> {
-                 return {
-                     R"(^function @1 'f')",
-                     R"(^bb\d+ handler \^bb\d+ depth 0:$)",
-                     R"(= call %\d+, %\d+ )",
-                     // the handler: the exception only, itself protected by
-                     // the cleanup that pushes lasti
-                     R"(^bb\d+\(%\d+\) handler \^bb\d+\(%\d+\) depth 1 lasti:$)",
-                     R"(py PUSH_EXC_INFO %\d+)",
-                     R"(py CHECK_EXC_MATCH peek %\d+, %\d+)",
-                     R"(^bb\d+\(%\d+, %\d+, %\d+\):$)", // depth 1 + lasti + exc
-                     R"(py COPY 3|py POP_EXCEPT)",
-                 };
-               });
+  liftAndCheck(
+      "def f(g):\n"
+      "    try:\n"
+      "        g()\n"
+      "    except ValueError:\n"
+      "        return 1\n"
+      "    return 2\n",
+      [](PythonVersion) -> std::vector<std::string> {
+        return {
+            R"(^function @1 'f')",
+            R"(^bb\d+ handler \^bb\d+ depth 0:$)",
+            R"(= call %\d+, %\d+ )",
+            // the handler: the exception only, itself protected by
+            // the cleanup that pushes lasti
+            R"(^bb\d+\(%\d+\) handler \^bb\d+\(%\d+\) depth 1 lasti:$)",
+            R"(py PUSH_EXC_INFO %\d+)",
+            R"(py CHECK_EXC_MATCH peek %\d+, %\d+)",
+            R"(^bb\d+\(%\d+, %\d+, %\d+\):$)", // depth 1 + lasti + exc
+            R"(py COPY 3|py POP_EXCEPT)",
+        };
+      });
 }
 
 // Keyword arguments: KW_NAMES (3.11, 3.12) or the constant tuple (3.13)
 // becomes the call's kwnames operand; POP_TOP is drop.
 TEST(Lifter, CallWithKwNamesAndDrop) {
-  liftAndCheck("def f(g, a):\n"
-               "    g(a, key=1)\n",
-               [](PythonVersion v) -> std::vector<std::string> {
-                 std::string load = v.minor == 11 ? "load_fast_check" : "load_fast";
-                 return {
-                     R"(^function @1 'f')",
-                     R"(= )" + load + " g ",
-                     R"(= const 1 )",
-                     R"(^  %(\d+) = const \('key',\))",
-                     R"(^  %(\d+) = call %\d+, %\d+, %\d+, %\d+, kwnames %\d+ )",
-                     R"(^  drop %\d+ )",
-                 };
-               });
+  liftAndCheck(
+      "def f(g, a):\n"
+      "    g(a, key=1)\n",
+      [](PythonVersion v) -> std::vector<std::string> {
+        std::string load = v.minor == 11 ? "load_fast_check" : "load_fast";
+        return {
+            R"(^function @1 'f')",
+            R"(= )" + load + " g ",
+            R"(= const 1 )",
+            R"(^  %(\d+) = const \('key',\))",
+            R"(^  %(\d+) = call %\d+, %\d+, %\d+, %\d+, kwnames %\d+ )",
+            R"(^  drop %\d+ )",
+        };
+      });
 }
 
 // LIST_APPEND peeks at the list below the loop's iterator (3.12+ inline the
@@ -253,7 +253,8 @@ TEST(Lifter, FusedInstructionsShareTheOffset) {
                  }
                  // RETURN_CONST
                  const char *offset = v.minor == 13 ? "#6$" : "#\\d+$";
-                 checks.push_back(std::string(R"(^  %\d+ = const None .*)") + offset);
+                 checks.push_back(std::string(R"(^  %\d+ = const None .*)") +
+                                  offset);
                  checks.push_back(std::string(R"(^  return %\d+ .*)") + offset);
                  return checks;
                });
@@ -311,12 +312,11 @@ TEST(LifterErrors, Underflow) {
   EXPECT_EQ(liftError(assemble({{"RESUME"}, {"POP_TOP"}, {"RETURN_CONST"}})),
             "code object 'bad', offset 2: stack underflow: POP_TOP needs 1 "
             "values, the stack has 0");
-  EXPECT_EQ(liftError(assemble({{"RESUME"},
-                                {"LOAD_CONST"},
-                                {"LIST_APPEND", 2},
-                                {"RETURN_CONST"}})),
-            "code object 'bad', offset 4: stack underflow: LIST_APPEND needs "
-            "3 values, the stack has 1");
+  EXPECT_EQ(
+      liftError(assemble(
+          {{"RESUME"}, {"LOAD_CONST"}, {"LIST_APPEND", 2}, {"RETURN_CONST"}})),
+      "code object 'bad', offset 4: stack underflow: LIST_APPEND needs "
+      "3 values, the stack has 1");
 }
 
 TEST(LifterErrors, DepthMismatchAtAJoin) {
