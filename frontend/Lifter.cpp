@@ -1,7 +1,11 @@
 //===- frontend/Lifter.cpp - CPython 3.11-3.13 bytecode to SSA IR ---------===//
 //
-// One FunctionLifter per code object: decode, find the blocks, then walk
-// the CFG with a worklist, interpreting the value stack abstractly.
+// One FunctionLifter per code object: BytecodeCFG decodes and finds the
+// blocks, then a worklist walks the CFG, interpreting the value stack
+// abstractly. Dead code (blocks nothing reaches) is lifted last, with its
+// depth inferred backwards from a successor whose depth is known, else
+// from what its instructions need and its handler's depth. docs/lifter.md
+// has the whole story.
 //
 // Opcode → operation (docs/ir.md section 3 and 9):
 //   LOAD_CONST → const; RETURN_CONST → const + return; RETURN_VALUE →
