@@ -8,7 +8,10 @@
 // numbers taken out) with one example each, and the lifting speed in code
 // units per CPU second (reading and verifying not counted).
 //
-//   bcc-lift-check [--verbose] PATH...
+// With --text, each lifted module is also printed, parsed and printed
+// again, and the two texts must be equal.
+//
+//   bcc-lift-check [--verbose] [--text] PATH...
 //
 // Exit status: 0 all lifted and verified, 1 some did not, 2 usage.
 //
@@ -27,6 +30,8 @@
 
 #include "frontend/Lifter.h"
 #include "frontend/MarshalReader.h"
+#include "ir/IRParser.h"
+#include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
 
 namespace fs = std::filesystem;
@@ -85,7 +90,7 @@ struct Reason {
 } // namespace
 
 int main(int argc, char **argv) {
-  bool verbose = false;
+  bool verbose = false, text = false;
   std::vector<fs::path> files;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -93,8 +98,12 @@ int main(int argc, char **argv) {
       verbose = true;
       continue;
     }
+    if (arg == "--text") {
+      text = true;
+      continue;
+    }
     if (arg == "-h" || arg == "--help") {
-      std::printf("usage: bcc-lift-check [--verbose] PATH...\n");
+      std::printf("usage: bcc-lift-check [--verbose] [--text] PATH...\n");
       return 0;
     }
     std::error_code ec;
@@ -157,7 +166,18 @@ int main(int argc, char **argv) {
       } else {
         ++liftedObjects;
       }
-    (void)ok;
+    if (ok && text) {
+      std::string printed = printModule(**module);
+      Expected<std::unique_ptr<Module>> parsed = parseModule(printed);
+      if (!parsed)
+        note(file.string(), "text: " + parsed.error().message);
+      else if (printModule(**parsed) != printed)
+        note(file.string(), "text: printing the parsed module differs");
+      if (!parsed || printModule(**parsed) != printed) {
+        liftedObjects -= (*module)->numFunctions();
+        failedObjects += (*module)->numFunctions();
+      }
+    }
   }
   std::printf("files: %zu (%zu unreadable)\n", files.size(), unreadable);
   std::printf("code objects: %zu, code units: %zu\n", codeObjects, codeUnits);

@@ -16,6 +16,7 @@
 #include "frontend/Lifter.h"
 #include "frontend/MarshalReader.h"
 #include "ir/IR.h"
+#include "ir/IRParser.h"
 #include "ir/IRPrinter.h"
 #include "ir/Opcodes.h"
 #include "ir/Verifier.h"
@@ -142,6 +143,11 @@ void liftAndCheck(const std::string &source,
     std::string text = printModule(**module);
     ASSERT_TRUE(bool(ok)) << version.str() << ": " << ok.error().message << "\n"
                           << text;
+    // The text form holds everything: it parses and prints back the same.
+    Expected<std::unique_ptr<Module>> parsed = parseModule(text);
+    ASSERT_TRUE(bool(parsed))
+        << version.str() << ": " << parsed.error().message;
+    EXPECT_EQ(printModule(**parsed), text) << version.str();
     SCOPED_TRACE("CPython " + version.str());
     expectChecks(text, checksFor(version));
     ++tested;
@@ -340,6 +346,20 @@ TEST(LifterErrors, RunsOffTheEnd) {
   EXPECT_EQ(liftError(assemble({{"RESUME"}, {"LOAD_CONST"}})),
             "code object 'bad', offset 2: execution runs past the end of the "
             "code");
+}
+
+TEST(LifterErrors, UnknownOpcode) {
+  const OpcodeTable &table = *OpcodeTable::forVersion(PythonVersion(3, 12));
+  CodeObject code = assemble({{"RESUME"}, {"NOP"}, {"RETURN_CONST"}});
+  unsigned hole = 0;
+  while (hole < 256 &&
+         (table.info(uint8_t(hole)) || table.deoptimize(uint8_t(hole))))
+    ++hole;
+  ASSERT_LT(hole, 256u);
+  code.code[2] = char(hole);
+  std::string message = liftError(code);
+  EXPECT_EQ(message.rfind("code object 'bad'", 0), 0u) << message;
+  EXPECT_NE(message.find(std::to_string(hole)), std::string::npos) << message;
 }
 
 TEST(LifterErrors, OtherVersions) {
