@@ -133,6 +133,8 @@ private:
   Status lowerTerminator(const Instruction &inst, unsigned blockIndex,
                          const Block *next);
   void countDemand(const Block &block);
+  bool gapBefore(const Instruction &inst) const;
+  Status arrangeEarly(Block::const_iterator from, Block::const_iterator end);
   void consumeUses(const Instruction &inst);
   Status arrange(const StackGoal &goal, const Instruction &at);
   Status arrangeExactly(llvm::ArrayRef<const Value *> target,
@@ -167,6 +169,7 @@ private:
   const Instruction *lastSource_ = nullptr;
   llvm::SmallVector<StackMove, 4> moves_;
   bool deferMoves_ = false;
+  uint32_t expectedOffset_ = Instruction::kNoOffset;
   std::vector<uint32_t> deferredLocations_;
   llvm::SmallVector<const Value *, 8> popped_;
   llvm::SmallVector<std::pair<const Value *, uint32_t>, 2> peeked_;
@@ -664,6 +667,80 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
   return Status::ok();
 }
 
+/// Whether CPython had code units right before `inst` that the IR does
+/// not show: the lifter drops COPY and SWAP but keeps offsets, so a gap
+/// after the previous instruction means a stack move happened there.
+bool FunctionLowering::gapBefore(const Instruction &inst) const {
+  if (!inst.hasOffset() || expectedOffset_ == Instruction::kNoOffset ||
+      inst.offset() <= expectedOffset_)
+    return false;
+  uint32_t arg = inst.immediate();
+  if (inst.is(Op::LoadGlobal) || (inst.is(Op::LoadAttr) && minor_ >= 12))
+    arg <<= 1;
+  else if (inst.is(Op::Py))
+    arg = inst.pyOparg();
+  uint32_t prefixes = arg > 0xFFFFFF ? 3 : arg > 0xFFFF ? 2 : arg > 0xFF ? 1 : 0;
+  return inst.offset() > expectedOffset_ + 2 * prefixes;
+}
+
+/// At a gap, arranges the values already on the stack as the next
+/// instruction that pops some of them wants them, before anything new is
+/// pushed: CPython's SWAP for `with` exits and tuple assignments comes
+/// there, not at the consumer.
+Status FunctionLowering::arrangeEarly(Block::const_iterator from,
+                                      Block::const_iterator end) {
+  llvm::SmallVector<const Value *, 8> wanted;
+  for (auto it = from; it != end; ++it) {
+    const Instruction &j = *it;
+    if (offStack(j))
+      continue;
+    for (const Use &u : j.operandUses()) {
+      if (u.isPeeked())
+        continue;
+      const Value *v = u.get();
+      if (std::find(sched_.stack.begin(), sched_.stack.end(), v) !=
+          sched_.stack.end())
+        wanted.push_back(v);
+    }
+    if (!wanted.empty())
+      break;
+  }
+  if (wanted.empty())
+    return Status::ok();
+  // They stay on the stack: their coming use is not counted as done.
+  StackGoal goal{wanted, {}};
+  for (const Value *v : wanted) {
+    auto it = consuming_.find(v);
+    if (it != consuming_.end() && it->second)
+      --it->second;
+    setDemand(v);
+  }
+  Status status = Status::ok();
+  if (!sched_.satisfied(goal)) {
+    moves_.clear();
+    if (sched_.arrange(goal, moves_))
+      for (const StackMove &m : moves_) {
+        lastSource_ = nullptr;
+        if (m.kind == StackMove::Copy) {
+          ++report_.copies;
+          emit(ops_.COPY, m.arg, *from);
+        } else if (m.kind == StackMove::Swap) {
+          ++report_.swaps;
+          emit(ops_.SWAP, m.arg, *from);
+        } else {
+          ++report_.pops;
+          emit(ops_.POP_TOP, 0, *from);
+        }
+        lastSource_ = nullptr;
+      }
+  }
+  for (const Value *v : wanted) {
+    ++consuming_[v];
+    setDemand(v);
+  }
+  return status;
+}
+
 Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   blockStart_[index] = static_cast<uint32_t>(machine.instrs.size());
   currentHandler_ = MachineInstr::kNone;
@@ -686,9 +763,26 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   sched_.stack.assign(block.params().begin(), block.params().end());
   countDemand(block);
   const Block *next = index + 1 < blocks_.size() ? blocks_[index + 1] : nullptr;
-  for (const Instruction &inst : block)
+  // expectedOffset_ runs on across blocks: a move may start a block (the
+  // exception table splits blocks where CPython put none).
+  for (auto it = block.begin(), end = block.end(); it != end; ++it) {
+    const Instruction &inst = *it;
+    if (gapBefore(inst))
+      if (Status s = arrangeEarly(it, end); !s)
+        return s;
+    size_t before = machine.instrs.size();
     if (Status s = lowerInstruction(inst, index, next); !s)
       return s;
+    if (inst.hasOffset()) {
+      uint32_t units = 0;
+      for (size_t i = before; i < machine.instrs.size(); ++i) {
+        const OpcodeInfo *info = table_.info(machine.instrs[i].opcode);
+        units += 1 + (info ? info->cacheEntries : 0);
+      }
+      if (machine.instrs.size() > before || !offStack(inst))
+        expectedOffset_ = inst.offset() + 2 * units;
+    }
+  }
   return Status::ok();
 }
 

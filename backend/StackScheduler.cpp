@@ -52,10 +52,11 @@ bool StackScheduler::satisfies(const std::vector<const Value *> &s,
   }
   unsigned dead = 0;
   for (const auto &[value, count] : slots) {
+    // One slot keeps a value available (later uses can COPY it again, as
+    // CPython does one COPY per use); slots beyond its uses are dead.
     unsigned need = demandOf(value);
-    if (count < need)
-      return false;
-    dead += count - need;
+    if (count > need)
+      dead += count - need;
   }
   // Values on the stack before the moves that are still needed must not
   // have been lost (values not defined yet are not on it).
@@ -67,6 +68,31 @@ bool StackScheduler::satisfies(const std::vector<const Value *> &s,
       return false;
   if (deadSlots)
     *deadSlots = dead;
+  return true;
+}
+
+bool StackScheduler::satisfied(const StackGoal &goal) const {
+  size_t m = goal.popped.size();
+  if (stack.size() < m)
+    return false;
+  size_t below = stack.size() - m;
+  for (size_t i = 0; i < m; ++i)
+    if (stack[below + i] != goal.popped[i])
+      return false;
+  for (const auto &[value, depth] : goal.peeked) {
+    if (depth) {
+      if (depth > below || stack[below - depth] != value)
+        return false;
+    } else if (std::find(stack.begin(), stack.begin() + below, value) ==
+               stack.begin() + below) {
+      return false;
+    }
+  }
+  for (const Value *v : goal.popped)
+    if (demandOf(v) &&
+        std::find(stack.begin(), stack.begin() + below, v) ==
+            stack.begin() + below)
+      return false;
   return true;
 }
 

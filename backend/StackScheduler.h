@@ -3,8 +3,8 @@
 // Lowering walks each block with an abstract stack of SSA values. Before an
 // instruction runs, its popped operands must be the top of the stack in
 // order, each peeked operand at its depth below them, and every value that
-// is still needed afterwards must keep at least as many slots as it has
-// consuming uses left. When the stack already looks like that, nothing is
+// is still needed afterwards must keep a slot (one COPY per use, made when
+// the use comes, as CPython does). When the stack already looks like that, nothing is
 // emitted: values consumed in stack order stay on the stack, which is how
 // the lifter found them. Otherwise the scheduler searches the shortest
 // sequence of COPY i / SWAP i / POP_TOP that makes it so, touching only the
@@ -76,10 +76,11 @@ public:
   /// Applies one move to `stack`.
   void apply(const StackMove &move);
 
-  /// Whether `goal` holds on `stack` as it is.
-  bool satisfied(const StackGoal &goal) const {
-    return satisfies(stack, goal, nullptr);
-  }
+  /// Whether `goal` holds on `stack` as it is, without moves: the popped
+  /// values are on top in order, the peeked ones where they must be, and
+  /// each popped value still needed has another slot (nothing else moves,
+  /// so every other value keeps its slots).
+  bool satisfied(const StackGoal &goal) const;
 
 private:
   bool satisfies(const std::vector<const Value *> &s, const StackGoal &goal,

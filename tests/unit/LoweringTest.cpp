@@ -102,6 +102,25 @@ TEST(Lowering, SwapForOperandsOutOfOrder) {
   EXPECT_EQ(report.swaps, 1u);
 }
 
+TEST(Lowering, MovesGoWhereTheOffsetsLeaveAGap) {
+  // `x, y = y, x`-like: CPython swapped at offset 4, before pushing the
+  // constant; the lifter dropped the SWAP but left the gap.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %2 = const 1                                  #6
+  %3 = py BINARY_OP 0 %0, %2                    #8
+  store_fast c %3                               #12
+  store_fast b %1                               #14
+  %4 = const None                               #16
+  return %4                                     #16
+}
+)";
+  EXPECT_EQ(lowerText(text), "LOAD_FAST 0; LOAD_FAST 1; SWAP 2; LOAD_CONST 1; "
+                             "BINARY_OP 0; STORE_FAST 2; STORE_FAST 1; "
+                             "RETURN_CONST 0");
+}
+
 TEST(Lowering, BranchPolarityAndDirection) {
   // Successor 0 is taken when the test holds; when it is the next block the
   // test is inverted so that the other one is jumped to.
