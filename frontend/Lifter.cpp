@@ -194,6 +194,7 @@ private:
   /// The entry depth of `state` that gives a successor whose depth is
   /// known its depth, if there is one.
   std::optional<uint32_t> depthFromSuccessor(const BlockState &state);
+  /// The cached summary; valid until the next call (the cache may grow).
   const SignatureSummary *signature(const BytecodeInstruction &inst);
   /// Pops `n` values into `out` (stack order); false on underflow.
   bool pop(unsigned n, llvm::SmallVectorImpl<Value *> &out);
@@ -615,9 +616,12 @@ FunctionLifter::depthFromSuccessor(const BlockState &state) {
     height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
   }
   const BytecodeInstruction &last = cfg_.instructions[state.end - 1];
-  const SignatureSummary *sig = signature(last);
-  if (!sig)
+  const SignatureSummary *lastSig = signature(last);
+  if (!lastSig)
     return std::nullopt;
+  // A copy: requiredDepth() below may grow the cache and move the entry.
+  const SignatureSummary summary = *lastSig;
+  const SignatureSummary *sig = &summary;
   auto from = [&](uint32_t targetInst, uint32_t pops,
                   uint32_t pushes) -> std::optional<uint32_t> {
     const BlockState &target = stateAt(targetInst);
