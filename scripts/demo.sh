@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: byte-compile the shipped example with a CPython and show what
-# bcc reads out of the .pyc it wrote.
+# make demo: byte-compile the shipped example with a CPython, show what bcc
+# reads out of the .pyc, then send it through bcc's SSA round trip and run
+# the result in the same interpreter.
 set -euo pipefail
 bcc=$1
 python=$2
@@ -17,3 +18,18 @@ echo "== examples/fibonacci.py, byte-compiled by CPython $version =="
 echo
 echo "\$ bcc dis fibonacci.pyc"
 "$bcc" dis "$pyc"
+echo
+echo "\$ bcc opt -O0 --print-ir --compare --stats fibonacci.pyc -o fibonacci.bcc.pyc"
+"$bcc" opt -O0 --print-ir --compare --stats "$pyc" -o "$work/fibonacci.bcc.pyc"
+echo
+echo "\$ python$version: run the module bcc wrote"
+"$python" - "$work/fibonacci.bcc.pyc" <<'PY'
+import marshal, sys
+with open(sys.argv[1], "rb") as f:
+    code = marshal.loads(f.read()[16:])
+namespace = {"__name__": "fibonacci"}
+exec(code, namespace)
+print("fibonacci(10) =", namespace["fibonacci"](10))
+print("list(Squares(5)) =", list(namespace["Squares"](5)))
+print("TABLE =", namespace["TABLE"])
+PY

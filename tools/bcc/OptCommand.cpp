@@ -1,0 +1,336 @@
+//===- tools/bcc/OptCommand.cpp - bcc opt ---------------------------------===//
+//
+// Lifts every code object of a .pyc (or of every .pyc under a directory)
+// into the SSA IR, verifies it, runs the pipeline of the -O level (-O0: none)
+// and lowers it back to bytecode for the same CPython version. A file that
+// fails is reported (with the qualified name of the code object where the
+// lifter or the lowering names one) and not written; the other files are
+// still done. Output files are written through a temporary and a rename, so
+// none is ever half written.
+//
+//===----------------------------------------------------------------------===//
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "backend/Lowering.h"
+#include "backend/MarshalWriter.h"
+#include "frontend/Lifter.h"
+#include "frontend/MarshalReader.h"
+#include "ir/IRPrinter.h"
+#include "ir/Verifier.h"
+#include "tools/bcc/Commands.h"
+#include "tools/bcc/FileIO.h"
+
+namespace fs = std::filesystem;
+
+namespace bcc::driver {
+
+const char kOptHelp[] =
+    "usage: bcc opt [-O0] [--print-ir] [--compare] [--stats] [-q]\n"
+    "               [-o OUT] IN\n"
+    "\n"
+    "Lifts every code object of IN into bcc's SSA IR, verifies it, optimizes\n"
+    "it at the chosen level and writes bytecode for the same CPython version\n"
+    "(3.11-3.13) back to OUT.\n"
+    "\n"
+    "IN is a .pyc file (OUT is then a file) or a directory: every .pyc under\n"
+    "it is done and written at the same relative path under OUT, so a tree\n"
+    "written with `python -X pycache_prefix=A` becomes a tree that\n"
+    "`-X pycache_prefix=B` loads. A file that fails is reported with the\n"
+    "qualified name of the code object and the reason, and is not written;\n"
+    "the other files are still done. No output file is ever half written.\n"
+    "\n"
+    "options:\n"
+    "  -O0             no optimization: lift, verify and lower (the default;\n"
+    "                  the only level until the first passes land)\n"
+    "  -o OUT          where to write (a file or a directory, like IN)\n"
+    "  --print-ir      print the IR of every file to stdout\n"
+    "  --compare       list every code object whose co_code, exception\n"
+    "                  table, line table or stack size differs from its input\n"
+    "  --stats         print the lowering's counters (stack moves etc.)\n"
+    "  -q, --quiet     no progress line and no summary\n"
+    "  -h, --help      show this help and exit\n"
+    "\n"
+    "exit status: 0 when every file was done, 1 when some file failed,\n"
+    "2 on a usage error.\n";
+
+namespace {
+
+struct OptOptions {
+  std::string input;
+  std::string output;
+  bool printIR = false;
+  bool compare = false;
+  bool stats = false;
+  bool quiet = false;
+};
+
+struct OptTotals {
+  uint64_t files = 0;
+  uint64_t failed = 0;
+  uint64_t codeObjects = 0;
+  uint64_t codeUnits = 0;
+  uint64_t identical = 0;
+  LoweringReport lowering;
+};
+
+void countCode(const CodeObject &code, OptTotals &totals) {
+  totals.codeObjects += 1;
+  totals.codeUnits += code.codeUnits();
+  for (const ConstantRef &c : code.consts)
+    if (c->is(ConstantKind::Code))
+      countCode(*c->asCode(), totals);
+}
+
+/// Why `after` differs from `before`, or "" when the four fields that the
+/// identity round trip promises are equal.
+std::string differenceReason(const CodeObject &before,
+                             const CodeObject &after) {
+  auto firstDiff = [](const std::string &a, const std::string &b) {
+    size_t i = 0;
+    while (i < a.size() && i < b.size() && a[i] == b[i])
+      ++i;
+    return std::to_string(i);
+  };
+  if (before.code != after.code)
+    return "co_code differs from byte " + firstDiff(before.code, after.code) +
+           " (" + std::to_string(before.code.size()) + " -> " +
+           std::to_string(after.code.size()) + " bytes)";
+  if (before.exceptionTable != after.exceptionTable)
+    return "co_exceptiontable differs from byte " +
+           firstDiff(before.exceptionTable, after.exceptionTable);
+  if (before.lineTable != after.lineTable)
+    return "co_linetable differs from byte " +
+           firstDiff(before.lineTable, after.lineTable);
+  if (before.stackSize != after.stackSize)
+    return "co_stacksize " + std::to_string(before.stackSize) + " -> " +
+           std::to_string(after.stackSize);
+  return "";
+}
+
+/// Walks both trees in the same pre-order (lowering keeps the structure).
+void compareTrees(const std::string &file, const CodeObject &before,
+                  const CodeObject &after, OptTotals &totals) {
+  std::string reason = differenceReason(before, after);
+  if (reason.empty())
+    totals.identical += 1;
+  else
+    std::printf("%s: %s: %s\n", file.c_str(), before.qualName.utf8.c_str(),
+                reason.c_str());
+  std::vector<const CodeObject *> childrenBefore, childrenAfter;
+  for (const ConstantRef &c : before.consts)
+    if (c->is(ConstantKind::Code))
+      childrenBefore.push_back(c->asCode().get());
+  for (const ConstantRef &c : after.consts)
+    if (c->is(ConstantKind::Code))
+      childrenAfter.push_back(c->asCode().get());
+  for (size_t i = 0; i < childrenBefore.size() && i < childrenAfter.size(); ++i)
+    compareTrees(file, *childrenBefore[i], *childrenAfter[i], totals);
+}
+
+/// Lift, verify, lower one file's bytes; the new .pyc bytes or an Error.
+Expected<std::string> optimizeFile(const std::string &label,
+                                   const std::string &bytes,
+                                   const OptOptions &options,
+                                   OptTotals &totals) {
+  Expected<PycFile> pyc = readPyc(bytes);
+  if (!pyc)
+    return pyc.takeError();
+  countCode(*pyc->code, totals);
+  Expected<std::unique_ptr<Module>> module = liftModule(*pyc->code);
+  if (!module)
+    return module.takeError();
+  if (Status status = verify(**module); !status)
+    return Error("the lifted IR does not verify: " + status.error().message);
+  if (options.printIR) {
+    std::string text = printModule(**module);
+    std::printf("; %s\n%s", label.c_str(), text.c_str());
+  }
+  Expected<std::shared_ptr<CodeObject>> lowered =
+      lowerModule(**module, &totals.lowering);
+  if (!lowered)
+    return lowered.takeError();
+  if (options.compare)
+    compareTrees(label, *pyc->code, **lowered, totals);
+  PycFile out;
+  out.header = pyc->header;
+  out.code = *lowered;
+  return writePyc(out);
+}
+
+/// Does one file; reports a failure on stderr. True on success.
+bool processFile(const std::string &inPath, const std::string &outPath,
+                 const OptOptions &options, OptTotals &totals) {
+  totals.files += 1;
+  auto fail = [&](const Error &error) {
+    std::fprintf(stderr, "bcc opt: error: %s\n",
+                 error.format(inPath).c_str());
+    totals.failed += 1;
+    return false;
+  };
+  Expected<std::string> bytes = readWholeFile(inPath);
+  if (!bytes)
+    return fail(bytes.error());
+  Expected<std::string> result =
+      optimizeFile(inPath, *bytes, options, totals);
+  if (!result)
+    return fail(result.error());
+  if (outPath.empty())
+    return true;
+  if (Status status = writeFileAtomically(outPath, *result); !status) {
+    std::fprintf(stderr, "bcc opt: error: %s\n",
+                 status.error().format(outPath).c_str());
+    totals.failed += 1;
+    return false;
+  }
+  return true;
+}
+
+/// Every .pyc under `root`, sorted, as paths relative to it.
+std::vector<fs::path> pycFilesUnder(const fs::path &root, std::error_code &ec) {
+  std::vector<fs::path> files;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".pyc")
+      files.push_back(fs::relative(it->path(), root));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void printSummary(const OptTotals &totals, double seconds,
+                  const OptOptions &options) {
+  if (!options.quiet) {
+    double rate = seconds > 0 ? totals.codeUnits / seconds : 0;
+    std::fprintf(stderr,
+                 "bcc opt: %llu files (%llu failed), %llu code objects, "
+                 "%llu code units in %.2f s (%.2fM code units/s)\n",
+                 (unsigned long long)totals.files,
+                 (unsigned long long)totals.failed,
+                 (unsigned long long)totals.codeObjects,
+                 (unsigned long long)totals.codeUnits, seconds, rate / 1e6);
+  }
+  if (options.compare)
+    std::printf("identical: %llu of %llu code objects (%.2f%%)\n",
+                (unsigned long long)totals.identical,
+                (unsigned long long)totals.codeObjects,
+                totals.codeObjects
+                    ? 100.0 * totals.identical / totals.codeObjects
+                    : 0.0);
+  if (options.stats) {
+    const LoweringReport &r = totals.lowering;
+    std::printf("lowering: %llu code objects, %llu IR instructions, "
+                "%llu with operands already in order\n"
+                "stack moves: %llu COPY, %llu SWAP, %llu POP_TOP; "
+                "%llu drops, %llu block exits shuffled, %llu temporaries, "
+                "%llu superinstructions\n",
+                (unsigned long long)r.codeObjects,
+                (unsigned long long)r.irInstructions,
+                (unsigned long long)r.operandsInOrder,
+                (unsigned long long)r.copies, (unsigned long long)r.swaps,
+                (unsigned long long)r.pops, (unsigned long long)r.drops,
+                (unsigned long long)r.exitShuffles,
+                (unsigned long long)r.temporaries,
+                (unsigned long long)r.fused);
+  }
+}
+
+} // namespace
+
+int runOpt(const std::vector<std::string> &args) {
+  OptOptions options;
+  bool optionsDone = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &arg = args[i];
+    if (!optionsDone && arg == "--") {
+      optionsDone = true;
+    } else if (!optionsDone && arg == "-O0") {
+      // The only level for now.
+    } else if (!optionsDone && arg.size() > 2 && arg.compare(0, 2, "-O") == 0) {
+      return usageError("opt", "optimization level '" + arg +
+                                   "' is not available yet (only -O0)");
+    } else if (!optionsDone && arg == "-o") {
+      if (i + 1 == args.size())
+        return usageError("opt", "-o needs a path");
+      options.output = args[++i];
+    } else if (!optionsDone && arg == "--print-ir") {
+      options.printIR = true;
+    } else if (!optionsDone && arg == "--compare") {
+      options.compare = true;
+    } else if (!optionsDone && arg == "--stats") {
+      options.stats = true;
+    } else if (!optionsDone && (arg == "-q" || arg == "--quiet")) {
+      options.quiet = true;
+    } else if (!optionsDone && arg.size() > 1 && arg[0] == '-') {
+      return usageError("opt", "unknown option '" + arg + "'");
+    } else if (options.input.empty()) {
+      options.input = arg;
+    } else {
+      return usageError("opt", "more than one input ('" + options.input +
+                                   "' and '" + arg + "')");
+    }
+  }
+  if (options.input.empty())
+    return usageError("opt", "no input");
+  if (options.output.empty() && !options.printIR && !options.compare &&
+      !options.stats)
+    return usageError("opt", "nothing to do: give -o OUT, --print-ir, "
+                             "--compare or --stats");
+
+  OptTotals totals;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+
+  std::error_code ec;
+  if (!fs::is_directory(options.input, ec)) {
+    processFile(options.input, options.output, options, totals);
+    printSummary(totals, elapsed(), options);
+    return totals.failed ? kExitInputError : kExitOk;
+  }
+
+  fs::path inRoot(options.input);
+  std::vector<fs::path> files = pycFilesUnder(inRoot, ec);
+  if (ec) {
+    std::fprintf(stderr, "bcc opt: error: %s: %s\n", options.input.c_str(),
+                 ec.message().c_str());
+    return kExitInputError;
+  }
+  if (!options.output.empty()) {
+    fs::create_directories(options.output, ec);
+    if (ec || !fs::is_directory(options.output)) {
+      std::fprintf(stderr, "bcc opt: error: %s: not a directory%s%s\n",
+                   options.output.c_str(), ec ? ": " : "",
+                   ec ? ec.message().c_str() : "");
+      return kExitInputError;
+    }
+  }
+  double lastProgress = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string outPath;
+    if (!options.output.empty()) {
+      fs::path target = fs::path(options.output) / files[i];
+      fs::create_directories(target.parent_path(), ec);
+      outPath = target.string();
+    }
+    processFile((inRoot / files[i]).string(), outPath, options, totals);
+    double now = elapsed();
+    if (!options.quiet && (now - lastProgress >= 2.0 || i + 1 == files.size())) {
+      std::fprintf(stderr, "bcc opt: %zu/%zu files, %llu failed\n", i + 1,
+                   files.size(), (unsigned long long)totals.failed);
+      lastProgress = now;
+    }
+  }
+  printSummary(totals, elapsed(), options);
+  return totals.failed ? kExitInputError : kExitOk;
+}
+
+} // namespace bcc::driver
