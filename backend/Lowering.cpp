@@ -135,6 +135,7 @@ private:
   void countDemand(const Block &block);
   bool gapBefore(const Instruction &inst) const;
   Status arrangeEarly(Block::const_iterator from, Block::const_iterator end);
+  void emitMoves(const Instruction &at, Block::const_iterator searchFrom);
   void consumeUses(const Instruction &inst);
   Status arrange(const StackGoal &goal, const Instruction &at);
   Status arrangeExactly(llvm::ArrayRef<const Value *> target,
@@ -168,7 +169,10 @@ private:
   /// nothing was emitted in between since (for 3.13 fusion).
   const Instruction *lastSource_ = nullptr;
   llvm::SmallVector<StackMove, 4> moves_;
+  std::vector<const Value *> replay_;
   bool deferMoves_ = false;
+  unsigned currentBlock_ = 0;
+  std::vector<bool> jumpTarget_; // per block: some edge jumps to it
   uint32_t expectedOffset_ = Instruction::kNoOffset;
   std::vector<uint32_t> deferredLocations_;
   llvm::SmallVector<const Value *, 8> popped_;
@@ -291,6 +295,48 @@ void FunctionLowering::emitJump(int opcode, uint32_t targetBlock,
   pending_.push_back({i, targetBlock});
 }
 
+/// Writes moves_ (computed from the stack saved in replay_) before `at`.
+/// A COPY takes the location of the next instruction from `searchFrom` on
+/// that uses the copied value: CPython gives it the location of the
+/// expression that uses the value left behind (a walrus' test, an
+/// augmented assignment's target).
+void FunctionLowering::emitMoves(const Instruction &at,
+                                 Block::const_iterator searchFrom) {
+  for (const StackMove &m : moves_) {
+    lastSource_ = nullptr;
+    switch (m.kind) {
+    case StackMove::Copy: {
+      ++report_.copies;
+      const Value *copied = replay_[replay_.size() - m.arg];
+      replay_.push_back(copied);
+      const Instruction *later = nullptr;
+      for (Block::const_iterator it = searchFrom, end = at.parent()->end();
+           it != end && !later; ++it)
+        for (const Use &u : it->operandUses())
+          if (u.get() == copied) {
+            later = &*it;
+            break;
+          }
+      uint32_t i = emit(ops_.COPY, m.arg, at);
+      if (later && !later->location().isNone())
+        machine.instrs[i].location = later->location();
+      break;
+    }
+    case StackMove::Swap:
+      ++report_.swaps;
+      std::swap(replay_.back(), replay_[replay_.size() - m.arg]);
+      emit(ops_.SWAP, m.arg, at);
+      break;
+    case StackMove::Pop:
+      ++report_.pops;
+      replay_.pop_back();
+      emit(ops_.POP_TOP, 0, at);
+      break;
+    }
+    lastSource_ = nullptr;
+  }
+}
+
 Status FunctionLowering::arrange(const StackGoal &goal,
                                  const Instruction &at) {
   if (sched_.satisfied(goal)) {
@@ -298,27 +344,11 @@ Status FunctionLowering::arrange(const StackGoal &goal,
     return Status::ok();
   }
   moves_.clear();
+  replay_ = sched_.stack;
   if (!sched_.arrange(goal, moves_))
     return fail(at, "no stack schedule for the operands of `" +
                         std::string(at.info().mnemonic) + "`");
-  for (const StackMove &m : moves_) {
-    lastSource_ = nullptr;
-    switch (m.kind) {
-    case StackMove::Copy:
-      ++report_.copies;
-      emit(ops_.COPY, m.arg, at);
-      break;
-    case StackMove::Swap:
-      ++report_.swaps;
-      emit(ops_.SWAP, m.arg, at);
-      break;
-    case StackMove::Pop:
-      ++report_.pops;
-      emit(ops_.POP_TOP, 0, at);
-      break;
-    }
-    lastSource_ = nullptr;
-  }
+  emitMoves(at, std::next(Block::const_iterator(at)));
   return Status::ok();
 }
 
@@ -330,7 +360,21 @@ Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
   moves_.clear();
   if (!sched_.arrangeExactly(target, moves_))
     return fail(at, "no stack schedule for the block's exit");
-  deferMoves_ = at.is(Op::Br) && !at.hasOffset();
+  // A fall-through into a block that is also jumped to (a loop header)
+  // keeps the location of what came before; otherwise the moves take the
+  // location of what follows.
+  bool intoJumpTarget = false;
+  if (at.is(Op::Br) && !at.hasOffset()) {
+    unsigned t = blockIndex_.lookup(at.successor(0).target());
+    intoJumpTarget = jumpTarget_[t];
+  }
+  deferMoves_ = at.is(Op::Br) && !at.hasOffset() && !intoJumpTarget;
+  const SourceLocation *previous =
+      intoJumpTarget && machine.instrs.size() > blockStart_[currentBlock_]
+          ? &machine.instrs.back().location
+          : nullptr;
+  SourceLocation previousLocation = previous ? *previous : SourceLocation();
+  size_t firstMove = machine.instrs.size();
   for (const StackMove &m : moves_) {
     lastSource_ = nullptr;
     if (m.kind == StackMove::Copy) {
@@ -345,6 +389,9 @@ Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
     }
     lastSource_ = nullptr;
   }
+  if (previous)
+    for (size_t i = firstMove; i < machine.instrs.size(); ++i)
+      machine.instrs[i].location = previousLocation;
   deferMoves_ = false;
   return Status::ok();
 }
@@ -690,6 +737,7 @@ bool FunctionLowering::gapBefore(const Instruction &inst) const {
 Status FunctionLowering::arrangeEarly(Block::const_iterator from,
                                       Block::const_iterator end) {
   llvm::SmallVector<const Value *, 8> wanted;
+  Block::const_iterator consumer = end;
   for (auto it = from; it != end; ++it) {
     const Instruction &j = *it;
     if (offStack(j))
@@ -702,8 +750,10 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
           sched_.stack.end())
         wanted.push_back(v);
     }
-    if (!wanted.empty())
+    if (!wanted.empty()) {
+      consumer = it;
       break;
+    }
   }
   if (wanted.empty())
     return Status::ok();
@@ -718,21 +768,9 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
   Status status = Status::ok();
   if (!sched_.satisfied(goal)) {
     moves_.clear();
+    replay_ = sched_.stack;
     if (sched_.arrange(goal, moves_))
-      for (const StackMove &m : moves_) {
-        lastSource_ = nullptr;
-        if (m.kind == StackMove::Copy) {
-          ++report_.copies;
-          emit(ops_.COPY, m.arg, *from);
-        } else if (m.kind == StackMove::Swap) {
-          ++report_.swaps;
-          emit(ops_.SWAP, m.arg, *from);
-        } else {
-          ++report_.pops;
-          emit(ops_.POP_TOP, 0, *from);
-        }
-        lastSource_ = nullptr;
-      }
+      emitMoves(*from, std::next(consumer));
   }
   for (const Value *v : wanted) {
     ++consuming_[v];
@@ -743,6 +781,7 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
 
 Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   blockStart_[index] = static_cast<uint32_t>(machine.instrs.size());
+  currentBlock_ = index;
   currentHandler_ = MachineInstr::kNone;
   if (block.hasHandler()) {
     ExceptionHandler h;
@@ -793,6 +832,14 @@ Status FunctionLowering::run() {
     blocks_.push_back(&b);
   }
   blockStart_.assign(n + 1, 0);
+  jumpTarget_.assign(n, false);
+  for (unsigned b = 0; b < n; ++b)
+    if (const Instruction *term = blocks_[b]->terminator())
+      for (const Successor &succ : term->successors()) {
+        unsigned t = blockIndex_.lookup(succ.target());
+        if (t != b + 1 || term->hasOffset())
+          jumpTarget_[t] = true;
+      }
   machine.instrs.reserve(f_.numBlocks() * 4);
   unsigned i = 0;
   for (const Block &b : f_)
