@@ -13,7 +13,7 @@ DEMO_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 BCC := $(BUILD)/tools/bcc/bcc
 
-.PHONY: all deps configure build demo test unit-asan fuzz-smoke clean
+.PHONY: all deps configure build demo test unit-asan fuzz-smoke bench clean
 
 all: build
 
@@ -56,6 +56,10 @@ fuzz-smoke: deps
 	  -print_final_stats=1 $(FUZZ_BUILD)/scratch-corpus tests/fuzz/corpus 2>&1 | \
 	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|.*ERROR)' ; \
 	  test $${PIPESTATUS[0]} -eq 0
+
+# Benchmarks print ratios against baselines measured in the same run (bench/).
+bench: build
+	@python3 bench/roundtrip_stdlib.py --bcc $(BCC)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) *.configure.log

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Benchmark: the round trip of a whole standard library, .pyc bytes in to
+.pyc bytes out, in code units per second, against two baselines measured in
+the same run.
+
+- bcc: `bcc opt -O0 TREE -o OUT` (read, lift to SSA, verify, lower, write).
+- the `bytecode` library (Debian's python3-bytecode, run by Debian's
+  python3): every code object through `Bytecode.from_code(...).to_code()`,
+  nested ones included, then marshal.dumps.
+- CPython's own compile(): every source file compiled and marshalled (the
+  work that produced the .pyc files in the first place).
+
+All three handle the same files: Debian's python3 standard library (Lib/test
+when installed, site-packages excluded), byte-compiled by that interpreter.
+Prints one line per contender and the ratios. Run: `make bench`, or
+`python3 bench/roundtrip_stdlib.py --bcc build/tools/bcc/bcc`.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+BASELINE_PYTHON = "/usr/bin/python3"  # Debian's, where python3-bytecode lives
+
+# Runs under Debian's python3; prints "files code_objects code_units seconds failures".
+BYTECODE_WORKER = r'''
+import marshal, os, sys, time
+import bytecode
+tree = sys.argv[1]
+paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(tree) for f in fs if f.endswith(".pyc"))
+blobs = [open(p, "rb").read() for p in paths]
+def roundtrip(code, counts):
+    consts = tuple(roundtrip(c, counts) if hasattr(c, "co_code") else c for c in code.co_consts)
+    code = code.replace(co_consts=consts)
+    counts[0] += 1
+    counts[1] += len(code.co_code) // 2
+    return bytecode.Bytecode.from_code(code).to_code()
+counts = [0, 0]
+failures = 0
+start = time.perf_counter()
+for blob in blobs:
+    try:
+        code = roundtrip(marshal.loads(blob[16:]), counts)
+        out = blob[:16] + marshal.dumps(code)
+    except Exception:
+        failures += 1
+elapsed = time.perf_counter() - start
+print(len(blobs), counts[0], counts[1], elapsed, failures)
+'''
+
+# Runs under Debian's python3; compiles every source behind a .pyc of the tree.
+COMPILE_WORKER = r'''
+import marshal, os, sys, time
+tree, libdir = sys.argv[1], sys.argv[2]
+sources = []
+for d, _, fs in os.walk(tree):
+    for f in fs:
+        if f.endswith(".pyc"):
+            src_dir = d[len(tree):]
+            name = f.split(".")[0] + ".py"
+            path = os.path.join(src_dir, name)
+            if os.path.exists(path):
+                sources.append(path)
+sources.sort()
+texts = [(p, open(p, "rb").read()) for p in sources]
+def count(code):
+    n, units = 1, len(code.co_code) // 2
+    for c in code.co_consts:
+        if hasattr(c, "co_code"):
+            a, b = count(c)
+            n += a; units += b
+    return n, units
+objects = units = failures = 0
+start = time.perf_counter()
+for path, text in texts:
+    try:
+        code = compile(text, path, "exec", dont_inherit=True)
+        marshal.dumps(code)
+    except Exception:
+        failures += 1
+        continue
+    a, b = count(code)
+    objects += a; units += b
+elapsed = time.perf_counter() - start
+print(len(texts), objects, units, elapsed, failures)
+'''
+
+
+def run_worker(source, *args):
+    out = subprocess.run([BASELINE_PYTHON, "-c", source] + list(args),
+                         check=True, capture_output=True, text=True).stdout.split()
+    files, objects, units, seconds, failures = out
+    return int(files), int(objects), int(units), float(seconds), int(failures)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bcc", default=os.environ.get("BCC_BINARY", "build/tools/bcc/bcc"))
+    parser.add_argument("--repeat", type=int, default=3, help="bcc runs; the best is kept")
+    args = parser.parse_args()
+    if not os.path.exists(BASELINE_PYTHON):
+        sys.exit("needs Debian's %s with python3-bytecode" % BASELINE_PYTHON)
+    libdir = subprocess.run([BASELINE_PYTHON, "-c", "import os; print(os.path.dirname(os.__file__))"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([BASELINE_PYTHON, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    work = tempfile.mkdtemp(prefix="bcc-bench-")
+    try:
+        tree = os.path.join(work, "in")
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=tree)
+        subprocess.run([BASELINE_PYTHON, "-m", "compileall", "-q", "-j0",
+                        "-x", r"[\\/](site-packages|dist-packages)[\\/]", libdir],
+                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print("stdlib of Debian's python3 %s (%s), byte-compiled into a private tree" % (version, libdir))
+
+        best = None
+        for i in range(args.repeat):
+            out = os.path.join(work, "out%d" % i)
+            start = time.perf_counter()
+            proc = subprocess.run([args.bcc, "opt", "-O0", tree, "-o", out],
+                                  capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            summary = [l for l in proc.stderr.splitlines() if "code units in" in l]
+            if not summary:
+                sys.exit("bcc opt printed no summary:\n" + proc.stderr[-2000:])
+            words = summary[-1].split()
+            files, failed = int(words[2]), int(words[4].strip("("))
+            objects, units = int(words[6]), int(words[9])
+            shutil.rmtree(out, ignore_errors=True)
+            if best is None or seconds < best[3]:
+                best = (files, objects, units, seconds, failed)
+        rows = [("bcc opt -O0 (lift, verify, lower, write)", best)]
+        rows.append(("bytecode %s: from_code().to_code()" % subprocess.run(
+            [BASELINE_PYTHON, "-c", "import bytecode; print(bytecode.__version__)"],
+            capture_output=True, text=True).stdout.strip(), run_worker(BYTECODE_WORKER, tree)))
+        rows.append(("CPython compile() + marshal.dumps", run_worker(COMPILE_WORKER, tree, libdir)))
+
+        print("%-44s %6s %9s %10s %8s %12s %7s" % ("", "files", "code objs", "code units", "seconds",
+                                                   "units/s", "failed"))
+        for name, (files, objects, units, seconds, failures) in rows:
+            print("%-44s %6d %9d %10d %8.2f %11.2fM %7d" % (name, files, objects, units, seconds,
+                                                          units / seconds / 1e6, failures))
+        bcc_rate = rows[0][1][2] / rows[0][1][3]
+        for name, (_, _, units, seconds, _) in rows[1:]:
+            print("bcc is %.1fx the speed of %s" % (bcc_rate / (units / seconds), name))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
