@@ -28,8 +28,10 @@
 #include "backend/MachineCode.h"
 #include "backend/StackDepth.h"
 #include "backend/StackScheduler.h"
+#include "ir/CallProtocol.h"
 #include "ir/IR.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <algorithm>
 
@@ -825,7 +827,45 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   return Status::ok();
 }
 
+/// Values of `f` that may be NULL at run time: push_null, the call-protocol
+/// NULL results of load_global and load_attr, load_fast_and_clear's saved
+/// local, maybe-NULL outputs of raw py instructions, and block parameters
+/// that receive any of these.
+static void collectMaybeNull(const Function &f, const OpcodeTable &table,
+                             llvm::DenseSet<const Value *> &out) {
+  uint8_t minor = f.version().minor;
+  for (const Block &b : f)
+    for (const Instruction &inst : b) {
+      unsigned n = inst.numResults();
+      if (inst.is(Op::PushNull) || inst.is(Op::LoadFastAndClear)) {
+        for (unsigned i = 0; i < n; ++i)
+          out.insert(inst.result(i));
+      } else if (inst.is(Op::LoadGlobal) && n == 2) {
+        out.insert(inst.result(loadGlobalNullResult(f.version())));
+      } else if (inst.is(Op::LoadAttr) && n == 2) {
+        out.insert(inst.result(minor >= 13 ? 1 : 0));
+      } else if (inst.is(Op::Py) && n) {
+        if (std::optional<StackSignature> sig =
+                table.signature(inst.pyOpcode(), inst.pyOparg(), false))
+          for (unsigned i = 0; i < n; ++i)
+            if (sig->outputMayBeNull(n - i))
+              out.insert(inst.result(i));
+      }
+    }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Block &b : f)
+      if (const Instruction *term = b.terminator())
+        for (const Successor &s : term->successors())
+          for (unsigned i = 0; i < s.numArgs() && i < s.target()->numParams();
+               ++i)
+            if (out.count(s.arg(i)) && out.insert(s.target()->param(i)).second)
+              changed = true;
+  }
+}
+
 Status FunctionLowering::run() {
+  collectMaybeNull(f_, table_, sched_.maybeNull);
   unsigned n = 0;
   for (const Block &b : f_) {
     blockIndex_[&b] = n++;
@@ -865,6 +905,8 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
   if (Status s = lowering.run(); !s)
     return s.error();
   MachineCode &m = lowering.machine;
+  if (Status s = checkNullSafety(table, m); !s)
+    return Error("function '" + f.qualName.utf8 + "': " + s.error().message);
   Expected<AssembledCode> assembled = assemble(table, m);
   if (!assembled)
     return Error("function '" + f.qualName.utf8 +
@@ -904,6 +946,94 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
 }
 
 } // namespace
+
+Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
+  // Per instruction, the stack on entry as "may be NULL" flags, bottom
+  // first; merged over all paths. An instruction without a signature, or
+  // stacks that disagree in depth, end the walk on that path (StackDepth
+  // reports real depth errors).
+  const std::vector<MachineInstr> &instrs = code.instrs;
+  size_t n = instrs.size();
+  std::vector<std::optional<std::vector<bool>>> at(n);
+  std::vector<uint32_t> work;
+  auto reach = [&](size_t index, const std::vector<bool> &stack) {
+    if (index >= n)
+      return;
+    if (!at[index]) {
+      at[index] = stack;
+      work.push_back(static_cast<uint32_t>(index));
+      return;
+    }
+    std::vector<bool> &old = *at[index];
+    if (old.size() != stack.size())
+      return;
+    bool changed = false;
+    for (size_t i = 0; i < old.size(); ++i)
+      if (stack[i] && !old[i]) {
+        old[i] = true;
+        changed = true;
+      }
+    if (changed)
+      work.push_back(static_cast<uint32_t>(index));
+  };
+  if (n)
+    reach(0, {});
+  while (!work.empty()) {
+    uint32_t i = work.back();
+    work.pop_back();
+    const MachineInstr &in = instrs[i];
+    const std::vector<bool> stack = *at[i];
+    const OpcodeInfo *info = table.info(in.opcode);
+    if (!info)
+      continue;
+    std::string name = info->name;
+    if (name == "COPY" && in.arg >= 1 && in.arg <= stack.size() &&
+        stack[stack.size() - in.arg])
+      return Error("would COPY a NULL at instruction " + std::to_string(i) +
+                   " (COPY " + std::to_string(in.arg) + ")");
+    if (name == "POP_TOP" && !stack.empty() && stack.back())
+      return Error("POP_TOP of a maybe-NULL value at instruction " +
+                   std::to_string(i));
+    if (in.handler != MachineInstr::kNone) {
+      const ExceptionHandler &h = code.handlers[in.handler];
+      if (h.depth <= stack.size()) {
+        std::vector<bool> hs(stack.begin(), stack.begin() + h.depth);
+        hs.resize(hs.size() + (h.lasti ? 1 : 0) + 1, false);
+        reach(h.target, hs);
+      }
+    }
+    int correction = table.stackDepthCorrection(in.opcode);
+    auto after = [&](bool jump) -> std::optional<std::vector<bool>> {
+      std::optional<StackSignature> sig = table.signature(in.opcode, in.arg, jump);
+      if (!sig || sig->inputSlots() > stack.size())
+        return std::nullopt;
+      size_t base = stack.size() - sig->inputSlots();
+      std::vector<bool> out(stack.begin(), stack.begin() + base);
+      uint32_t outs = sig->outputSlots();
+      for (uint32_t d = outs; d >= 1; --d) {
+        bool null = sig->outputMayBeNull(d);
+        if (std::optional<uint32_t> src = sig->outputSource(d))
+          null = *src >= 1 && *src <= stack.size() &&
+                 stack[stack.size() - *src];
+        out.push_back(null);
+      }
+      if (correction > 0)
+        out.resize(out.size() + correction, false);
+      else if (correction < 0 && size_t(-correction) <= out.size())
+        out.resize(out.size() + correction);
+      return out;
+    };
+    if (in.target != MachineInstr::kNone)
+      if (std::optional<std::vector<bool>> j = after(true))
+        reach(static_cast<size_t>(in.target), *j);
+    if (info->flow == FlowKind::UnconditionalJump ||
+        info->flow == FlowKind::ScopeExit)
+      continue;
+    if (std::optional<std::vector<bool>> f = after(false))
+      reach(i + 1, *f);
+  }
+  return Status::ok();
+}
 
 Expected<std::shared_ptr<CodeObject>>
 lowerFunction(const Function &function, LoweringReport *report,

@@ -138,13 +138,17 @@ bool StackScheduler::search(Accept accept, unsigned reach,
       std::swap(work.back(), work[size - i]);
     }
     for (uint32_t i = 1; i <= span && size < floor + kWindow + 2; ++i) {
+      // Never COPY a value that may be NULL, nor one nothing needs any
+      // more (that only leaves a dead slot behind).
+      if (maybeNull.count(work[size - i]))
+        continue;
       work.push_back(work[size - i]);
       path.push_back({StackMove::Copy, i});
       dfs(left - 1);
       path.pop_back();
       work.pop_back();
     }
-    if (span >= 1) {
+    if (span >= 1 && !maybeNull.count(work.back())) {
       const Value *top = work.back();
       work.pop_back();
       path.push_back({StackMove::Pop, 0});
@@ -159,6 +163,7 @@ bool StackScheduler::search(Accept accept, unsigned reach,
       moves.append(best.begin(), best.end());
       for (const StackMove &m : best)
         apply(m);
+      lastDead_ = bestDead;
       return true;
     }
   }
@@ -179,7 +184,36 @@ bool StackScheduler::arrange(const StackGoal &goal,
     return llvm::ArrayRef<const Value *>(got) ==
            llvm::ArrayRef<const Value *>(order);
   };
-  return search(accept, kWindow, moves);
+  // First keep the needed values below in their order. A reordering that
+  // leaves nothing dead wins when that is not possible at all (a maybe-NULL
+  // value may only be swapped), when it is shorter, or when keeping the
+  // order costs a dead slot (a COPY whose original nothing uses any more):
+  // CPython's single SWAP 3 that restores an inlined comprehension's saved
+  // locals.
+  std::vector<const Value *> saved = stack;
+  llvm::SmallVector<StackMove, kMaxMoves> ordered;
+  bool haveOrdered = search(accept, kWindow, ordered);
+  unsigned orderedDead = haveOrdered ? lastDead_ : ~0u;
+  if (haveOrdered && orderedDead == 0 && ordered.size() <= 1) {
+    moves.append(ordered.begin(), ordered.end());
+    return true;
+  }
+  std::vector<const Value *> afterOrdered = stack;
+  stack = saved;
+  auto acceptAny = [&](const std::vector<const Value *> &s, unsigned &dead) {
+    return satisfies(s, goal, &dead) && dead == 0;
+  };
+  llvm::SmallVector<StackMove, kMaxMoves> loose;
+  if (search(acceptAny, kWindow, loose) &&
+      (!haveOrdered || loose.size() < ordered.size() ||
+       (orderedDead && loose.size() <= ordered.size()))) {
+    moves.append(loose.begin(), loose.end());
+    return true;
+  }
+  stack = haveOrdered ? afterOrdered : saved;
+  if (haveOrdered)
+    moves.append(ordered.begin(), ordered.end());
+  return haveOrdered;
 }
 
 bool StackScheduler::arrangeExactly(llvm::ArrayRef<const Value *> target,

@@ -13,6 +13,11 @@
 // POP_TOP, then to smaller arguments). Block exits ask for the exact stack
 // the successor's parameters describe.
 //
+// Values that may be NULL (maybeNull: PUSH_NULL, call-protocol NULLs,
+// LOAD_FAST_AND_CLEAR's saved local) are never copied or popped, only
+// swapped. A reordering of the needed slots below is taken when keeping
+// their order is impossible, longer, or leaves a dead slot behind.
+//
 // What it refuses: a shape that needs more than kMaxMoves moves or reaches
 // deeper than kWindow slots; the caller reports it (the last resort,
 // temporaries in fresh locals, is not implemented yet).
@@ -24,13 +29,24 @@
 #include <cstdint>
 #include <vector>
 
+#include "ir/Support.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace bcc {
 
 class Value;
+class OpcodeTable;
+struct MachineCode;
+
+/// The safety net behind the scheduler: walks `code` with the version's
+/// stack signatures, tracking which slots may hold NULL (PUSH_NULL, the
+/// call-protocol NULLs, LOAD_FAST_AND_CLEAR's saved local), and fails on a
+/// COPY or POP_TOP of such a slot: either would incref/decref NULL and
+/// crash the interpreter. Defined in Lowering.cpp.
+Status checkNullSafety(const OpcodeTable &table, const MachineCode &code);
 
 struct StackMove {
   enum Kind : uint8_t { Swap, Copy, Pop };
@@ -60,6 +76,10 @@ public:
   /// on its exits, or 1 for a value only peeked at or kept for a handler).
   llvm::DenseMap<const Value *, unsigned> demand;
 
+  /// Values that may be NULL at run time: never copied or popped, only
+  /// swapped (COPY/POP_TOP of a NULL crashes the interpreter).
+  llvm::DenseSet<const Value *> maybeNull;
+
   unsigned demandOf(const Value *v) const {
     auto it = demand.find(v);
     return it == demand.end() ? 0 : it->second;
@@ -88,6 +108,7 @@ private:
   template <typename Accept>
   bool search(Accept accept, unsigned reach,
               llvm::SmallVectorImpl<StackMove> &moves);
+  unsigned lastDead_ = 0;
 };
 
 } // namespace bcc
