@@ -134,11 +134,13 @@ Status FunctionParser::parseBody() {
     if (r.consume("}"))
       break;
     // A label is a word followed by '(', ':' or 'handler'; an instruction
-    // starts with a value or an operation name followed by anything else.
+    // starts with a value or an operation name followed by anything else
+    // (`store_fast handler %1` stores into a local named "handler").
     TextPosition start = r.position();
     llvm::StringRef word = r.identifier();
     bool isLabel = !word.empty() && (r.peek() == '(' || r.peek() == ':' ||
-                                     r.peekIdentifier() == "handler");
+                                     (r.peekIdentifier() == "handler" &&
+                                      !lookupOp(word)));
     r.restore(start);
     Status s = isLabel ? parseBlockHeader() : parseInstruction();
     if (!s)

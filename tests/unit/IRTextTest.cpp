@@ -509,6 +509,28 @@ bb0:
   EXPECT_EQ(f.names[1].utf8, "\xc3\xa9");
 }
 
+TEST(IRText, LocalsNamedLikeKeywords) {
+  // Found by lifting the stdlib: a local called "handler" after an operation
+  // name was taken for a block header.
+  const char *text = R"(module python 3.12
+
+function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x3 args 1 posonly 0 kwonly 0 {
+  locals: handler, depth, lasti, peek
+  consts: None
+  names:
+bb0:
+  %0 = load_fast handler
+  store_fast handler %0
+  store_fast depth %0
+  %1 = load_fast lasti
+  store_fast peek %1
+  %2 = const None
+  return %2
+}
+)";
+  EXPECT_EQ(reprint(text), text);
+}
+
 //===----------------------------------------------------------------------===//
 // Parser errors
 //===----------------------------------------------------------------------===//
