@@ -854,13 +854,21 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
     }
   for (bool changed = true; changed;) {
     changed = false;
-    for (const Block &b : f)
+    for (const Block &b : f) {
+      // Handler arguments: the slots the handler finds on entry.
+      if (b.hasHandler())
+        for (unsigned i = 0;
+             i < b.numHandlerArgs() && i < b.handler()->numParams(); ++i)
+          if (out.count(b.handlerArg(i)) &&
+              out.insert(b.handler()->param(i)).second)
+            changed = true;
       if (const Instruction *term = b.terminator())
         for (const Successor &s : term->successors())
           for (unsigned i = 0; i < s.numArgs() && i < s.target()->numParams();
                ++i)
             if (out.count(s.arg(i)) && out.insert(s.target()->param(i)).second)
               changed = true;
+    }
   }
 }
 
