@@ -1002,7 +1002,13 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
     if (name == "POP_TOP" && !stack.empty() && stack.back())
       return Error("POP_TOP of a maybe-NULL value at instruction " +
                    std::to_string(i));
-    if (in.handler != MachineInstr::kNone) {
+    // Instructions that cannot raise do not reach their handler (a range
+    // may start at the SWAP that puts a saved local below the iterator).
+    bool cannotRaise = name == "NOP" || name == "SWAP" || name == "COPY" ||
+                       name == "LOAD_CONST" || name == "LOAD_FAST" ||
+                       name == "PUSH_NULL" || name == "STORE_FAST" ||
+                       name == "POP_TOP" || name == "LOAD_FAST_AND_CLEAR";
+    if (in.handler != MachineInstr::kNone && !cannotRaise) {
       const ExceptionHandler &h = code.handlers[in.handler];
       if (h.depth <= stack.size()) {
         std::vector<bool> hs(stack.begin(), stack.begin() + h.depth);
@@ -1025,10 +1031,15 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
                  stack[stack.size() - *src];
         out.push_back(null);
       }
-      if (correction > 0)
-        out.resize(out.size() + correction, false);
-      else if (correction < 0 && size_t(-correction) <= out.size())
-        out.resize(out.size() + correction);
+      // The depth as StackDepth computes it (RETURN_GENERATOR's correction
+      // included): pad with non-NULL slots or cut to it.
+      std::optional<int> effect = table.stackEffect(in.opcode, in.arg, jump);
+      if (effect) {
+        long want = long(stack.size()) + *effect + correction;
+        if (want < 0)
+          return std::nullopt;
+        out.resize(size_t(want), false);
+      }
       return out;
     };
     if (in.target != MachineInstr::kNone)
