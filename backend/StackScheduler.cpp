@@ -184,17 +184,19 @@ bool StackScheduler::arrange(const StackGoal &goal,
     return llvm::ArrayRef<const Value *>(got) ==
            llvm::ArrayRef<const Value *>(order);
   };
-  // First keep the needed values below in their order. A reordering that
-  // leaves nothing dead wins when that is not possible at all (a maybe-NULL
-  // value may only be swapped), when it is shorter, or when keeping the
-  // order costs a dead slot (a COPY whose original nothing uses any more):
-  // CPython's single SWAP 3 that restores an inlined comprehension's saved
-  // locals.
+  // First keep the needed values below in their order. Where maybe-NULL
+  // values are about, a reordering that leaves nothing dead wins when the
+  // order cannot be kept (a maybe-NULL value may only be swapped), when it
+  // is shorter, or when keeping the order costs a dead slot: CPython's
+  // single SWAP 3 that restores an inlined comprehension's saved locals.
   std::vector<const Value *> saved = stack;
   llvm::SmallVector<StackMove, kMaxMoves> ordered;
   bool haveOrdered = search(accept, kWindow, ordered);
   unsigned orderedDead = haveOrdered ? lastDead_ : ~0u;
-  if (haveOrdered && orderedDead == 0 && ordered.size() <= 1) {
+  bool nullsAround = std::any_of(stack.begin(), stack.end(), [&](const Value *v) {
+    return maybeNull.count(v) != 0;
+  });
+  if (haveOrdered && (!nullsAround || (orderedDead == 0 && ordered.size() <= 1))) {
     moves.append(ordered.begin(), ordered.end());
     return true;
   }

@@ -15,8 +15,9 @@
 //
 // Values that may be NULL (maybeNull: PUSH_NULL, call-protocol NULLs,
 // LOAD_FAST_AND_CLEAR's saved local) are never copied or popped, only
-// swapped. A reordering of the needed slots below is taken when keeping
-// their order is impossible, longer, or leaves a dead slot behind.
+// swapped. Where such values are on the stack, a reordering of the needed
+// slots below is taken when keeping their order is impossible, longer, or
+// leaves a dead slot behind.
 //
 // What it refuses: a shape that needs more than kMaxMoves moves or reaches
 // deeper than kWindow slots; the caller reports it (the last resort,
