@@ -7,6 +7,7 @@
 
 #include "ir/CodeObject.h"
 #include "ir/PyRepr.h"
+#include "ir/Utf8.h"
 
 namespace bcc {
 
@@ -144,25 +145,6 @@ namespace {
 /// Containers nest at most this deep, so that hostile text cannot exhaust
 /// the stack.
 constexpr unsigned kMaxNesting = 200;
-
-void appendUtf8(std::string &out, uint32_t cp) {
-  // Surrogates are encoded like any other code point ("surrogatepass").
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
-}
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9')
