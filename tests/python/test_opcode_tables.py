@@ -59,7 +59,9 @@ QUERY_TOOL = os.environ.get("BCC_OPCODE_QUERY")
 SCRIPTS = os.path.join(REPO, "scripts")
 
 # Runs under the interpreter being checked (so: Python 3.8 syntax). Prints
-# JSON on stdout.
+# JSON on stdout. It reads the interpreter's opcode and dis modules on its
+# own, not through scripts/gen_tables.py, on purpose: code shared with the
+# generator would let a bug in it pass both.
 CHILD = r'''
 import dis, json, opcode, os, sys, types
 
