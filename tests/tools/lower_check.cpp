@@ -28,6 +28,7 @@
 #include "backend/LocationTableEncoder.h"
 #include "backend/Lowering.h"
 #include "backend/StackDepth.h"
+#include "frontend/CodeDiff.h"
 #include "frontend/Disassembler.h"
 #include "frontend/ExceptionTable.h"
 #include "frontend/LineTable.h"
@@ -43,6 +44,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,9 @@ struct Results {
   double rtSeconds = 0, rtLiftSeconds = 0;
   LoweringReport report;
   std::vector<std::string> rtMismatches;
+  // Round-trip differences by CodeDifference::category, with examples.
+  std::map<std::string, std::pair<size_t, std::vector<std::string>>>
+      categories;
   std::vector<std::string> lowerErrors;
   size_t codeObjects = 0, units = 0, undecodable = 0;
   double encodeSeconds = 0;
@@ -71,6 +76,7 @@ struct Results {
 bool verbose = false;
 bool roundTrip = false;
 std::string dumpName; // --dump QUALNAME: both instruction streams
+size_t examples = 0;  // --examples N: per category of difference
 
 void dumpCode(const char *title, const CodeObject &code) {
   std::printf("  %s (stacksize %d)\n", title, code.stackSize);
@@ -130,6 +136,14 @@ void compareTrees(const CodeObject &original, const CodeObject &lowered,
   count(r.rtStackSize, stack, "stacksize");
   ++r.rtAll.total;
   r.rtAll.same += code && lines && exc && stack;
+  if (!(code && lines && exc && stack)) {
+    CodeDifference d = compareCode(original, lowered);
+    auto &slot = r.categories[d.category];
+    ++slot.first;
+    if (slot.second.size() < examples)
+      slot.second.push_back(original.fileName.utf8 + " " +
+                            original.qualName.utf8 + ": " + d.detail);
+  }
   size_t n = std::min(original.consts.size(), lowered.consts.size());
   for (size_t i = 0; i < n; ++i)
     if (original.consts[i]->kind() == ConstantKind::Code &&
@@ -384,7 +398,7 @@ int runVersion(PythonVersion v, std::string pycRoot) {
     }
     tempDir = tmp.str().str();
     std::string cmd = "PYTHONPYCACHEPREFIX='" + tempDir + "' '" + exe +
-                      "' -m compileall -q -j0 '" + lib +
+                      "' -m compileall -q -j0 -x site-packages '" + lib +
                       "' >/dev/null 2>&1";
     (void)std::system(cmd.c_str());
     pycRoot = tempDir;
@@ -445,6 +459,15 @@ int runVersion(PythonVersion v, std::string pycRoot) {
                 (unsigned long long)l.pops,
                 (unsigned long long)l.exitShuffles,
                 (unsigned long long)l.fused);
+    std::vector<std::pair<size_t, std::string>> byCount;
+    for (const auto &[name, slot] : r.categories)
+      byCount.push_back({slot.first, name});
+    std::sort(byCount.rbegin(), byCount.rend());
+    for (const auto &[n, name] : byCount) {
+      std::printf("  %6zu  %s\n", n, name.c_str());
+      for (const std::string &e : r.categories[name].second)
+        std::printf("            %s\n", e.c_str());
+    }
     if (verbose) {
       for (const std::string &m : r.rtMismatches)
         std::printf("    %s\n", m.c_str());
@@ -470,6 +493,8 @@ int main(int argc, char **argv) {
       verbose = true;
     else if (a == "--roundtrip")
       roundTrip = true;
+    else if (a == "--examples" && i + 1 < argc)
+      examples = std::strtoul(argv[++i], nullptr, 10);
     else if (a == "--dump" && i + 1 < argc)
       dumpName = argv[++i];
     else if (a == "--pyc-root" && i + 1 < argc)
@@ -479,7 +504,7 @@ int main(int argc, char **argv) {
     else {
       std::fprintf(stderr,
                    "usage: bcc-lower-check [--pyc-root DIR --version 3.X] "
-                   "[--roundtrip] [-v]\n");
+                   "[--roundtrip] [--examples N] [--dump QUALNAME] [-v]\n");
       return 2;
     }
   }
