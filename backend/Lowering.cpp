@@ -304,6 +304,8 @@ void FunctionLowering::emitJump(int opcode, uint32_t targetBlock,
 /// augmented assignment's target).
 void FunctionLowering::emitMoves(const Instruction &at,
                                  Block::const_iterator searchFrom) {
+  // The lifter's hint: where the original's moves before `at` were.
+  bool hinted = !at.moveLocation().isNone();
   for (const StackMove &m : moves_) {
     lastSource_ = nullptr;
     switch (m.kind) {
@@ -320,15 +322,20 @@ void FunctionLowering::emitMoves(const Instruction &at,
             break;
           }
       uint32_t i = emit(ops_.COPY, m.arg, at);
-      if (later && !later->location().isNone())
+      if (hinted)
+        machine.instrs[i].location = at.moveLocation();
+      else if (later && !later->location().isNone())
         machine.instrs[i].location = later->location();
       break;
     }
-    case StackMove::Swap:
+    case StackMove::Swap: {
       ++report_.swaps;
       std::swap(replay_.back(), replay_[replay_.size() - m.arg]);
-      emit(ops_.SWAP, m.arg, at);
+      uint32_t i = emit(ops_.SWAP, m.arg, at);
+      if (hinted)
+        machine.instrs[i].location = at.moveLocation();
       break;
+    }
     case StackMove::Pop:
       ++report_.pops;
       replay_.pop_back();
@@ -391,7 +398,13 @@ Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
     }
     lastSource_ = nullptr;
   }
-  if (previous)
+  if (!at.moveLocation().isNone()) {
+    // The lifter's hint: where the original's moves before `at` were.
+    for (size_t i = firstMove; i < machine.instrs.size(); ++i)
+      machine.instrs[i].location = at.moveLocation();
+    if (deferMoves_)
+      deferredLocations_.clear();
+  } else if (previous)
     for (size_t i = firstMove; i < machine.instrs.size(); ++i)
       machine.instrs[i].location = previousLocation;
   deferMoves_ = false;
@@ -942,7 +955,8 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
   if (childFailed)
     return childError;
   code->code = std::move(assembled->code);
-  code->stackSize = std::max(*depth, options.minimumStackSize);
+  code->stackSize =
+      std::max(*depth, f.minStackSize);
   const std::vector<uint32_t> &offsets = assembled->unitOffsets;
   LocationTableEncoder lines(f.version(), f.firstLineNo);
   for (size_t i = 0; i < m.instrs.size(); ++i)

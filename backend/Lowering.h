@@ -41,12 +41,9 @@ struct LoweringReport {
   uint64_t exitShuffles = 0;
 };
 
-struct LoweringOptions {
-  /// CPython counts handlers that its own optimizer removed afterwards, so
-  /// co_stacksize can exceed what the final code needs (about 1 in 10,000
-  /// stdlib code objects). When set, co_stacksize is at least this.
-  int32_t minimumStackSize = 0;
-};
+/// Per-call settings of the backend. co_stacksize's lower bound is the
+/// function's own (Function::minStackSize).
+struct LoweringOptions {};
 
 /// Lowers one function; its child functions are lowered recursively.
 Expected<std::shared_ptr<CodeObject>>

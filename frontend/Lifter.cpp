@@ -311,6 +311,12 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
     return true;
   };
   auto nextInst = [&]() { return index + 1; };
+  // The first of a run of COPY/SWAP gives the run's location to the next
+  // instruction (the backend's hint for the moves it makes there).
+  auto noteMove = [&]() {
+    if (!b.hasPendingMoveLocation())
+      b.setPendingMoveLocation(b.origin());
+  };
   Value *v = nullptr, *w = nullptr;
   scratch_.clear();
 
@@ -498,11 +504,13 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
     if (arg < 1 || stack_.size() < arg)
       return underflow(inst, std::max(arg, 1u));
     push(stack_[stack_.size() - arg]);
+    noteMove();
     return Status::ok();
   case Kind::Swap:
     if (arg < 2 || stack_.size() < arg)
       return underflow(inst, std::max(arg, 2u));
     std::swap(stack_.back(), stack_[stack_.size() - arg]);
+    noteMove();
     return Status::ok();
   case Kind::Py:
     return liftPy(index);
@@ -659,6 +667,7 @@ Status FunctionLifter::liftBlock(uint32_t index) {
                       llvm::ArrayRef<Value *>(stack_).take_front(entry.depth));
   }
   builder_.setInsertPoint(block);
+  builder_.clearPendingMoveLocation();
   bool skipNext = false;
   for (uint32_t i = state.first; i < state.end; ++i) {
     if (skipNext) {

@@ -53,6 +53,7 @@ void Function::copyMetadataFrom(
   kwOnlyArgCount = code.kwOnlyArgCount;
   flags = code.flags;
   firstLineNo = code.firstLineNo;
+  minStackSize = code.stackSize;
   if (code.version.atLeast(3, 11)) {
     localsPlus = code.localsPlus;
   } else {

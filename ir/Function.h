@@ -91,6 +91,13 @@ public:
   int32_t kwOnlyArgCount = 0;
   uint32_t flags = 0;
   int32_t firstLineNo = 0;
+  /// The least co_stacksize the backend may give the function: the lifter
+  /// sets it to the original co_stacksize, which CPython sometimes makes
+  /// larger than the code needs (it counts handlers its optimizer removed
+  /// afterwards), so that an unchanged function keeps it. A pass that
+  /// makes the function need less stack may lower it. 0: no minimum. The
+  /// text form prints it as `minstack N` when it is not 0.
+  int32_t minStackSize = 0;
   /// Names and kinds of the frame slots: locals, cells, free variables.
   std::vector<LocalsPlusSlot> localsPlus;
   std::vector<PoolConstant> consts;

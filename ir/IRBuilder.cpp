@@ -42,6 +42,10 @@ Instruction *IRBuilder::allocate(Op op, uint32_t immediate,
   auto *inst = new (memory) Instruction(op, immediate);
   memory += sizeof(Instruction);
   inst->location_ = location_;
+  if (hasMoveLocation_) {
+    inst->moveLocation_ = moveLocation_;
+    clearPendingMoveLocation();
+  }
   inst->offset_ = offset_;
 
   inst->numOperands_ = numOperands;

@@ -57,7 +57,19 @@ public:
     location_ = location;
     offset_ = offset;
   }
+  const SourceLocation &origin() const { return location_; }
   void clearOrigin() { setOrigin(SourceLocation::none()); }
+  /// The move location (Instruction::moveLocation) for the next new
+  /// instruction only; kept until an instruction is created.
+  void setPendingMoveLocation(const SourceLocation &location) {
+    moveLocation_ = location;
+    hasMoveLocation_ = true;
+  }
+  bool hasPendingMoveLocation() const { return hasMoveLocation_; }
+  void clearPendingMoveLocation() {
+    moveLocation_ = SourceLocation::none();
+    hasMoveLocation_ = false;
+  }
 
   /// A new block at the end of the function (or before `before`) with
   /// `numParams` parameters. The insertion point does not move.
@@ -132,6 +144,8 @@ private:
   Block *block_ = nullptr;
   Instruction *before_ = nullptr; ///< null: at the end of block_
   SourceLocation location_;
+  SourceLocation moveLocation_;
+  bool hasMoveLocation_ = false;
   uint32_t offset_ = Instruction::kNoOffset;
 };
 

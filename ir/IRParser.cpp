@@ -837,6 +837,7 @@ Status ModuleParser::parseFunctionHeader(Function &f) {
                      : key == "args"    ? &f.argCount
                      : key == "posonly" ? &f.posOnlyArgCount
                      : key == "kwonly"  ? &f.kwOnlyArgCount
+                     : key == "minstack" ? &f.minStackSize
                                         : nullptr;
     if (!field && key != "flags") {
       if (key.empty())

@@ -268,8 +268,10 @@ void FunctionPrinter::printHeader(llvm::raw_ostream &os) const {
      << " qualname " << reprString(f.qualName.utf8, v) << " file "
      << reprString(f.fileName.utf8, v) << " firstline " << f.firstLineNo
      << " flags " << llvm::format("0x%x", f.flags) << " args " << f.argCount
-     << " posonly " << f.posOnlyArgCount << " kwonly " << f.kwOnlyArgCount
-     << " {\n";
+     << " posonly " << f.posOnlyArgCount << " kwonly " << f.kwOnlyArgCount;
+  if (f.minStackSize)
+    os << " minstack " << f.minStackSize;
+  os << " {\n";
 
   os << "  locals:";
   for (unsigned i = 0; i < f.localsPlus.size(); ++i)

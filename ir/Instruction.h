@@ -156,6 +156,15 @@ public:
   /// Byte offset of the CPython instruction it came from, or kNoOffset.
   uint32_t offset() const { return offset_; }
   void setOffset(uint32_t offset) { offset_ = offset; }
+  /// Where the stack moves (COPY, SWAP) that came right before this
+  /// instruction in the original bytecode were placed, or none. A hint to
+  /// the backend, which gives the moves it makes for this instruction's
+  /// operands that location, as CPython gives them the location of the
+  /// statement or expression they serve. Not part of the text form.
+  const SourceLocation &moveLocation() const { return moveLocation_; }
+  void setMoveLocation(const SourceLocation &location) {
+    moveLocation_ = location;
+  }
 
   // --- Place in the block -----------------------------------------------
   /// Unlinks and destroys the instruction. Its results must be unused.
@@ -181,6 +190,7 @@ private:
   uint32_t immediate_;
   uint32_t offset_ = kNoOffset;
   SourceLocation location_;
+  SourceLocation moveLocation_;
   Block *parent_ = nullptr;
   Use *operands_ = nullptr;
   InstResult *results_ = nullptr;
