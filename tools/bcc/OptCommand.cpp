@@ -19,6 +19,7 @@
 
 #include "backend/Lowering.h"
 #include "backend/MarshalWriter.h"
+#include "frontend/CodeDiff.h"
 #include "frontend/Lifter.h"
 #include "frontend/MarshalReader.h"
 #include "ir/IRPrinter.h"
@@ -87,41 +88,15 @@ void countCode(const CodeObject &code, OptTotals &totals) {
       countCode(*c->asCode(), totals);
 }
 
-/// Why `after` differs from `before`, or "" when the four fields that the
-/// identity round trip promises are equal.
-std::string differenceReason(const CodeObject &before,
-                             const CodeObject &after) {
-  auto firstDiff = [](const std::string &a, const std::string &b) {
-    size_t i = 0;
-    while (i < a.size() && i < b.size() && a[i] == b[i])
-      ++i;
-    return std::to_string(i);
-  };
-  if (before.code != after.code)
-    return "co_code differs from byte " + firstDiff(before.code, after.code) +
-           " (" + std::to_string(before.code.size()) + " -> " +
-           std::to_string(after.code.size()) + " bytes)";
-  if (before.exceptionTable != after.exceptionTable)
-    return "co_exceptiontable differs from byte " +
-           firstDiff(before.exceptionTable, after.exceptionTable);
-  if (before.lineTable != after.lineTable)
-    return "co_linetable differs from byte " +
-           firstDiff(before.lineTable, after.lineTable);
-  if (before.stackSize != after.stackSize)
-    return "co_stacksize " + std::to_string(before.stackSize) + " -> " +
-           std::to_string(after.stackSize);
-  return "";
-}
-
 /// Walks both trees in the same pre-order (lowering keeps the structure).
 void compareTrees(const std::string &file, const CodeObject &before,
                   const CodeObject &after, OptTotals &totals) {
-  std::string reason = differenceReason(before, after);
-  if (reason.empty())
+  CodeDifference difference = compareCode(before, after);
+  if (difference.identical())
     totals.identical += 1;
   else
     std::printf("%s: %s: %s\n", file.c_str(), before.qualName.utf8.c_str(),
-                reason.c_str());
+                difference.detail.c_str());
   std::vector<const CodeObject *> childrenBefore, childrenAfter;
   for (const ConstantRef &c : before.consts)
     if (c->is(ConstantKind::Code))
