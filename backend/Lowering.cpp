@@ -121,6 +121,7 @@ public:
         minor_(f.version().minor) {}
 
   Status run();
+  uint64_t constructedShuffles() const { return sched_.constructed; }
   MachineCode machine;
 
 private:
@@ -923,8 +924,10 @@ Expected<std::shared_ptr<CodeObject>>
 lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
           LoweringReport &report, const LoweringOptions &options) {
   FunctionLowering lowering(f, table, ops, report);
-  if (Status s = lowering.run(); !s)
-    return s.error();
+  Status ran = lowering.run();
+  report.constructed += lowering.constructedShuffles();
+  if (!ran)
+    return ran.error();
   MachineCode &m = lowering.machine;
   if (Status s = checkNullSafety(table, m); !s)
     return Error("function '" + f.qualName.utf8 + "': " + s.error().message);

@@ -35,8 +35,9 @@ struct LoweringReport {
   uint64_t drops = 0;
   /// 3.13 superinstructions re-fused.
   uint64_t fused = 0;
-  /// Values parked in fresh locals (the last resort; not yet used).
-  uint64_t temporaries = 0;
+  /// Stack shapes beyond the scheduler's search, built step by step
+  /// (StackScheduler::constructed).
+  uint64_t constructed = 0;
   /// Block exits that needed moves.
   uint64_t exitShuffles = 0;
 };

@@ -213,9 +213,110 @@ bool StackScheduler::arrange(const StackGoal &goal,
     return true;
   }
   stack = haveOrdered ? afterOrdered : saved;
-  if (haveOrdered)
+  if (haveOrdered) {
     moves.append(ordered.begin(), ordered.end());
-  return haveOrdered;
+    return true;
+  }
+  return construct(goal, moves);
+}
+
+bool StackScheduler::construct(const StackGoal &goal,
+                               llvm::SmallVectorImpl<StackMove> &moves) {
+  // The stack after the moves: what is there now, less one slot of each
+  // popped value that has a slot to spare (the instruction takes that
+  // one; otherwise it takes a copy), then the popped values in order.
+  std::vector<const Value *> target = stack;
+  for (const Value *v : goal.popped) {
+    size_t have = std::count(target.begin(), target.end(), v);
+    if (have > demandOf(v)) {
+      auto it = std::find(target.rbegin(), target.rend(), v);
+      target.erase(std::next(it).base());
+    }
+  }
+  size_t below = target.size();
+  target.insert(target.end(), goal.popped.begin(), goal.popped.end());
+  for (const auto &[value, depth] : goal.peeked) {
+    if (depth ? depth > below || target[below - depth] != value
+              : std::find(target.begin(), target.begin() + below, value) ==
+                    target.begin() + below)
+      return false;
+  }
+  return constructExactly(target, moves);
+}
+
+bool StackScheduler::constructExactly(llvm::ArrayRef<const Value *> target,
+                                      llvm::SmallVectorImpl<StackMove> &moves) {
+  size_t common = 0;
+  while (common < stack.size() && common < target.size() &&
+         stack[common] == target[common])
+    ++common;
+  llvm::SmallVector<StackMove, 32> out;
+  std::vector<const Value *> saved = stack;
+  auto move = [&](StackMove::Kind kind, uint32_t arg) {
+    StackMove m{kind, arg};
+    apply(m);
+    out.push_back(m);
+  };
+  auto regionCount = [&](const Value *v) {
+    return static_cast<size_t>(
+        std::count(stack.begin() + common, stack.end(), v));
+  };
+  auto targetCount = [&](const Value *v) {
+    return static_cast<size_t>(
+        std::count(target.begin() + common, target.end(), v));
+  };
+  auto fail = [&] {
+    stack = saved;
+    return false;
+  };
+  // 1. Pop the slots above the common part that the target has no use
+  // for, bringing each to the top with a SWAP.
+  for (size_t i = stack.size(); i-- > common;) {
+    if (i >= stack.size())
+      continue;
+    const Value *v = stack[i];
+    if (regionCount(v) <= targetCount(v))
+      continue;
+    if (maybeNull.count(v))
+      return fail();
+    uint32_t depth = static_cast<uint32_t>(stack.size() - i);
+    if (depth > 1)
+      move(StackMove::Swap, depth);
+    move(StackMove::Pop, 0);
+    i = stack.size(); // rescan: the SWAP moved the old top down
+  }
+  // 2. Copy what is missing, from its nearest slot (which may lie in the
+  // common part).
+  for (size_t t = common; t < target.size(); ++t) {
+    const Value *v = target[t];
+    if (regionCount(v) >= targetCount(v))
+      continue;
+    auto it = std::find(stack.rbegin(), stack.rend(), v);
+    if (it == stack.rend() || maybeNull.count(v))
+      return fail();
+    move(StackMove::Copy, static_cast<uint32_t>(it - stack.rbegin() + 1));
+  }
+  // 3. The part above the common one now holds the target's values; put
+  // each slot right from the bottom up, using the top as the buffer.
+  if (stack.size() != target.size())
+    return fail();
+  for (size_t p = common; p + 1 < stack.size(); ++p) {
+    if (stack[p] == target[p])
+      continue;
+    if (stack.back() != target[p]) {
+      size_t q = p + 1;
+      while (q < stack.size() && stack[q] != target[p])
+        ++q;
+      if (q + 1 < stack.size())
+        move(StackMove::Swap, static_cast<uint32_t>(stack.size() - q));
+    }
+    move(StackMove::Swap, static_cast<uint32_t>(stack.size() - p));
+  }
+  if (llvm::ArrayRef<const Value *>(stack) != target)
+    return fail();
+  moves.append(out.begin(), out.end());
+  ++constructed;
+  return true;
 }
 
 bool StackScheduler::arrangeExactly(llvm::ArrayRef<const Value *> target,
@@ -228,7 +329,7 @@ bool StackScheduler::arrangeExactly(llvm::ArrayRef<const Value *> target,
     ++common;
   unsigned reach = static_cast<unsigned>(stack.size() - common);
   if (reach > kWindow)
-    return false;
+    return constructExactly(target, moves);
   // COPY may have to fetch a value from below the common part.
   reach = std::min<unsigned>(static_cast<unsigned>(stack.size()),
                              std::max(reach, kWindow / 2));
@@ -236,7 +337,7 @@ bool StackScheduler::arrangeExactly(llvm::ArrayRef<const Value *> target,
     dead = 0;
     return llvm::ArrayRef<const Value *>(s) == target;
   };
-  return search(accept, reach, moves);
+  return search(accept, reach, moves) || constructExactly(target, moves);
 }
 
 } // namespace bcc

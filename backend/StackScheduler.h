@@ -19,9 +19,11 @@
 // slots below is taken when keeping their order is impossible, longer, or
 // leaves a dead slot behind.
 //
-// What it refuses: a shape that needs more than kMaxMoves moves or reaches
-// deeper than kWindow slots; the caller reports it (the last resort,
-// temporaries in fresh locals, is not implemented yet).
+// A shape that needs more than kMaxMoves moves or reaches deeper than
+// kWindow slots is not searched: it is built step by step (pop, copy, then
+// sort with SWAPs through the top), which is longer but always possible
+// unless a maybe-NULL value would have to be copied or popped; only then
+// does the caller get a refusal.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BCC_BACKEND_STACKSCHEDULER_H
@@ -94,6 +96,14 @@ public:
   bool arrangeExactly(llvm::ArrayRef<const Value *> target,
                       llvm::SmallVectorImpl<StackMove> &moves);
 
+  /// Shapes the search cannot solve within its limits (how many moves, how
+  /// deep) are built step by step instead, with no limit: pop the slots
+  /// nothing wants, copy the missing values, then sort the slots with SWAPs
+  /// through the top. Longer than the best sequence, but it always exists
+  /// unless a maybe-NULL value would have to be copied or popped. Counts
+  /// how often that happened.
+  uint64_t constructed = 0;
+
   /// Applies one move to `stack`.
   void apply(const StackMove &move);
 
@@ -106,6 +116,10 @@ public:
 private:
   bool satisfies(const std::vector<const Value *> &s, const StackGoal &goal,
                  unsigned *deadSlots) const;
+  bool construct(const StackGoal &goal,
+                 llvm::SmallVectorImpl<StackMove> &moves);
+  bool constructExactly(llvm::ArrayRef<const Value *> target,
+                        llvm::SmallVectorImpl<StackMove> &moves);
   template <typename Accept>
   bool search(Accept accept, unsigned reach,
               llvm::SmallVectorImpl<StackMove> &moves);

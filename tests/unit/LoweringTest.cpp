@@ -299,3 +299,50 @@ TEST(Lowering, SafetyNetRejectsCopyOfNull) {
                            {"RETURN_CONST", 0}});
   EXPECT_TRUE(checkNullSafety(*table, swap));
 }
+
+// A block exit beyond the search's window (ten values reversed, plus one
+// dropped and one duplicated) is built step by step; simulating the
+// emitted moves gives exactly the successor's parameters.
+TEST(Lowering, DeepExitShuffleIsBuiltStepByStep) {
+  std::string text =
+      "module python 3.12\n"
+      "function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x3 "
+      "args 0 posonly 0 kwonly 0 {\n"
+      "  locals:\n"
+      "  consts: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9\n"
+      "  names:\n"
+      "bb0:\n";
+  for (int i = 0; i < 10; ++i)
+    text += "  %" + std::to_string(i) + " = const " + std::to_string(i) +
+            "  #" + std::to_string(2 * i) + "\n";
+  // Successor order: 9 8 7 6 5 4 3 2 0 0 (1 is dropped, 0 twice).
+  text += "  br ^bb1(%9, %8, %7, %6, %5, %4, %3, %2, %0, %0)\n"
+          "bb1(%10, %11, %12, %13, %14, %15, %16, %17, %18, %19):\n"
+          "  %20 = py BUILD_TUPLE 10 %10, %11, %12, %13, %14, %15, %16, "
+          "%17, %18, %19  #40\n"
+          "  return %20  #42\n}\n";
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  ASSERT_TRUE(m) << m.error().message;
+  LoweringReport report;
+  Expected<std::shared_ptr<CodeObject>> code =
+      lowerFunction(*(*m)->function(0), &report);
+  ASSERT_TRUE(code) << code.error().message;
+  EXPECT_EQ(report.constructed, 1u);
+  Expected<std::vector<DecodedInstruction>> insts = decodeInstructions(**code);
+  ASSERT_TRUE(insts);
+  std::vector<int64_t> stack;
+  for (const DecodedInstruction &d : *insts) {
+    std::string name = d.info ? d.info->name : "?";
+    if (name == "LOAD_CONST")
+      stack.push_back(*d.arg);
+    else if (name == "COPY")
+      stack.push_back(stack[stack.size() - *d.arg]);
+    else if (name == "SWAP")
+      std::swap(stack.back(), stack[stack.size() - *d.arg]);
+    else if (name == "POP_TOP")
+      stack.pop_back();
+    else if (name == "BUILD_TUPLE")
+      break;
+  }
+  EXPECT_EQ(stack, (std::vector<int64_t>{9, 8, 7, 6, 5, 4, 3, 2, 0, 0}));
+}

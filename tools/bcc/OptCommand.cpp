@@ -202,7 +202,7 @@ void printSummary(const OptTotals &totals, double seconds,
     std::printf("lowering: %llu code objects, %llu IR instructions, "
                 "%llu with operands already in order\n"
                 "stack moves: %llu COPY, %llu SWAP, %llu POP_TOP; "
-                "%llu drops, %llu block exits shuffled, %llu temporaries, "
+                "%llu drops, %llu block exits shuffled, %llu built step by step, "
                 "%llu superinstructions\n",
                 (unsigned long long)r.codeObjects,
                 (unsigned long long)r.irInstructions,
@@ -210,7 +210,7 @@ void printSummary(const OptTotals &totals, double seconds,
                 (unsigned long long)r.copies, (unsigned long long)r.swaps,
                 (unsigned long long)r.pops, (unsigned long long)r.drops,
                 (unsigned long long)r.exitShuffles,
-                (unsigned long long)r.temporaries,
+                (unsigned long long)r.constructed,
                 (unsigned long long)r.fused);
   }
 }
