@@ -703,6 +703,17 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
     }
     unsigned t = blockIndex_.lookup(taken);
     bool backward = t <= blockIndex;
+    if (backward && minor_ >= 12) {
+      // 3.12+ conditional jumps only go forward: the opposite test jumps
+      // forward to the other successor, over a JUMP_BACKWARD.
+      unsigned o = blockIndex_.lookup(other);
+      if (o <= blockIndex)
+        return fail(inst, "both successors of a conditional branch lie "
+                          "backward, which 3.12+ bytecode cannot express");
+      emitJump(ops_.popJump[static_cast<unsigned>(negate(test))], o, inst);
+      emitJump(ops_.JUMP_BACKWARD, t, inst);
+      break;
+    }
     int op = ops_.popJump[static_cast<unsigned>(test) +
                           (backward && minor_ == 11 ? 4 : 0)];
     emitJump(op, t, inst);

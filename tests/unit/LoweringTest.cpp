@@ -152,6 +152,12 @@ bb2:
 )";
   EXPECT_EQ(lowerText(loop), "LOAD_FAST 0; POP_JUMP_BACKWARD_IF_TRUE 2; "
                              "LOAD_CONST 0; RETURN_VALUE");
+  // 3.12+ has no backward conditional jump: the opposite test jumps over a
+  // JUMP_BACKWARD.
+  std::string loop12 = loop;
+  loop12.replace(loop12.find("3.11"), 4, "3.12");
+  EXPECT_EQ(lowerText(loop12), "LOAD_FAST 0; POP_JUMP_IF_FALSE 1; "
+                               "JUMP_BACKWARD 3; LOAD_CONST 0; RETURN_VALUE");
 }
 
 TEST(Lowering, BlockExitsMatchTheSuccessorsParameters) {
