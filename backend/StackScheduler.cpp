@@ -203,12 +203,17 @@ bool StackScheduler::arrange(const StackGoal &goal,
   std::vector<const Value *> afterOrdered = stack;
   stack = saved;
   auto acceptAny = [&](const std::vector<const Value *> &s, unsigned &dead) {
-    return satisfies(s, goal, &dead) && dead == 0;
+    return satisfies(s, goal, &dead);
   };
+  // Dead slots already there (a handler's unused bottom values) count
+  // against both candidates alike.
   llvm::SmallVector<StackMove, kMaxMoves> loose;
-  if (search(acceptAny, kWindow, loose) &&
-      (!haveOrdered || loose.size() < ordered.size() ||
-       (orderedDead && loose.size() <= ordered.size()))) {
+  bool haveLoose = search(acceptAny, kWindow, loose);
+  unsigned looseDead = haveLoose ? lastDead_ : ~0u;
+  if (haveLoose &&
+      (!haveOrdered ||
+       (loose.size() < ordered.size() && looseDead <= orderedDead) ||
+       (loose.size() <= ordered.size() && looseDead < orderedDead))) {
     moves.append(loose.begin(), loose.end());
     return true;
   }
