@@ -44,18 +44,23 @@ unit-asan: deps
 	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build $(ASAN_BUILD) -j $(JOBS) --target bcc_unittests
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
-# Builds the fuzz target with clang and runs it for FUZZ_SECONDS (default 30)
-# from the checked-in seeds; a crash or a model mismatch fails the target.
+# Builds the fuzz targets with clang and runs each for FUZZ_SECONDS (default
+# 30) from the checked-in seeds: fuzz-pyc-reader (marshal and .pyc reading)
+# and fuzz-lift-lower (read, lift, verify, lower, re-lift). A crash or a
+# broken property fails the target.
 FUZZ_SECONDS ?= 30
 fuzz-smoke: deps
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DBCC_FUZZ=ON -DBCC_BUILD_TESTS=OFF \
 	  > $(FUZZ_BUILD).configure.log 2>&1 || { cat $(FUZZ_BUILD).configure.log; exit 1; }
-	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-pyc-reader
-	@rm -rf $(FUZZ_BUILD)/scratch-corpus && mkdir -p $(FUZZ_BUILD)/scratch-corpus
-	@$(FUZZ_BUILD)/tests/fuzz/fuzz-pyc-reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-	  -print_final_stats=1 $(FUZZ_BUILD)/scratch-corpus tests/fuzz/corpus 2>&1 | \
-	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|.*ERROR)' ; \
-	  test $${PIPESTATUS[0]} -eq 0
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-pyc-reader fuzz-lift-lower
+	@for target in fuzz-pyc-reader fuzz-lift-lower; do \
+	  rm -rf $(FUZZ_BUILD)/scratch-corpus && mkdir -p $(FUZZ_BUILD)/scratch-corpus && \
+	  echo "$$target: $(FUZZ_SECONDS) s" && \
+	  $(FUZZ_BUILD)/tests/fuzz/$$target -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    -print_final_stats=1 $(FUZZ_BUILD)/scratch-corpus tests/fuzz/corpus 2>&1 | \
+	    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|.*ERROR|Fuzz)' ; \
+	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
 
 # Benchmarks print ratios against baselines measured in the same run (bench/).
 bench: build

@@ -150,6 +150,11 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
 }
 
 /// A stack signature boiled down to what lifting needs, per path.
+/// The largest co_stacksize lifted. CPython's compiler builds big
+/// collections and calls in pieces and never comes near it; a larger value
+/// in a file is refused rather than believed.
+constexpr int32_t kMaxStackSize = 1 << 20;
+
 struct SignatureSummary {
   bool valid = false;
   uint32_t popsFall = 0, pushesFall = 0, popsJump = 0, pushesJump = 0;
@@ -242,6 +247,12 @@ Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
                      std::to_string(fromOffset) + ", but " +
                      std::to_string(state.depth) + " from elsewhere");
   }
+  if (depth > uint32_t(code_.stackSize))
+    return error(fromOffset,
+                 std::to_string(depth) + " values on the stack at offset " +
+                     std::to_string(cfg_.instructions[state.first].start) +
+                     " exceed co_stacksize " +
+                     std::to_string(code_.stackSize));
   state.depth = int32_t(depth);
   for (uint32_t i = 0; i < depth; ++i)
     state.block->addParam();
@@ -674,6 +685,14 @@ Status FunctionLifter::liftBlock(uint32_t index) {
       skipNext = false;
       continue;
     }
+    // CPython's frame has co_stacksize slots; bytecode that needs more
+    // would write past them (and a huge push count must not allocate).
+    if (const SignatureSummary *sig = signature(cfg_.instructions[i]);
+        sig && int64_t(stack_.size()) - int64_t(sig->popsFall) + int64_t(sig->pushesFall) >
+                   int64_t(code_.stackSize))
+      return error(cfg_.instructions[i].offset,
+                   "the stack would grow past co_stacksize " +
+                       std::to_string(code_.stackSize));
     if (Status s = liftInstruction(i, state, skipNext); !s)
       return s;
   }
@@ -697,6 +716,10 @@ Status FunctionLifter::run() {
     return Error("code object '" + code_.qualName.utf8 +
                  "': line table: " + lines.error().message);
   lines_ = std::move(*lines);
+  if (code_.stackSize < 0 || code_.stackSize > kMaxStackSize)
+    return Error("code object '" + code_.qualName.utf8 + "': co_stacksize " +
+                 std::to_string(code_.stackSize) + " is out of range (0-" +
+                 std::to_string(kMaxStackSize) + ")");
   if (Status s = cfg_.build(code_, table_); !s)
     return s;
   blocks_.resize(cfg_.blocks.size());

@@ -4,6 +4,10 @@
   * pyc-3.X.pyc: a small module compiled by each CPython 3.8-3.13 found by
     tests/python/pythons.py (functions, closures, comprehensions, async,
     try/except, and constants of every kind);
+  * lift-3.X.pyc (3.11-3.13): a module whose bytecode exercises the
+    lifter and the backend (fuzz-lift-lower): match statements, with,
+    chained assignments and comparisons, walrus, inlined comprehensions,
+    generators, try/except*/finally, loops with break and continue;
   * marshal-*.bin: raw marshal data, prefixed with the version byte the
     target uses for its second mode (3.8 + byte % 7): ints of every size,
     floats (-0.0, inf, nan), complex, containers, shared references, the
@@ -45,6 +49,41 @@ class K:
     async def m(self):
         async for i in self:
             yield i
+'''
+
+LIFT_SOURCE = '''\
+async def m(x, *, k=1):
+    match x:
+        case [a, b, *rest] if a < b <= k:
+            return a, rest
+        case {"k": v, **kw}:
+            return v
+        case int(n) | float(n) if (y := n + 1) > 2:
+            return y
+        case _:
+            pass
+    p = q = [i * j for i in range(3) for j in (1, 2) if i != j]
+    p[0], q[1] = q[1], p[0]
+    async with open(x) as f, open(k) as g:
+        for line in f:
+            if not line:
+                continue
+            elif line == "x":
+                break
+            p += line,
+    try:
+        raise ExceptionGroup("e", [ValueError()])
+    except* ValueError as e:
+        del e
+    finally:
+        k **= 2
+    return {key: [v async for v in k] for key in p}
+
+
+def gen(n):
+    total = yield from range(n)
+    while (total := total - 1) > 0:
+        yield total
 '''
 
 # Compiles SOURCE in the interpreter that runs this and prints the .pyc.
@@ -104,6 +143,11 @@ def main():
                                 input=SOURCE.encode(), stdout=subprocess.PIPE,
                                 check=True)
         seeds["pyc-%s.pyc" % version] = result.stdout
+        if version in ("3.11", "3.12", "3.13"):
+            result = subprocess.run([python, "-c", COMPILE],
+                                    input=LIFT_SOURCE.encode(),
+                                    stdout=subprocess.PIPE, check=True)
+            seeds["lift-%s.pyc" % version] = result.stdout
     total = 0
     for name, data in sorted(seeds.items()):
         with open(os.path.join(out, name), "wb") as f:
