@@ -30,6 +30,7 @@
 #include "backend/StackScheduler.h"
 #include "ir/CallProtocol.h"
 #include "ir/IR.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -176,6 +177,8 @@ private:
   bool deferMoves_ = false;
   unsigned currentBlock_ = 0;
   std::vector<bool> jumpTarget_; // per block: some edge jumps to it
+  /// 3.12+ load_fasts of a local that may be unbound (LOAD_FAST_CHECK).
+  llvm::DenseSet<const Instruction *> maybeUnbound_;
   uint32_t expectedOffset_ = Instruction::kNoOffset;
   std::vector<uint32_t> deferredLocations_;
   llvm::SmallVector<const Value *, 8> popped_;
@@ -486,16 +489,16 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
     break;
   case Op::LoadFast:
   case Op::LoadFastCheck: {
-    int op = inst.is(Op::LoadFast) || minor_ == 11 ? ops_.LOAD_FAST
-                                                    : ops_.LOAD_FAST_CHECK;
+    bool check = inst.is(Op::LoadFastCheck) || maybeUnbound_.count(&inst);
+    int op = !check || minor_ == 11 ? ops_.LOAD_FAST : ops_.LOAD_FAST_CHECK;
     MachineInstr &last = machine.instrs.back();
-    if (fusable && inst.is(Op::LoadFast) && imm < 16 && last.arg < 16 &&
+    if (fusable && !check && imm < 16 && last.arg < 16 &&
         last.opcode == ops_.LOAD_FAST) {
       last.opcode = static_cast<uint8_t>(ops_.LOAD_FAST_LOAD_FAST);
       last.arg = (last.arg << 4) | imm;
       ++report_.fused;
       lastSource_ = nullptr;
-    } else if (fusable && inst.is(Op::LoadFast) && imm < 16 &&
+    } else if (fusable && !check && imm < 16 &&
                last.arg < 16 && last.opcode == ops_.STORE_FAST) {
       last.opcode = static_cast<uint8_t>(ops_.STORE_FAST_LOAD_FAST);
       last.arg = (last.arg << 4) | imm;
@@ -856,6 +859,77 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
 /// NULL results of load_global and load_attr, load_fast_and_clear's saved
 /// local, maybe-NULL outputs of raw py instructions, and block parameters
 /// that receive any of these.
+/// The `load_fast`s of a plain local that may be unbound when they run, as
+/// CPython's add_checks_for_loads_of_uninitialized_variables finds them:
+/// parameters are bound on entry and other locals are not; `store_fast`
+/// binds, `delete_fast` and `load_fast_and_clear` unbind, a load binds (it
+/// raises otherwise); a handler sees the union over every point of the
+/// blocks it protects. 3.12+ must load those with LOAD_FAST_CHECK: a plain
+/// LOAD_FAST of an unbound local pushes NULL and crashes the interpreter
+/// later. The lifter keeps CPython's own checks as `load_fast_check`; this
+/// catches the loads a pass made unsafe (by deleting a store, say).
+static void collectMaybeUnboundLoads(const Function &f,
+                                     llvm::DenseSet<const Instruction *> &out) {
+  unsigned numLocals = 0;
+  for (const LocalsPlusSlot &slot : f.localsPlus)
+    numLocals += (slot.kind & CO_FAST_LOCAL) != 0;
+  if (numLocals == 0 || f.empty())
+    return;
+  unsigned params = unsigned(f.argCount + f.kwOnlyArgCount) +
+                    ((f.flags & CO_VARARGS) ? 1 : 0) +
+                    ((f.flags & CO_VARKEYWORDS) ? 1 : 0);
+  auto tracked = [&](uint32_t local) {
+    // Cell slots hold their cell from MAKE_CELL on: always bound.
+    return local < f.localsPlus.size() &&
+           (f.localsPlus[local].kind & CO_FAST_LOCAL) &&
+           !(f.localsPlus[local].kind & (CO_FAST_CELL | CO_FAST_FREE));
+  };
+  llvm::DenseMap<const Block *, llvm::BitVector> entry;
+  std::vector<const Block *> worklist;
+  auto merge = [&](const Block *b, const llvm::BitVector &unbound) {
+    auto [it, inserted] = entry.try_emplace(b, unbound);
+    if (inserted) {
+      worklist.push_back(b);
+      return;
+    }
+    llvm::BitVector before = it->second;
+    it->second |= unbound;
+    if (it->second != before)
+      worklist.push_back(b);
+  };
+  llvm::BitVector start(unsigned(f.localsPlus.size()));
+  for (unsigned i = params; i < f.localsPlus.size(); ++i)
+    if (tracked(i))
+      start.set(i);
+  merge(&*f.begin(), start);
+  while (!worklist.empty()) {
+    const Block *b = worklist.back();
+    worklist.pop_back();
+    llvm::BitVector unbound = entry[b];
+    llvm::BitVector seen = unbound; // every point, for the handler
+    for (const Instruction &inst : *b) {
+      uint32_t local = inst.immediate();
+      if (inst.is(Op::StoreFast) && tracked(local)) {
+        unbound.reset(local);
+      } else if ((inst.is(Op::DeleteFast) || inst.is(Op::LoadFastAndClear)) &&
+                 tracked(local)) {
+        unbound.set(local);
+        seen.set(local);
+      } else if ((inst.is(Op::LoadFast) || inst.is(Op::LoadFastCheck)) &&
+                 tracked(local)) {
+        if (unbound.test(local) && inst.is(Op::LoadFast))
+          out.insert(&inst);
+        unbound.reset(local);
+      }
+    }
+    if (b->hasHandler())
+      merge(b->handler(), seen);
+    if (const Instruction *term = b->terminator())
+      for (const Successor &s : term->successors())
+        merge(s.target(), unbound);
+  }
+}
+
 static void collectMaybeNull(const Function &f, const OpcodeTable &table,
                              llvm::DenseSet<const Value *> &out) {
   uint8_t minor = f.version().minor;
@@ -899,6 +973,8 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
 
 Status FunctionLowering::run() {
   collectMaybeNull(f_, table_, sched_.maybeNull);
+  if (minor_ >= 12)
+    collectMaybeUnboundLoads(f_, maybeUnbound_);
   unsigned n = 0;
   for (const Block &b : f_) {
     blockIndex_[&b] = n++;

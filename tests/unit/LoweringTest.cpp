@@ -352,3 +352,42 @@ TEST(Lowering, DeepExitShuffleIsBuiltStepByStep) {
   }
   EXPECT_EQ(stack, (std::vector<int64_t>{9, 8, 7, 6, 5, 4, 3, 2, 0, 0}));
 }
+
+// 3.12+: a load_fast of a local that may be unbound on some path is written
+// as LOAD_FAST_CHECK (a plain LOAD_FAST would push NULL); parameters and
+// locals stored on every path before the load stay LOAD_FAST.
+TEST(Lowering, LoadsOfMaybeUnboundLocalsAreChecked) {
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  cond_br if_true %0, ^bb1, ^bb2                #2
+bb1:
+  %1 = load_fast b                              #4
+  store_fast c %1                               #6
+  br ^bb2
+bb2:
+  %2 = load_fast c                              #8
+  %3 = load_fast c                              #10
+  py POP_TOP %3                                 #12
+  return %2                                     #14
+}
+)";
+  // The first load of c may find it unbound (the path through bb0 only);
+  // the second one runs after the first succeeded.
+  EXPECT_EQ(lowerText(text), "LOAD_FAST 0; POP_JUMP_IF_FALSE 2; "
+                             "LOAD_FAST 1; STORE_FAST 2; LOAD_FAST_CHECK 2; "
+                             "LOAD_FAST 2; POP_TOP; RETURN_VALUE");
+  // Stored on every path: no check. After delete_fast: checked again.
+  std::string stored = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  store_fast c %0                               #2
+  %1 = load_fast c                              #4
+  py POP_TOP %1                                 #6
+  delete_fast c                                 #8
+  %2 = load_fast c                              #10
+  return %2                                     #12
+}
+)";
+  EXPECT_EQ(lowerText(stored), "LOAD_FAST 0; STORE_FAST 2; LOAD_FAST 2; "
+                               "POP_TOP; DELETE_FAST 2; LOAD_FAST_CHECK 2; "
+                               "RETURN_VALUE");
+}
