@@ -57,6 +57,9 @@ private:
   Error fail(const Instruction &inst, const std::string &message) const;
 
   Status checkBlock(const Block &block);
+  Status checkBranchConditions();
+  bool isBool(const Value *value,
+              llvm::DenseSet<const Value *> &visiting) const;
   Status checkInstruction(const Instruction &inst);
   Status checkImmediate(const Instruction &inst);
   Status checkEdge(const Instruction &inst, unsigned index);
@@ -116,7 +119,93 @@ Status FunctionVerifier::run() {
       return s;
   if (Status s = checkSSA(); !s)
     return s;
-  return checkUseLists();
+  if (Status s = checkUseLists(); !s)
+    return s;
+  return checkBranchConditions();
+}
+
+//===----------------------------------------------------------------------===//
+// 3.13's exact-bool branches
+//===----------------------------------------------------------------------===//
+
+/// Whether `value` is certainly a bool: what TO_BOOL, COMPARE_OP, CONTAINS_OP, IS_OP, UNARY_NOT, CHECK_EXC_MATCH, MATCH_SEQUENCE
+/// and MATCH_MAPPING push, a True or False
+/// constant, or a block parameter that every incoming edge feeds such a
+/// value (a cycle of parameters counts as bool).
+bool FunctionVerifier::isBool(const Value *value,
+                              llvm::DenseSet<const Value *> &visiting) const {
+  if (const auto *result = llvm::dyn_cast<InstResult>(value)) {
+    const Instruction &inst = *result->instruction();
+    switch (inst.op()) {
+    case Op::ToBool:
+      return true;
+    case Op::Const: {
+      if (inst.immediate() >= f.consts.size())
+        return false;
+      const ConstantRef &k = f.consts[inst.immediate()].constant();
+      return k && (k->is(ConstantKind::True) || k->is(ConstantKind::False));
+    }
+    case Op::Py: {
+      llvm::StringRef name = inst.pyOpname();
+      // Any COMPARE_OP: CPython 3.13's own match statements jump on one
+      // without its bool bit (a value pattern's `==`), so that is what
+      // the interpreter accepts.
+      if (name == "COMPARE_OP")
+        return true;
+      return name == "CONTAINS_OP" || name == "IS_OP" || name == "UNARY_NOT" ||
+             name == "CHECK_EXC_MATCH" || name == "MATCH_SEQUENCE" ||
+             name == "MATCH_MAPPING";
+    }
+    default:
+      return false;
+    }
+  }
+  const auto *param = llvm::cast<BlockParam>(value);
+  if (!visiting.insert(value).second)
+    return true;
+  bool fed = false;
+  for (const Block &block : f) {
+    const Instruction *term = block.terminator();
+    if (!term)
+      continue;
+    for (const Successor &s : term->successors())
+      if (s.target() == param->block()) {
+        if (param->index() >= s.numArgs() || !isBool(s.arg(param->index()),
+                                                     visiting))
+          return false;
+        fed = true;
+      }
+    if (block.handler() == param->block())
+      return false; // the handler's own slots: any object
+  }
+  return fed;
+}
+
+Status FunctionVerifier::checkBranchConditions() {
+  if (!f.version().atLeast(3, 13))
+    return Status::ok();
+  for (const Block &block : f) {
+    const Instruction *term = block.terminator();
+    if (!term || !term->is(Op::CondBr))
+      continue;
+    BranchTest test = term->branchTest();
+    if (test != BranchTest::IfTrue && test != BranchTest::IfFalse)
+      continue;
+    llvm::DenseSet<const Value *> visiting;
+    const Value *condition = term->operand(0);
+    if (isBool(condition, visiting))
+      continue;
+    std::string from = "a block parameter";
+    if (const auto *r = llvm::dyn_cast<InstResult>(condition))
+      from = "`" + printer.instruction(*r->instruction()) + "`";
+    return fail(*term, "on 3.13 a branch on true or false needs a bool "
+                       "(from to_bool, COMPARE_OP, "
+                       "CONTAINS_OP, IS_OP, UNARY_NOT, CHECK_EXC_MATCH, "
+                       "MATCH_SEQUENCE, MATCH_MAPPING or a bool constant), "
+                       "because POP_JUMP_IF_TRUE/FALSE test identity with "
+                       "True; the condition comes from " + from);
+  }
+  return Status::ok();
 }
 
 //===----------------------------------------------------------------------===//

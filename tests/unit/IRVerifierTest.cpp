@@ -329,3 +329,67 @@ TEST(IRVerifier, CodeConstantOfAnotherModule) {
 }
 
 } // namespace
+
+// 3.13's POP_JUMP_IF_TRUE/FALSE compare with True/False by identity, so a
+// branch on true or false must get a bool; 3.12 converts anything itself.
+TEST(IRVerifier, BranchesOn313NeedABool) {
+  auto verify13 = [](const std::string &body) {
+    std::string text = "module python 3.13\nfunction @0 'f' {\n  locals: x\n"
+                       "  consts: None, True\n  names: g\n" +
+                       body + "}\n";
+    Expected<std::unique_ptr<Module>> m = parseModule(text);
+    if (!m)
+      return "parse error: " + m.error().message;
+    Status s = verify(**m);
+    return s ? std::string() : s.error().message;
+  };
+  const char *raw = R"(bb0:
+  %0 = load_fast x
+  cond_br if_true %0, ^bb1, ^bb1
+bb1:
+  %1 = const None
+  return %1
+)";
+  std::string error = verify13(raw);
+  EXPECT_NE(error.find("needs a bool"), std::string::npos) << error;
+  EXPECT_NE(error.find("comes from `%0 = load_fast x`"), std::string::npos)
+      << error;
+  EXPECT_EQ(verifyText(raw), "");
+  // if_none tests any object.
+  EXPECT_EQ(verify13(R"(bb0:
+  %0 = load_fast x
+  cond_br if_none %0, ^bb1, ^bb1
+bb1:
+  %1 = const None
+  return %1
+)"),
+            "");
+  // to_bool, a bool constant, and a parameter every edge feeds a bool.
+  EXPECT_EQ(verify13(R"(bb0:
+  %0 = load_fast x
+  %1 = to_bool %0
+  cond_br if_true %1, ^bb1(%1), ^bb2
+bb1(%2):
+  cond_br if_false %2, ^bb2, ^bb2
+bb2:
+  %3 = const True
+  cond_br if_true %3, ^bb3, ^bb3
+bb3:
+  %4 = const None
+  return %4
+)"),
+            "");
+  // A parameter fed a bool on one edge and anything on another is not.
+  error = verify13(R"(bb0:
+  %0 = load_fast x
+  %1 = to_bool %0
+  cond_br if_true %1, ^bb1(%1), ^bb1(%0)
+bb1(%2):
+  cond_br if_false %2, ^bb2, ^bb2
+bb2:
+  %3 = const None
+  return %3
+)");
+  EXPECT_NE(error.find("comes from a block parameter"), std::string::npos)
+      << error;
+}

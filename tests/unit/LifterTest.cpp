@@ -292,6 +292,7 @@ CodeObject assemble(const std::vector<Assembled> &program) {
   code.version = version;
   code.name.utf8 = code.qualName.utf8 = "bad";
   code.fileName.utf8 = "bad.py";
+  code.stackSize = 8;
   code.consts.push_back(Constant::none());
   for (size_t i = 0; i < program.size(); ++i) {
     uint8_t op = *table.lookup(program[i].opname);
@@ -340,6 +341,24 @@ TEST(LifterErrors, JumpOutOfRange) {
   EXPECT_EQ(liftError(assemble({{"RESUME"}, {"JUMP_FORWARD", 40}})),
             "code object 'bad', offset 2: JUMP_FORWARD jumps to offset 84, "
             "which is not an instruction of the code");
+}
+
+// The frame has co_stacksize slots: bytecode that needs more is refused,
+// and so is a handler that unwinds to a depth beyond them.
+TEST(LifterErrors, StackBeyondCoStacksize) {
+  CodeObject code = assemble({{"RESUME"},
+                              {"LOAD_CONST"},
+                              {"LOAD_CONST"},
+                              {"POP_TOP"},
+                              {"RETURN_VALUE"}});
+  code.stackSize = 1;
+  EXPECT_EQ(liftError(code), "code object 'bad', offset 4: the stack would "
+                             "grow past co_stacksize 1");
+  code.stackSize = 2;
+  EXPECT_EQ(liftError(code), "(lifted)");
+  code.stackSize = -1;
+  EXPECT_EQ(liftError(code), "code object 'bad': co_stacksize -1 is out of "
+                             "range (0-1048576)");
 }
 
 TEST(LifterErrors, RunsOffTheEnd) {
