@@ -780,6 +780,18 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
           sched_.stack.end())
         wanted.push_back(v);
     }
+    // An instruction that only peeks (MATCH_SEQUENCE, GET_LEN) at a value
+    // that needs one more slot than it has: CPython's COPY 1 comes here.
+    if (wanted.empty())
+      for (const Use &u : j.operandUses()) {
+        const Value *v = u.get();
+        if (!u.isPeeked() || sched_.stack.empty() || sched_.stack.back() != v)
+          continue;
+        unsigned slots = unsigned(
+            std::count(sched_.stack.begin(), sched_.stack.end(), v));
+        if (slots < sched_.demandOf(v))
+          wanted.push_back(v);
+      }
     if (!wanted.empty()) {
       consumer = it;
       break;
@@ -805,6 +817,26 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
   for (const Value *v : wanted) {
     ++consuming_[v];
     setDemand(v);
+  }
+  // One value on top that the block's exit needs more slots of, and no
+  // later instruction uses: CPython makes all the copies here (a match
+  // pattern's COPY 1; COPY 1). Values used again get one COPY per use,
+  // when the use comes.
+  const Value *v = wanted.size() == 1 ? wanted.front() : nullptr;
+  for (auto it = std::next(consumer); v && it != end; ++it)
+    if (!it->isTerminator())
+      for (const Use &u : it->operandUses())
+        if (u.get() == v)
+          v = nullptr;
+  if (v) {
+    while (sched_.stack.back() == v && !sched_.maybeNull.count(v) &&
+           std::count(sched_.stack.begin(), sched_.stack.end(), v) <
+               sched_.demandOf(v)) {
+      moves_.assign(1, StackMove{StackMove::Copy, 1});
+      replay_ = sched_.stack;
+      sched_.apply(moves_.front());
+      emitMoves(*from, std::next(consumer));
+    }
   }
   return status;
 }
