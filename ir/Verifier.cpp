@@ -21,9 +21,14 @@ namespace bcc {
 
 namespace {
 
-/// "3 operands", "1 operand".
+/// "3 operands", "1 operand", "2 entries".
 std::string count(size_t n, const char *noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+  std::string word = noun;
+  if (n != 1)
+    word = !word.empty() && word.back() == 'y'
+               ? word.substr(0, word.size() - 1) + "ies"
+               : word + "s";
+  return std::to_string(n) + " " + word;
 }
 
 /// What the table allows: "1 operand", "at least 2 operands", "1 to 2

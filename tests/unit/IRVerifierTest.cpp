@@ -25,10 +25,12 @@ PyString str(const char *s) {
 }
 
 /// The verifier's message for the module in `text` ("" if it verifies).
-std::string verifyText(const std::string &body) {
-  std::string text = "module python 3.12\nfunction @0 'f' {\n  locals: x\n"
-                     "  consts: None\n  names: g\n" +
-                     body + "}\n";
+std::string verifyText(const std::string &body,
+                       const std::string &version = "3.12",
+                       const std::string &consts = "None") {
+  std::string text = "module python " + version +
+                     "\nfunction @0 'f' {\n  locals: x\n  consts: " +
+                     consts + "\n  names: g\n" + body + "}\n";
   Expected<std::unique_ptr<Module>> m = parseModule(text);
   if (!m)
     return "parse error: " + m.error().message;
@@ -334,14 +336,7 @@ TEST(IRVerifier, CodeConstantOfAnotherModule) {
 // branch on true or false must get a bool; 3.12 converts anything itself.
 TEST(IRVerifier, BranchesOn313NeedABool) {
   auto verify13 = [](const std::string &body) {
-    std::string text = "module python 3.13\nfunction @0 'f' {\n  locals: x\n"
-                       "  consts: None, True\n  names: g\n" +
-                       body + "}\n";
-    Expected<std::unique_ptr<Module>> m = parseModule(text);
-    if (!m)
-      return "parse error: " + m.error().message;
-    Status s = verify(**m);
-    return s ? std::string() : s.error().message;
+    return verifyText(body, "3.13", "None, True");
   };
   const char *raw = R"(bb0:
   %0 = load_fast x
@@ -391,5 +386,10 @@ bb2:
   return %3
 )");
   EXPECT_NE(error.find("comes from a block parameter"), std::string::npos)
+      << error;
+  // (And the plural of "entry".)
+  error = verify13("bb0:\n  %0 = const $5\n  return %0\n");
+  EXPECT_NE(error.find("outside the consts pool (2 entries)"),
+            std::string::npos)
       << error;
 }
