@@ -18,6 +18,15 @@
 //    FLAG_REF and then referenced. A model read from marshal data keeps the
 //    sharing of its back-references, so this keeps the output linear in the
 //    model's size however the input was shaped.
+//  * the tuple and bytes fields of code objects that CPython's compiler
+//    merges by value across the code objects of one module (co_consts,
+//    co_names, in 3.8-3.10 co_varnames, co_freevars and co_cellvars, in 3.10
+//    co_code, from 3.10 on co_linetable, from 3.11 on co_exceptiontable)
+//    are written once and referenced when another code object has an equal
+//    one, so that `f.__code__.co_consts is g.__code__.co_consts` holds after
+//    loading whenever it held after compiling (test_compile checks it).
+//    Constants in co_consts count as equal when they are the same node (or
+//    equal strings, which are written once anyway).
 // Reference indices are given out in the order the flagged type bytes are
 // written, which is the pre-order in which any reader reserves them.
 //
@@ -25,9 +34,11 @@
 
 #include "backend/MarshalWriter.h"
 
+#include <array>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
@@ -84,6 +95,19 @@ public:
   }
 
 private:
+  enum SharedField {
+    CodeBytes,
+    Consts,
+    Names,
+    VarNames,
+    FreeVars,
+    CellVars,
+    LineTable,
+    ExceptionTable,
+    NumSharedFields
+  };
+  using SharedFieldKeys = std::array<std::string, NumSharedFields>;
+
   const PythonVersion version_;
   std::string out_;
   std::optional<Error> error_;
@@ -94,6 +118,13 @@ private:
   llvm::DenseMap<const void *, uint32_t> written_;
   /// Reference index of each string already written, by interned flag.
   llvm::StringMap<uint32_t> strings_[2];
+  /// The keys of each code object's merged fields (sharedFieldKeys), made
+  /// while counting; how many code objects have each key, and the
+  /// reference index of the fields already written.
+  llvm::DenseMap<const CodeObject *, size_t> fieldKeysOf_;
+  std::vector<SharedFieldKeys> fieldKeys_;
+  llvm::StringMap<uint32_t> fieldUses_;
+  llvm::StringMap<uint32_t> fieldsWritten_;
   uint32_t nextRef_ = 0;
 
   /// Records the error and returns false. Messages are formatted here,
@@ -159,13 +190,25 @@ private:
   // Objects
   //===--------------------------------------------------------------------===//
 
+  /// The fields of `co` that CPython merges by value, each as a key that
+  /// is equal for equal values of the same field kind; "" where the field
+  /// is not merged in this version or is empty (an empty tuple or bytes
+  /// object is a singleton anyway).
+  SharedFieldKeys sharedFieldKeys(const CodeObject &co) const;
+  /// Before writing a merged field: a reference if an equal one was
+  /// written (returns true with `referenced` set), else the flag byte to
+  /// write it with.
+  uint8_t sharedFieldFlag(const std::string &key, bool &referenced);
+
   void countUses(const Constant &c, unsigned depth);
   bool writeObject(const Constant &c, unsigned depth);
   bool writeString(const PyString &s, bool interned, unsigned depth);
   bool writeInt(const PyInt &value, uint8_t flag);
-  bool writeBytes(const std::string &data, unsigned depth);
+  bool writeBytes(const std::string &data, unsigned depth,
+                  const std::string &key = {});
   bool writeTupleHeader(size_t n, uint8_t flag);
-  bool writeNames(const std::vector<PyString> &names, unsigned depth);
+  bool writeNames(const std::vector<PyString> &names, unsigned depth,
+                  const std::string &key = {});
   bool writeCode(const CodeObject &co, uint8_t flag, unsigned depth);
 };
 
@@ -189,6 +232,11 @@ void Writer::countUses(const Constant &c, unsigned depth) {
     }
     break;
   case ConstantKind::Code:
+    fieldKeysOf_[c.asCode().get()] = fieldKeys_.size();
+    fieldKeys_.push_back(sharedFieldKeys(*c.asCode()));
+    for (const std::string &key : fieldKeys_.back())
+      if (!key.empty())
+        ++fieldUses_[key];
     for (const ConstantRef &e : c.asCode()->consts)
       countUses(*e, depth + 2);
     break;
@@ -364,10 +412,86 @@ bool Writer::writeInt(const PyInt &given, uint8_t flag) {
   return true;
 }
 
-bool Writer::writeBytes(const std::string &data, unsigned depth) {
+Writer::SharedFieldKeys Writer::sharedFieldKeys(const CodeObject &co) const {
+  SharedFieldKeys keys;
+  auto bytesKey = [](char kind, const std::string &data) {
+    return data.empty() ? std::string() : kind + data;
+  };
+  // Names: each length-prefixed, so that no two lists share a key.
+  auto namesKey = [](char kind, const std::vector<PyString> &names) {
+    std::string key;
+    if (names.empty())
+      return key;
+    key.push_back(kind);
+    for (const PyString &name : names) {
+      uint32_t n = uint32_t(name.utf8.size());
+      key.append(reinterpret_cast<const char *>(&n), sizeof n);
+      key += name.utf8;
+    }
+    return key;
+  };
+  const bool v310 = version_.atLeast(3, 10);
+  if (v310 && !version_.atLeast(3, 11))
+    keys[CodeBytes] = bytesKey('b', co.code);
+  if (!co.consts.empty()) {
+    std::string &key = keys[Consts];
+    key.push_back('c');
+    for (const ConstantRef &c : co.consts) {
+      if (isSingleton(c->kind())) {
+        key.push_back('k');
+        key.push_back(char(c->kind()));
+      } else if (c->is(ConstantKind::String)) {
+        const PyString &s = c->asString();
+        uint32_t n = uint32_t(s.utf8.size());
+        key.push_back(s.interned ? 'i' : 's');
+        key.append(reinterpret_cast<const char *>(&n), sizeof n);
+        key += s.utf8;
+      } else {
+        const void *id = identity(*c);
+        key.push_back('p');
+        key.append(reinterpret_cast<const char *>(&id), sizeof id);
+      }
+    }
+  }
+  keys[Names] = namesKey('n', co.names);
+  if (!version_.atLeast(3, 11)) {
+    keys[VarNames] = namesKey('v', co.varNamesStored);
+    keys[FreeVars] = namesKey('f', co.freeVarsStored);
+    keys[CellVars] = namesKey('e', co.cellVarsStored);
+  }
+  if (v310)
+    keys[LineTable] = bytesKey('l', co.lineTable);
+  if (version_.atLeast(3, 11))
+    keys[ExceptionTable] = bytesKey('x', co.exceptionTable);
+  return keys;
+}
+
+uint8_t Writer::sharedFieldFlag(const std::string &key, bool &referenced) {
+  referenced = false;
+  if (key.empty())
+    return 0;
+  auto uses = fieldUses_.find(key);
+  if (uses == fieldUses_.end() || uses->second < 2)
+    return 0;
+  auto [it, inserted] = fieldsWritten_.try_emplace(key, nextRef_);
+  if (!inserted) {
+    ref(it->second);
+    referenced = true;
+    return 0;
+  }
+  ++nextRef_;
+  return kFlagRef;
+}
+
+bool Writer::writeBytes(const std::string &data, unsigned depth,
+                        const std::string &key) {
   if (!checkDepth(depth))
     return false;
-  byte(TYPE_STRING);
+  bool referenced;
+  uint8_t flag = sharedFieldFlag(key, referenced);
+  if (referenced)
+    return true;
+  byte(TYPE_STRING | flag);
   if (!size32(data.size(), "a bytes object"))
     return false;
   out_ += data;
@@ -384,8 +508,15 @@ bool Writer::writeTupleHeader(size_t n, uint8_t flag) {
   return size32(n, "a tuple");
 }
 
-bool Writer::writeNames(const std::vector<PyString> &names, unsigned depth) {
-  if (!checkDepth(depth) || !writeTupleHeader(names.size(), 0))
+bool Writer::writeNames(const std::vector<PyString> &names, unsigned depth,
+                        const std::string &key) {
+  if (!checkDepth(depth))
+    return false;
+  bool referenced;
+  uint8_t flag = sharedFieldFlag(key, referenced);
+  if (referenced)
+    return true;
+  if (!writeTupleHeader(names.size(), flag))
     return false;
   for (const PyString &name : names)
     if (!writeString(name, /*interned=*/true, depth + 1))
@@ -401,6 +532,11 @@ bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
                 version_.minor);
   const bool localsPlus = version_.atLeast(3, 11);
   const unsigned field = depth + 1;
+  // Code objects deeper than countUses goes have no keys: written unshared.
+  static const SharedFieldKeys kNoKeys;
+  auto known = fieldKeysOf_.find(&co);
+  const SharedFieldKeys &keys =
+      known == fieldKeysOf_.end() ? kNoKeys : fieldKeys_[known->second];
   byte(TYPE_CODE | flag);
   int32(co.argCount);
   int32(co.posOnlyArgCount);
@@ -409,16 +545,22 @@ bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
     int32(co.nlocalsStored);
   int32(co.stackSize);
   int32(int32_t(co.flags));
-  if (!writeBytes(co.code, field))
+  if (!writeBytes(co.code, field, keys[CodeBytes]))
     return false;
 
-  if (!checkDepth(field) || !writeTupleHeader(co.consts.size(), 0))
+  if (!checkDepth(field))
     return false;
-  for (const ConstantRef &c : co.consts)
-    if (!writeObject(*c, field + 1))
+  bool constsReferenced;
+  uint8_t constsFlag = sharedFieldFlag(keys[Consts], constsReferenced);
+  if (!constsReferenced) {
+    if (!writeTupleHeader(co.consts.size(), constsFlag))
       return false;
+    for (const ConstantRef &c : co.consts)
+      if (!writeObject(*c, field + 1))
+        return false;
+  }
 
-  if (!writeNames(co.names, field))
+  if (!writeNames(co.names, field, keys[Names]))
     return false;
   if (localsPlus) {
     if (!checkDepth(field) || !writeTupleHeader(co.localsPlus.size(), 0))
@@ -432,9 +574,9 @@ bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
     }
     if (!writeBytes(kinds, field))
       return false;
-  } else if (!writeNames(co.varNamesStored, field) ||
-             !writeNames(co.freeVarsStored, field) ||
-             !writeNames(co.cellVarsStored, field)) {
+  } else if (!writeNames(co.varNamesStored, field, keys[VarNames]) ||
+             !writeNames(co.freeVarsStored, field, keys[FreeVars]) ||
+             !writeNames(co.cellVarsStored, field, keys[CellVars])) {
     return false;
   }
 
@@ -444,9 +586,9 @@ bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
   if (localsPlus && !writeString(co.qualName, co.qualName.interned, field))
     return false;
   int32(co.firstLineNo);
-  if (!writeBytes(co.lineTable, field))
+  if (!writeBytes(co.lineTable, field, keys[LineTable]))
     return false;
-  if (localsPlus && !writeBytes(co.exceptionTable, field))
+  if (localsPlus && !writeBytes(co.exceptionTable, field, keys[ExceptionTable]))
     return false;
   return true;
 }

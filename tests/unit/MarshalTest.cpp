@@ -766,6 +766,57 @@ TEST(MarshalGood, ReferenceOutputIsExact) {
                                le32(0) + "r" + le32(1));
 }
 
+TEST(MarshalGood, EqualCodeFieldsAreShared) {
+  // CPython's compiler merges equal co_consts, co_names, co_linetable and
+  // co_exceptiontable across the code objects of a module, and marshal
+  // writes the second as a reference (test_compile checks `is`). Two equal
+  // code objects read from separate bytes are separate nodes; the writer
+  // shares their merged fields, and not their unequal ones.
+  Code311 a;
+  a.consts = bin(")\x02N", 3) + bytesObj("xy");
+  a.names = bin(")\x01Z\x01x", 5);
+  a.lineTable = bytesObj(bin("\x80\x00", 2));
+  a.exceptionTable = bytesObj(bin("\x82\x04", 2));
+  Code311 b = a;
+  b.lineTable = bytesObj(bin("\x80\x01", 2));
+  ConstantRef codes = read(bin(")\x03", 2) + a.build() + a.build() + b.build());
+  ASSERT_NE(codes->elements()[0]->asCode(), codes->elements()[1]->asCode());
+
+  // The bytes constant is reached once per code object: its node is not
+  // shared, so neither is the consts tuple; the file name is a string.
+  Code311 first = a;
+  first.names = bin("\xa9\x01Z\x01x", 5);                       // slot 0
+  first.fileName = bin("\xfa\x04m.py", 6);                      // slot 1
+  first.lineTable = "\xf3" + le32(2) + bin("\x80\x00", 2);      // slot 2
+  first.exceptionTable = "\xf3" + le32(2) + bin("\x82\x04", 2); // slot 3
+  Code311 second = a;
+  second.names = "r" + le32(0);
+  second.fileName = "r" + le32(1);
+  second.lineTable = "r" + le32(2);
+  second.exceptionTable = "r" + le32(3);
+  Code311 third = b;
+  third.names = "r" + le32(0);
+  third.fileName = "r" + le32(1);
+  third.exceptionTable = "r" + le32(3);
+  EXPECT_EQ(write(*codes),
+            bin(")\x03", 2) + first.build() + second.build() + third.build());
+  expectRoundTrip(codes);
+
+  // Constants that are the same nodes make equal co_consts.
+  ConstantRef xy = Constant::bytes("xy");
+  auto withConsts = [&](const ConstantRef &code) {
+    auto copy = std::make_shared<CodeObject>(*code->asCode());
+    copy->consts = {Constant::none(), xy};
+    return Constant::code(copy);
+  };
+  ConstantRef pair = Constant::tuple(
+      {withConsts(codes->elements()[0]), withConsts(codes->elements()[1])});
+  std::string out = write(*pair);
+  EXPECT_NE(out.find(bin("\xa9\x02N", 3)), std::string::npos);
+  EXPECT_NE(out.find("r" + le32(0)), std::string::npos);
+  expectRoundTrip(pair);
+}
+
 TEST(MarshalGood, CodeObjects) {
   // The writer reproduces CPython's compact layout byte for byte.
   for (const std::string &bytes : {Code311().build()}) {
