@@ -169,11 +169,12 @@ int main(int argc, char **argv) {
     if (ok && text) {
       std::string printed = printModule(**module);
       Expected<std::unique_ptr<Module>> parsed = parseModule(printed);
+      bool same = parsed && printModule(**parsed) == printed;
       if (!parsed)
         note(file.string(), "text: " + parsed.error().message);
-      else if (printModule(**parsed) != printed)
+      else if (!same)
         note(file.string(), "text: printing the parsed module differs");
-      if (!parsed || printModule(**parsed) != printed) {
+      if (!same) {
         liftedObjects -= (*module)->numFunctions();
         failedObjects += (*module)->numFunctions();
       }
