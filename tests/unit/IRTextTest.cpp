@@ -509,6 +509,31 @@ bb0:
   EXPECT_EQ(f.names[1].utf8, "\xc3\xa9");
 }
 
+TEST(IRText, MinimumStackSize) {
+  // `minstack` (the original co_stacksize) prints only when it is not 0.
+  const char *text = R"(module python 3.12
+
+function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x3 args 0 posonly 0 kwonly 0 minstack 7 {
+  locals:
+  consts: None
+  names:
+bb0:
+  %0 = const None
+  return %0
+}
+)";
+  EXPECT_EQ(reprint(text), text);
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  ASSERT_TRUE(bool(m));
+  EXPECT_EQ((*m)->function(0)->minStackSize, 7);
+  std::string none = text;
+  none.replace(none.find(" minstack 7"), 11, "");
+  EXPECT_EQ(reprint(none), none);
+  m = parseModule(none);
+  ASSERT_TRUE(bool(m));
+  EXPECT_EQ((*m)->function(0)->minStackSize, 0);
+}
+
 TEST(IRText, LocalsNamedLikeKeywords) {
   // Found by lifting the stdlib: a local called "handler" after an operation
   // name was taken for a block header.
