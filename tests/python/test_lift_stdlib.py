@@ -6,13 +6,15 @@ included, site-packages excluded) is compiled into a temporary directory
 with PYTHONPYCACHEPREFIX (not -X pycache_prefix: the workers of 3.12+
 `compileall -j0` ignore -X), and bcc-lift-check lifts and verifies every
 code object of those .pyc files and prints the counts, the errors by reason
-and the lifting speed. With --text (as CTest runs it) each lifted module is
-also printed, parsed and printed again, and the two texts must be equal:
-print(parse(print(m))) == print(m) (docs/ir.md). Fails if any code object
-does not lift, verify or come back the same through the text.
+and the lifting speed. With --text each lifted module is also printed,
+parsed and printed again, and the two texts must be equal:
+print(parse(print(m))) == print(m) (docs/ir.md). With --text-lower (as CTest
+runs it) the parsed module must also lower to the same code as the lifted
+one, so the text carries everything the backend uses. Fails if any code
+object does not lift, verify or come back the same through the text.
 
-  test_lift_stdlib.py --tool build/tests/tools/bcc-lift-check [--text]
-                      [--keep DIR]
+  test_lift_stdlib.py --tool build/tests/tools/bcc-lift-check
+                      [--text | --text-lower] [--keep DIR]
 """
 
 import argparse
@@ -27,7 +29,7 @@ import pythons  # noqa: E402
 VERSIONS = ("3.11", "3.12", "3.13")
 
 
-def lift_version(tool, python, version, workdir, text):
+def lift_version(tool, python, version, workdir, text_option):
     stdlib = subprocess.check_output(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"],
         text=True).strip()
@@ -38,8 +40,8 @@ def lift_version(tool, python, version, workdir, text):
     subprocess.run([python, "-m", "compileall", "-q", "-j0", "-x",
                     r"[/\\]site-packages[/\\]", stdlib],
                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    result = subprocess.run([tool] + (["--text"] if text else []) + [prefix],
-                            text=True, capture_output=True)
+    result = subprocess.run([tool] + text_option + [prefix], text=True,
+                            capture_output=True)
     print("== CPython %s (%s)" % (version, stdlib))
     print(result.stdout, end="")
     print(result.stderr, end="", file=sys.stderr)
@@ -51,6 +53,9 @@ def main():
     parser.add_argument("--tool", required=True, help="bcc-lift-check")
     parser.add_argument("--text", action="store_true",
                         help="also check the IR text round trip")
+    parser.add_argument("--text-lower", action="store_true",
+                        help="--text, and lowering the parsed IR gives the "
+                        "same code")
     parser.add_argument("--keep", help="compile into DIR and keep it")
     args = parser.parse_args()
     found = pythons.all_pythons()
@@ -63,8 +68,10 @@ def main():
                 print("== CPython %s: not found, skipped" % version)
                 continue
             tested += 1
+            text_option = (["--text-lower"] if args.text_lower else
+                           ["--text"] if args.text else [])
             ok &= lift_version(args.tool, found[version], version, workdir,
-                               args.text)
+                               text_option)
     if not tested:
         print("no CPython 3.11-3.13 found")
     return 0 if ok else 1
