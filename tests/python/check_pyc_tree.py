@@ -122,7 +122,7 @@ class Checker(ValueCompare):
         where = "%s<%s>" % (where, original.co_qualname)
         for field in FIELDS:
             self.value(getattr(original, field), getattr(copy, field),
-                            where + "." + field)
+                       where + "." + field)
         rewritten = any(getattr(original, f) != getattr(copy, f)
                         for f in REWRITTEN)
         self.rewritten += rewritten
