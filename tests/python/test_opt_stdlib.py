@@ -179,15 +179,23 @@ def run_checker(python, tree_a, tree_b, jobs, report):
     """(b) The interpreter loads B and checks every code object."""
     start = time.time()
     script = os.path.join(HERE, "check_pyc_tree.py")
+    # Output to files, not pipes: a shard must never wait for us to read
+    # another one's pipe.
+    outputs = [(tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+"))
+               for _ in range(jobs)]
     shards = [subprocess.Popen([python, script, tree_a, tree_b, "--shard",
                                 "%d/%d" % (i, jobs)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               stdout=outputs[i][0], stderr=outputs[i][1])
               for i in range(jobs)]
     totals = collections.Counter()
     problems = []
-    for shard in shards:
-        out, err = shard.communicate()
+    for shard, (out_file, err_file) in zip(shards, outputs):
+        shard.wait()
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
+        out_file.close()
+        err_file.close()
         if shard.returncode != 0:
             problems.append("check_pyc_tree.py exited with %d: %s" %
                             (shard.returncode, err.strip()[-2000:]))
