@@ -34,7 +34,11 @@ def lift_version(tool, python, version, workdir, text_option):
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"],
         text=True).strip()
     prefix = os.path.join(workdir, version)
-    env = dict(os.environ, PYTHONPYCACHEPREFIX=prefix)
+    # compileall writes whatever PYTHONDONTWRITEBYTECODE says; setting it
+    # keeps out what the interpreter itself imports at start-up (on 3.11,
+    # site-packages' _distutils_hack and certifi, through .pth files).
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=prefix,
+               PYTHONDONTWRITEBYTECODE="1")
     # Some test files are deliberately not valid Python: compileall's exit
     # status is not ours to judge.
     subprocess.run([python, "-m", "compileall", "-q", "-j0", "-x",
