@@ -94,22 +94,6 @@ struct Reason {
   std::string example;
 };
 
-/// Walks two lowered trees in the same pre-order; calls `visit` with each
-/// pair.
-template <typename Visit>
-void forEachPair(const CodeObject &a, const CodeObject &b, Visit visit) {
-  visit(a, b);
-  std::vector<const CodeObject *> childrenA, childrenB;
-  for (const ConstantRef &c : a.consts)
-    if (c->is(ConstantKind::Code))
-      childrenA.push_back(c->asCode().get());
-  for (const ConstantRef &c : b.consts)
-    if (c->is(ConstantKind::Code))
-      childrenB.push_back(c->asCode().get());
-  for (size_t i = 0; i < childrenA.size() && i < childrenB.size(); ++i)
-    forEachPair(*childrenA[i], *childrenB[i], visit);
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -213,19 +197,19 @@ int main(int argc, char **argv) {
         if (!direct || !viaText) {
           ++lowerFailures;
         } else {
-          forEachPair(**direct, **viaText,
-                      [&](const CodeObject &a, const CodeObject &b) {
-                        ++loweredPairs;
-                        CodeDifference d = compareCode(a, b);
-                        if (d.identical()) {
-                          ++loweredSame;
-                          return;
-                        }
-                        Reason &r = lowerDifferences[d.category];
-                        if (r.count++ == 0)
-                          r.example = file.string() + ": " + a.qualName.utf8 +
-                                      ": " + d.detail;
-                      });
+          forEachCodePair(**direct, **viaText,
+                          [&](const CodeObject &a, const CodeObject &b) {
+                            ++loweredPairs;
+                            CodeDifference d = compareCode(a, b);
+                            if (d.identical()) {
+                              ++loweredSame;
+                              return;
+                            }
+                            Reason &r = lowerDifferences[d.category];
+                            if (r.count++ == 0)
+                              r.example = file.string() + ": " +
+                                          a.qualName.utf8 + ": " + d.detail;
+                          });
         }
       }
     }
