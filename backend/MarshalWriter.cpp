@@ -35,7 +35,6 @@
 #include "backend/MarshalWriter.h"
 
 #include <array>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -81,7 +80,7 @@ bool isAscii(const std::string &s) {
   return true;
 }
 
-class Writer {
+class Writer : marshal::FirstError {
 public:
   /// Appends to `prefix` (the .pyc header, or nothing).
   Writer(PythonVersion version, std::string prefix = {})
@@ -90,7 +89,7 @@ public:
   Expected<std::string> run(const Constant &value) {
     countUses(value, 0);
     if (!writeObject(value, 0))
-      return std::move(*error_);
+      return take();
     return std::move(out_);
   }
 
@@ -110,7 +109,6 @@ private:
 
   const PythonVersion version_;
   std::string out_;
-  std::optional<Error> error_;
   /// How often each shareable node is reached (counted once per parent
   /// visit; the children of a node are counted only on its first visit).
   llvm::DenseMap<const void *, uint32_t> uses_;
@@ -127,30 +125,16 @@ private:
   llvm::StringMap<uint32_t> fieldsWritten_;
   uint32_t nextRef_ = 0;
 
-  /// Records the error and returns false. Messages are formatted here,
-  /// printf-style, never at the call sites: std::string temporaries in the
-  /// recursive writeObject would cost stack at every nesting level.
-  [[gnu::noinline, gnu::cold, gnu::format(printf, 2, 3)]] bool
-  fail(const char *format, ...) {
-    if (error_)
-      return false;
-    char buf[512];
-    va_list args;
-    va_start(args, format);
-    std::vsnprintf(buf, sizeof buf, format, args);
-    va_end(args);
-    error_ = Error(buf);
-    return false;
-  }
-
   [[gnu::noinline, gnu::cold]] bool failHost(const HostObject &host) {
-    return fail("a host object (%s) has no marshal form", host.repr().c_str());
+    return fail(std::nullopt, "a host object (%s) has no marshal form",
+                host.repr().c_str());
   }
 
   bool checkDepth(unsigned depth) {
     if (depth < kMaxDepth)
       return true;
-    return fail("cannot marshal objects nested deeper than %u levels",
+    return fail(std::nullopt,
+                "cannot marshal objects nested deeper than %u levels",
                 kMaxDepth);
   }
 
@@ -177,7 +161,7 @@ private:
   }
   bool size32(size_t n, const char *what) {
     if (n > size_t(INT32_MAX))
-      return fail("%s of %zu is too large for marshal", what, n);
+      return fail(std::nullopt, "%s of %zu is too large for marshal", what, n);
     int32(int32_t(n));
     return true;
   }
@@ -275,7 +259,8 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
     return failHost(c.asHost());
   case ConstantKind::Slice:
     if (!version_.atLeast(3, 14))
-      return fail("slices cannot be marshalled for Python %d.%d (marshal "
+      return fail(std::nullopt,
+                  "slices cannot be marshalled for Python %d.%d (marshal "
                   "version 5, Python 3.14+, is needed)",
                   version_.major, version_.minor);
     break;
@@ -402,7 +387,8 @@ bool Writer::writeInt(const PyInt &given, uint8_t flag) {
   const std::vector<uint16_t> digits = value.magnitudeDigits();
   byte(TYPE_LONG | flag);
   if (digits.size() > size_t(INT32_MAX))
-    return fail("an int of %zu digits is too large for marshal", digits.size());
+    return fail(std::nullopt, "an int of %zu digits is too large for marshal",
+                digits.size());
   int32_t count = int32_t(digits.size());
   int32(value.isNegative() ? -count : count);
   for (uint16_t d : digits) {
@@ -526,7 +512,8 @@ bool Writer::writeNames(const std::vector<PyString> &names, unsigned depth,
 
 bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
   if (co.version != version_)
-    return fail("a code object of Python %d.%d cannot be written as Python "
+    return fail(std::nullopt,
+                "a code object of Python %d.%d cannot be written as Python "
                 "%d.%d marshal data",
                 co.version.major, co.version.minor, version_.major,
                 version_.minor);

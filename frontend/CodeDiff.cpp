@@ -145,4 +145,19 @@ CodeDifference compareCode(const CodeObject &before, const CodeObject &after) {
   return {};
 }
 
+void forEachCodePair(
+    const CodeObject &before, const CodeObject &after,
+    llvm::function_ref<void(const CodeObject &, const CodeObject &)> visit) {
+  visit(before, after);
+  std::vector<const CodeObject *> childrenBefore, childrenAfter;
+  for (const ConstantRef &c : before.consts)
+    if (c->is(ConstantKind::Code))
+      childrenBefore.push_back(c->asCode().get());
+  for (const ConstantRef &c : after.consts)
+    if (c->is(ConstantKind::Code))
+      childrenAfter.push_back(c->asCode().get());
+  for (size_t i = 0; i < childrenBefore.size() && i < childrenAfter.size(); ++i)
+    forEachCodePair(*childrenBefore[i], *childrenAfter[i], visit);
+}
+
 } // namespace bcc

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "ir/CodeObject.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace bcc {
 
@@ -33,6 +34,13 @@ struct CodeDifference {
 /// The first difference between `before` and `after` (nested code objects
 /// are not looked at). Fields are checked in the order above.
 CodeDifference compareCode(const CodeObject &before, const CodeObject &after);
+
+/// Calls `visit(before, after)`, then the same for their nested code
+/// objects pairwise in the same pre-order (as far as both have them): the
+/// walk for comparing a tree with one made from it, which keeps the shape.
+void forEachCodePair(
+    const CodeObject &before, const CodeObject &after,
+    llvm::function_ref<void(const CodeObject &, const CodeObject &)> visit);
 
 } // namespace bcc
 

@@ -1,10 +1,8 @@
 //===- frontend/ExceptionTable.h - The 3.11+ exception table --------------===//
 //
 // From 3.11 on, a code object's `co_exceptiontable` maps ranges of
-// instructions to their handlers. Each entry is four varints: start,
-// length, target (all in code units) and (depth << 1) | lasti. A varint is
-// big-endian in 6-bit chunks, 0x40 meaning "more follows"; bit 0x80 marks
-// the first byte of each entry (InternalDocs/exception_handling.md).
+// instructions to their handlers (the byte format: ir/ExceptionTableFormat.h,
+// shared with the backend's writer).
 //
 // Entries here use byte offsets into co_code, like `dis` shows them:
 // `start` inclusive, `end` exclusive. Decoding checks the format only;

@@ -32,7 +32,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -193,7 +192,7 @@ const char *unhashableKind(const Constant &c) {
   }
 }
 
-class Reader {
+class Reader : marshal::FirstError {
 public:
   Reader(StringRef data, PythonVersion version, uint64_t baseOffset)
       : begin_(reinterpret_cast<const uint8_t *>(data.data())), pos_(begin_),
@@ -203,7 +202,7 @@ public:
   Expected<ConstantRef> run() {
     Node node;
     if (!readRequired(node, 0, "the top-level object"))
-      return std::move(*error_);
+      return take();
     return std::move(node.value);
   }
 
@@ -223,7 +222,6 @@ private:
   /// The reference table; a null value marks a slot reserved for an object
   /// still being read.
   std::vector<Node> refs_;
-  std::optional<Error> error_;
 
   //===--------------------------------------------------------------------===//
   // Primitive reads
@@ -234,23 +232,6 @@ private:
     return baseOffset_ + uint64_t(p - begin_);
   }
 
-  /// Records the error at `at` and returns false. Messages are formatted
-  /// here, printf-style, never at the call sites: a std::string temporary
-  /// in a recursive function costs stack in every level (a lot of it under
-  /// AddressSanitizer, which gives each one its own guarded slot).
-  [[gnu::noinline, gnu::cold, gnu::format(printf, 3, 4)]] bool
-  fail(const uint8_t *at, const char *format, ...) {
-    if (error_)
-      return false;
-    char buf[512];
-    va_list args;
-    va_start(args, format);
-    std::vsnprintf(buf, sizeof buf, format, args);
-    va_end(args);
-    error_ = Error(buf, offsetOf(at));
-    return false;
-  }
-
   /// Checks that `n` bytes are left for `prefix what suffix` (the parts
   /// are only joined when there is an error).
   bool need(size_t n, const char *what, const char *prefix = "",
@@ -258,8 +239,9 @@ private:
     if (left() >= n)
       return true;
     return fail(
-        pos_, "truncated marshal data: needed %zu byte%s for %s%s%s, %zu left",
-        n, plural(n), prefix, what, suffix, left());
+        offsetOf(pos_),
+        "truncated marshal data: needed %zu byte%s for %s%s%s, %zu left", n,
+        plural(n), prefix, what, suffix, left());
   }
 
   bool readU8(uint8_t &v, const char *what, const char *prefix = "",
@@ -297,7 +279,7 @@ private:
     if (!readI32(raw, what, "the ", suffix))
       return false;
     if (raw < 0)
-      return fail(at, "negative %s%s %d", what, suffix, raw);
+      return fail(offsetOf(at), "negative %s%s %d", what, suffix, raw);
     n = size_t(raw);
     return checkLength(n, what, minBytesEach, at, suffix);
   }
@@ -307,10 +289,11 @@ private:
     if (n <= left() / minBytesEach)
       return true;
     if (minBytesEach == 1)
-      return fail(at, "%s%s %zu exceeds the %zu byte%s left", what, suffix, n,
-                  left(), plural(left()));
-    return fail(at, "%s%s %zu (%zu bytes each) exceeds the %zu byte%s left",
-                what, suffix, n, minBytesEach, left(), plural(left()));
+      return fail(offsetOf(at), "%s%s %zu exceeds the %zu byte%s left", what,
+                  suffix, n, left(), plural(left()));
+    return fail(offsetOf(at),
+                "%s%s %zu (%zu bytes each) exceeds the %zu byte%s left", what,
+                suffix, n, minBytesEach, left(), plural(left()));
   }
 
   /// Reads the one-byte size of the short forms (`)`, `z`, `Z`).
@@ -326,14 +309,14 @@ private:
   bool checkDepth(unsigned depth, const uint8_t *at) {
     if (depth < kMaxDepth)
       return true;
-    return fail(at, "nesting deeper than %u levels", kMaxDepth);
+    return fail(offsetOf(at), "nesting deeper than %u levels", kMaxDepth);
   }
 
   bool addCost(uint64_t &total, uint64_t more, const uint8_t *at) {
     total += more; // both terms are <= costLimit_, so no overflow
     if (total <= costLimit_)
       return true;
-    return fail(at,
+    return fail(offsetOf(at),
                 "marshal data expands to more than %llu units through "
                 "back-references",
                 (unsigned long long)costLimit_);
@@ -372,7 +355,7 @@ private:
     if (!readObject(out, depth))
       return false;
     if (!out.value)
-      return fail(at, "NULL object in marshal data for %s", what);
+      return fail(offsetOf(at), "NULL object in marshal data for %s", what);
     return true;
   }
 
@@ -408,7 +391,7 @@ private:
 
   bool wrongFieldKind(const char *field, const Constant &got,
                       const char *expected, const uint8_t *at) {
-    return fail(at, "code object field %s is %s, expected %s", field,
+    return fail(offsetOf(at), "code object field %s is %s, expected %s", field,
                 constantKindName(got.kind()), expected);
   }
 };
@@ -439,7 +422,7 @@ bool Reader::readObject(Node &out, unsigned depth) {
   case TYPE_SLICE:
     if (version_.atLeast(3, 14))
       return readSlice(out, flag, depth, start);
-    return fail(start,
+    return fail(offsetOf(start),
                 "bad marshal type code 0x%x (slices need marshal version 5, "
                 "Python 3.14+)",
                 code);
@@ -523,17 +506,18 @@ bool Reader::readLeaf(Node &out, uint8_t code, const uint8_t *start) {
     if (!readI32(index, "a reference index"))
       return false;
     if (index < 0 || size_t(index) >= refs_.size())
-      return fail(start, "reference %d is out of range (%zu objects so far)",
-                  index, refs_.size());
+      return fail(offsetOf(start),
+                  "reference %d is out of range (%zu objects so far)", index,
+                  refs_.size());
     if (!refs_[size_t(index)].value)
-      return fail(start, "reference %d is to an object still being read",
-                  index);
+      return fail(offsetOf(start),
+                  "reference %d is to an object still being read", index);
     out = refs_[size_t(index)];
     return true;
   }
 
   default:
-    return fail(start, "bad marshal type code 0x%x", code);
+    return fail(offsetOf(start), "bad marshal type code 0x%x", code);
   }
 }
 
@@ -557,7 +541,8 @@ bool Reader::readString(Node &out, uint8_t type, bool flag,
   } else {
     size_t bad = findBadUtf8(data, n);
     if (bad != StringRef::npos)
-      return fail(start, "invalid UTF-8 in a string: byte 0x%x at offset %llu",
+      return fail(offsetOf(start),
+                  "invalid UTF-8 in a string: byte 0x%x at offset %llu",
                   data[bad], (unsigned long long)offsetOf(data + bad));
     utf8.assign(reinterpret_cast<const char *>(data), n);
   }
@@ -578,7 +563,7 @@ bool Reader::readLong(Node &out, bool flag, const uint8_t *start) {
   if (!readI32(count, "the int digit count"))
     return false;
   if (count == INT32_MIN)
-    return fail(start, "int digit count %d is out of range", count);
+    return fail(offsetOf(start), "int digit count %d is out of range", count);
   const bool negative = count < 0;
   const size_t digits = size_t(negative ? -int64_t(count) : int64_t(count));
   if (!checkLength(digits, "int digit count", 2, pos_ - 4))
@@ -587,12 +572,12 @@ bool Reader::readLong(Node &out, bool flag, const uint8_t *start) {
   for (size_t i = 0; i < digits; ++i) {
     uint16_t d = uint16_t(loadLE(pos_ + 2 * i, 2));
     if (d > 0x7fff)
-      return fail(pos_ + 2 * i, "int digit 0x%x is out of range (above 0x7fff)",
-                  d);
+      return fail(offsetOf(pos_ + 2 * i),
+                  "int digit 0x%x is out of range (above 0x7fff)", d);
     magnitude[i] = d;
   }
   if (digits != 0 && magnitude.back() == 0)
-    return fail(start, "int has a leading zero digit (unnormalized)");
+    return fail(offsetOf(start), "int has a leading zero digit (unnormalized)");
   pos_ += 2 * digits;
   return finish(
       out, Constant::integer(PyInt::fromDigits(negative, std::move(magnitude))),
@@ -609,8 +594,8 @@ bool Reader::readFloatText(double &value, const char *what) {
   StringRef text(reinterpret_cast<const char *>(pos_), n);
   pos_ += n;
   if (!parseFloatText(text, value))
-    return fail(at, "cannot parse '%.*s' as a float", int(text.size()),
-                text.data());
+    return fail(offsetOf(at), "cannot parse '%.*s' as a float",
+                int(text.size()), text.data());
   return true;
 }
 
@@ -641,7 +626,7 @@ bool Reader::readSequence(Node &out, uint8_t type, bool flag, unsigned depth,
       return false;
     if (isSet)
       if (const char *bad = unhashableKind(*element.value))
-        return fail(at, "unhashable %s in %s", bad, what);
+        return fail(offsetOf(at), "unhashable %s in %s", bad, what);
     if (!addCost(cost, element.cost, at))
       return false;
     elements.push_back(std::move(element.value));
@@ -669,7 +654,7 @@ bool Reader::readDict(Node &out, bool flag, unsigned depth,
     if (!value.value)
       break; // CPython also stops here, dropping the key
     if (const char *bad = unhashableKind(*key.value))
-      return fail(at, "unhashable %s as a dict key", bad);
+      return fail(offsetOf(at), "unhashable %s as a dict key", bad);
     if (!addCost(cost, key.cost, at) || !addCost(cost, value.cost, at))
       return false;
     items.emplace_back(std::move(key.value), std::move(value.value));
@@ -761,8 +746,8 @@ bool Reader::readStrTupleField(std::vector<PyString> &dst, unsigned depth,
       if (!readRequired(item, depth + 2, field))
         return false;
       if (!item.value->is(ConstantKind::String))
-        return fail(itemAt, "%s item %zu is %s, expected a str", field, i,
-                    constantKindName(item.value->kind()));
+        return fail(offsetOf(itemAt), "%s item %zu is %s, expected a str",
+                    field, i, constantKindName(item.value->kind()));
       dst.push_back(item.value->asString());
       if (!addCost(cost, item.cost, itemAt))
         return false;
@@ -779,7 +764,7 @@ bool Reader::readStrTupleField(std::vector<PyString> &dst, unsigned depth,
   dst.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     if (!items[i]->is(ConstantKind::String))
-      return fail(at, "%s item %zu is %s, expected a str", field, i,
+      return fail(offsetOf(at), "%s item %zu is %s, expected a str", field, i,
                   constantKindName(items[i]->kind()));
     dst.push_back(items[i]->asString());
   }
@@ -882,7 +867,7 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
   if (localsPlus) {
     if (kinds.size() != localsPlusNames.size())
       return fail(
-          kindsAt,
+          offsetOf(kindsAt),
           "co_localspluskinds has %zu byte%s for %zu co_localsplusnames",
           kinds.size(), plural(kinds.size()), localsPlusNames.size());
     co.localsPlus.resize(kinds.size());
@@ -895,7 +880,8 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
   // What CPython's code constructor checks (_PyCode_Validate, or
   // PyCode_NewWithPosOnlyArgs before 3.11), reported at the code object.
   auto negative = [&](const char *field, int32_t value) {
-    return fail(start, "code object has a negative %s (%d)", field, value);
+    return fail(offsetOf(start), "code object has a negative %s (%d)", field,
+                value);
   };
   if (co.argCount < 0)
     return negative("co_argcount", co.argCount);
@@ -910,17 +896,19 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
   if (flags < 0)
     return negative("co_flags", flags);
   if (co.posOnlyArgCount > co.argCount)
-    return fail(start, "co_posonlyargcount %d exceeds co_argcount %d",
+    return fail(offsetOf(start), "co_posonlyargcount %d exceeds co_argcount %d",
                 co.posOnlyArgCount, co.argCount);
   if (localsPlus && co.code.size() % 2 != 0)
-    return fail(start, "co_code has an odd length (%zu)", co.code.size());
+    return fail(offsetOf(start), "co_code has an odd length (%zu)",
+                co.code.size());
   const int64_t totalArgs = int64_t(co.argCount) + co.kwOnlyArgCount +
                             ((co.flags & CO_VARARGS) ? 1 : 0) +
                             ((co.flags & CO_VARKEYWORDS) ? 1 : 0);
   const int64_t varNames =
       localsPlus ? co.nlocals() : int64_t(co.varNamesStored.size());
   if (varNames < totalArgs)
-    return fail(start, "co_varnames has %lld names, too few for %lld arguments",
+    return fail(offsetOf(start),
+                "co_varnames has %lld names, too few for %lld arguments",
                 (long long)varNames, (long long)totalArgs);
 
   out.value = Constant::code(std::move(code));

@@ -17,123 +17,39 @@ namespace bcc {
 
 namespace {
 
-void printLiteral(const Constant &c, PythonVersion version, std::string &out);
+/// repr()'s walk (ConstantPrinter), with the names the text needs.
+class LiteralPrinter final : public ConstantPrinter {
+public:
+  using ConstantPrinter::ConstantPrinter;
 
-void printElements(const Constant::Elements &elements, PythonVersion version,
-                   std::string &out) {
-  for (size_t i = 0; i < elements.size(); ++i) {
-    if (i)
-      out += ", ";
-    printLiteral(*elements[i], version, out);
-  }
-}
+private:
+  void printStopIteration() override { out_ += "StopIteration"; }
 
-void printLiteral(const Constant &c, PythonVersion version, std::string &out) {
-  switch (c.kind()) {
-  case ConstantKind::None:
-    out += "None";
-    return;
-  case ConstantKind::False:
-    out += "False";
-    return;
-  case ConstantKind::True:
-    out += "True";
-    return;
-  case ConstantKind::Ellipsis:
-    out += "Ellipsis";
-    return;
-  case ConstantKind::StopIteration:
-    out += "StopIteration";
-    return;
-  case ConstantKind::Int:
-    out += c.asInt().toDecimal();
-    return;
-  case ConstantKind::Float:
-    out += reprFloat(c.asFloat());
-    return;
-  case ConstantKind::Complex:
-    out += reprComplex(c.asComplex().real, c.asComplex().imag);
-    return;
-  case ConstantKind::Bytes:
-    out += reprBytes(c.asBytes());
-    return;
-  case ConstantKind::String:
-    out += reprString(c.asString().utf8, version);
-    return;
-  case ConstantKind::Tuple:
-    out += '(';
-    printElements(c.elements(), version, out);
-    if (c.elements().size() == 1)
-      out += ',';
-    out += ')';
-    return;
-  case ConstantKind::List:
-    out += '[';
-    printElements(c.elements(), version, out);
-    out += ']';
-    return;
-  case ConstantKind::Set:
-    if (c.elements().empty()) {
-      out += "set()";
-      return;
-    }
-    out += '{';
-    printElements(c.elements(), version, out);
-    out += '}';
-    return;
-  case ConstantKind::FrozenSet:
-    if (c.elements().empty()) {
-      out += "frozenset()";
-      return;
-    }
-    out += "frozenset({";
-    printElements(c.elements(), version, out);
-    out += "})";
-    return;
-  case ConstantKind::Dict: {
-    out += '{';
-    bool first = true;
-    for (const auto &[key, value] : c.dictItems()) {
-      if (!first)
-        out += ", ";
-      first = false;
-      printLiteral(*key, version, out);
-      out += ": ";
-      printLiteral(*value, version, out);
-    }
-    out += '}';
-    return;
+  /// Stored order: the marshal order, which the .pyc needs back.
+  void printSetElements(const Constant::Elements &elements) override {
+    printElements(elements);
   }
-  case ConstantKind::Slice:
-    out += "slice(";
-    printLiteral(*c.asSlice().start, version, out);
-    out += ", ";
-    printLiteral(*c.asSlice().stop, version, out);
-    out += ", ";
-    printLiteral(*c.asSlice().step, version, out);
-    out += ')';
-    return;
-  case ConstantKind::Code:
-    out += "<code object ";
-    out += reprString(c.asCode()->name.utf8, version);
-    out += '>';
-    return;
-  case ConstantKind::Host:
-    out += "<host object ";
-    out += c.asHost().repr();
-    out += '>';
-    return;
+
+  void printCode(const CodeObject &code) override {
+    out_ += "<code object ";
+    out_ += reprString(code.name.utf8, version_);
+    out_ += '>';
   }
-  bcc_unreachable("unknown constant kind");
-}
+
+  void printHost(const HostObject &host) override {
+    out_ += "<host object ";
+    out_ += host.repr();
+    out_ += '>';
+  }
+};
 
 } // namespace
 
 std::string printConstantLiteral(const Constant &constant,
                                  PythonVersion version) {
-  std::string out;
-  printLiteral(constant, version, out);
-  return out;
+  LiteralPrinter printer(version);
+  printer.print(constant);
+  return printer.take();
 }
 
 //===----------------------------------------------------------------------===//

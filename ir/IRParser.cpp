@@ -604,7 +604,7 @@ Expected<SourceLocation> FunctionParser::parseLocation() {
 }
 
 /// [results '='] OPNAME [immediate] [operand {',' operand}] [location]
-/// ['#' offset]
+/// ['moves' location] ['#' offset]
 Status FunctionParser::parseInstruction() {
   r.skipBlanks();
   TextPosition start = r.position();
@@ -651,8 +651,11 @@ Status FunctionParser::parseInstruction() {
   llvm::SmallVector<Block *, 2> succBlocks;
   bool hasOptional = false;
   r.skipBlanks();
+  // An identifier here starts `peek %v` or `kwnames %v`, unless it is the
+  // `moves` of a move location (the instruction has no operands then).
   bool more = r.peek() == '%' || r.peek() == '^' ||
-              TextReader::isIdentifierStart(r.peek());
+              (TextReader::isIdentifierStart(r.peek()) &&
+               r.peekIdentifier() != "moves");
   while (more) {
     r.skipBlanks();
     TextPosition itemPos = r.position();
@@ -694,6 +697,16 @@ Status FunctionParser::parseInstruction() {
       return loc.takeError();
     location = *loc;
   }
+  SourceLocation moveLocation;
+  if (r.consumeKeyword("moves")) {
+    r.skipBlanks();
+    if (r.peek() != '@')
+      return r.error("expected a source location after 'moves'");
+    Expected<SourceLocation> loc = parseLocation();
+    if (!loc)
+      return loc.takeError();
+    moveLocation = *loc;
+  }
   uint32_t offset = Instruction::kNoOffset;
   if (r.consume("#")) {
     std::optional<uint64_t> off = r.unsignedInteger();
@@ -719,6 +732,7 @@ Status FunctionParser::parseInstruction() {
     inst = builder.create(*op, *imm, values, unsigned(results.size()),
                           successors, hasOptional);
   }
+  inst->setMoveLocation(moveLocation);
   for (unsigned i = 0; i < results.size(); ++i)
     if (Status s =
             defineValue(results[i].name, inst->result(i), results[i].pos);

@@ -221,6 +221,9 @@ std::string FunctionPrinter::instruction(const Instruction &inst) const {
 std::string FunctionPrinter::instructionLine(const Instruction &inst) const {
   std::string out = instruction(inst);
   std::string loc = printLocation(inst.location());
+  if (!inst.moveLocation().isNone())
+    loc += (loc.empty() ? "moves " : " moves ") +
+           printLocation(inst.moveLocation());
   if (inst.hasOffset())
     loc += (loc.empty() ? "#" : " #") + std::to_string(inst.offset());
   if (!loc.empty()) {

@@ -160,7 +160,8 @@ public:
   /// instruction in the original bytecode were placed, or none. A hint to
   /// the backend, which gives the moves it makes for this instruction's
   /// operands that location, as CPython gives them the location of the
-  /// statement or expression they serve. Not part of the text form.
+  /// statement or expression they serve. The text form prints it as
+  /// `moves @LOC` after the location.
   const SourceLocation &moveLocation() const { return moveLocation_; }
   void setMoveLocation(const SourceLocation &location) {
     moveLocation_ = location;

@@ -1,7 +1,7 @@
 //===- ir/MarshalFormat.h - The constants of CPython's marshal format -----===//
 //
-// Type codes and limits shared by frontend/MarshalReader.cpp and
-// backend/MarshalWriter.cpp (see docs/code-objects.md and CPython's
+// Type codes, limits and error reporting shared by frontend/MarshalReader.cpp
+// and backend/MarshalWriter.cpp (see docs/code-objects.md and CPython's
 // Python/marshal.c).
 //
 //===----------------------------------------------------------------------===//
@@ -10,6 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+
+#include "ir/Support.h"
 
 namespace bcc::marshal {
 
@@ -51,6 +54,24 @@ constexpr uint8_t kFlagRef = 0x80;
 constexpr unsigned kMaxDepth = 2000;
 /// The size of a PEP 552 .pyc header.
 constexpr size_t kPycHeaderSize = 16;
+
+/// The first error of a marshal reader or writer, which stop at it.
+class FirstError {
+public:
+  bool failed() const { return error_.has_value(); }
+  Error take() { return std::move(*error_); }
+
+  /// Records the error (at `offset` in the input; the writer has none)
+  /// unless one is already recorded, and returns false. Messages are
+  /// formatted here, printf-style, never at the call sites: a std::string
+  /// temporary in a recursive function costs stack at every level (a lot of
+  /// it under AddressSanitizer, which gives each one its own guarded slot).
+  [[gnu::noinline, gnu::cold, gnu::format(printf, 3, 4)]] bool
+  fail(std::optional<uint64_t> offset, const char *format, ...);
+
+private:
+  std::optional<Error> error_;
+};
 
 } // namespace bcc::marshal
 

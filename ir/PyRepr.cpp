@@ -114,146 +114,42 @@ char chooseQuote(llvm::StringRef text) {
 }
 
 //===----------------------------------------------------------------------===//
-// Containers and the rest: the tp_repr of each type
+// repr(): the hooks of ConstantPrinter
 //===----------------------------------------------------------------------===//
 
-class ReprPrinter {
+class ReprPrinter final : public ConstantPrinter {
 public:
-  explicit ReprPrinter(const ReprOptions &opts) : opts(opts) {}
-
-  void print(const Constant &c) {
-    switch (c.kind()) {
-    case ConstantKind::None:
-      out += "None";
-      return;
-    case ConstantKind::False:
-      out += "False";
-      return;
-    case ConstantKind::True:
-      out += "True";
-      return;
-    case ConstantKind::Ellipsis:
-      out += "Ellipsis";
-      return;
-    case ConstantKind::StopIteration:
-      out += "<class 'StopIteration'>";
-      return;
-    case ConstantKind::Int:
-      out += c.asInt().toDecimal();
-      return;
-    case ConstantKind::Float:
-      out += reprFloat(c.asFloat());
-      return;
-    case ConstantKind::Complex:
-      out += reprComplex(c.asComplex().real, c.asComplex().imag);
-      return;
-    case ConstantKind::Bytes:
-      out += reprBytes(c.asBytes());
-      return;
-    case ConstantKind::String:
-      out += reprString(c.asString().utf8, opts.version);
-      return;
-    case ConstantKind::Tuple: {
-      // tuplerepr: "()", "(x,)", "(x, y)".
-      const auto &elts = c.elements();
-      out += '(';
-      printSequence(elts);
-      if (elts.size() == 1)
-        out += ',';
-      out += ')';
-      return;
-    }
-    case ConstantKind::List:
-      out += '[';
-      printSequence(c.elements());
-      out += ']';
-      return;
-    case ConstantKind::Set:
-      if (c.elements().empty()) {
-        out += "set()";
-        return;
-      }
-      out += '{';
-      printSet(c.elements());
-      out += '}';
-      return;
-    case ConstantKind::FrozenSet:
-      if (c.elements().empty()) {
-        out += "frozenset()";
-        return;
-      }
-      out += "frozenset({";
-      printSet(c.elements());
-      out += "})";
-      return;
-    case ConstantKind::Dict: {
-      out += '{';
-      bool first = true;
-      for (const auto &[key, value] : c.dictItems()) {
-        if (!first)
-          out += ", ";
-        first = false;
-        print(*key);
-        out += ": ";
-        print(*value);
-      }
-      out += '}';
-      return;
-    }
-    case ConstantKind::Code: {
-      const CodeObject &code = *c.asCode();
-      uint64_t address =
-          opts.codeAddress ? opts.codeAddress(code) : kDefaultCodeAddress;
-      out += reprCode(code, address);
-      return;
-    }
-    case ConstantKind::Slice: {
-      const PySlice &s = c.asSlice();
-      out += "slice(";
-      print(*s.start);
-      out += ", ";
-      print(*s.stop);
-      out += ", ";
-      print(*s.step);
-      out += ')';
-      return;
-    }
-    case ConstantKind::Host:
-      out += c.asHost().repr();
-      return;
-    }
-    bcc_unreachable("unknown constant kind");
-  }
-
-  std::string take() { return std::move(out); }
+  explicit ReprPrinter(const ReprOptions &opts)
+      : ConstantPrinter(opts.version), opts(opts) {}
 
 private:
+  void printStopIteration() override { out_ += "<class 'StopIteration'>"; }
+
   /// Elements in CPython's iteration order (see PyHash.h).
-  void printSet(const Constant::Elements &elts) {
+  void printSetElements(const Constant::Elements &elts) override {
     std::optional<std::vector<size_t>> order;
-    if (opts.version.atLeast(3, 11))
-      order = setIterationOrder(elts, opts.version);
+    if (version_.atLeast(3, 11))
+      order = setIterationOrder(elts, version_);
     if (!order) {
-      printSequence(elts);
+      printElements(elts);
       return;
     }
     for (size_t i = 0; i < order->size(); ++i) {
       if (i)
-        out += ", ";
+        out_ += ", ";
       print(*elts[(*order)[i]]);
     }
   }
 
-  void printSequence(const Constant::Elements &elts) {
-    for (size_t i = 0; i < elts.size(); ++i) {
-      if (i)
-        out += ", ";
-      print(*elts[i]);
-    }
+  void printCode(const CodeObject &code) override {
+    uint64_t address =
+        opts.codeAddress ? opts.codeAddress(code) : kDefaultCodeAddress;
+    out_ += reprCode(code, address);
   }
 
+  void printHost(const HostObject &host) override { out_ += host.repr(); }
+
   const ReprOptions &opts;
-  std::string out;
 };
 
 } // namespace
@@ -341,6 +237,116 @@ std::string reprCode(const CodeObject &code, uint64_t address) {
   return "<code object " + code.name.utf8 + " at " + addr + ", file \"" +
          code.fileName.utf8 + "\", line " +
          std::to_string(code.firstLineNo != 0 ? code.firstLineNo : -1) + ">";
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantPrinter: the tp_repr of each type
+//===----------------------------------------------------------------------===//
+
+void ConstantPrinter::print(const Constant &c) {
+  switch (c.kind()) {
+  case ConstantKind::None:
+    out_ += "None";
+    return;
+  case ConstantKind::False:
+    out_ += "False";
+    return;
+  case ConstantKind::True:
+    out_ += "True";
+    return;
+  case ConstantKind::Ellipsis:
+    out_ += "Ellipsis";
+    return;
+  case ConstantKind::StopIteration:
+    printStopIteration();
+    return;
+  case ConstantKind::Int:
+    out_ += c.asInt().toDecimal();
+    return;
+  case ConstantKind::Float:
+    out_ += reprFloat(c.asFloat());
+    return;
+  case ConstantKind::Complex:
+    out_ += reprComplex(c.asComplex().real, c.asComplex().imag);
+    return;
+  case ConstantKind::Bytes:
+    out_ += reprBytes(c.asBytes());
+    return;
+  case ConstantKind::String:
+    out_ += reprString(c.asString().utf8, version_);
+    return;
+  case ConstantKind::Tuple:
+    // tuplerepr: "()", "(x,)", "(x, y)".
+    out_ += '(';
+    printElements(c.elements());
+    if (c.elements().size() == 1)
+      out_ += ',';
+    out_ += ')';
+    return;
+  case ConstantKind::List:
+    out_ += '[';
+    printElements(c.elements());
+    out_ += ']';
+    return;
+  case ConstantKind::Set:
+    if (c.elements().empty()) {
+      out_ += "set()";
+      return;
+    }
+    out_ += '{';
+    printSetElements(c.elements());
+    out_ += '}';
+    return;
+  case ConstantKind::FrozenSet:
+    if (c.elements().empty()) {
+      out_ += "frozenset()";
+      return;
+    }
+    out_ += "frozenset({";
+    printSetElements(c.elements());
+    out_ += "})";
+    return;
+  case ConstantKind::Dict: {
+    out_ += '{';
+    bool first = true;
+    for (const auto &[key, value] : c.dictItems()) {
+      if (!first)
+        out_ += ", ";
+      first = false;
+      print(*key);
+      out_ += ": ";
+      print(*value);
+    }
+    out_ += '}';
+    return;
+  }
+  case ConstantKind::Slice: {
+    const PySlice &s = c.asSlice();
+    out_ += "slice(";
+    print(*s.start);
+    out_ += ", ";
+    print(*s.stop);
+    out_ += ", ";
+    print(*s.step);
+    out_ += ')';
+    return;
+  }
+  case ConstantKind::Code:
+    printCode(*c.asCode());
+    return;
+  case ConstantKind::Host:
+    printHost(c.asHost());
+    return;
+  }
+  bcc_unreachable("unknown constant kind");
+}
+
+void ConstantPrinter::printElements(const Constant::Elements &elements) {
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (i)
+      out_ += ", ";
+    print(*elements[i]);
+  }
 }
 
 std::string pyRepr(const Constant &c, const ReprOptions &opts) {

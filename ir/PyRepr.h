@@ -69,6 +69,35 @@ std::string reprBytes(llvm::StringRef data);
 /// `<code object NAME at 0xADDR, file "FILE", line N>`.
 std::string reprCode(const CodeObject &code, uint64_t address);
 
+/// The walk over a constant that repr() (pyRepr) and the IR's constant
+/// literals (ir/ConstantLiteral.h) share: None, True, False, Ellipsis and
+/// the leaves as repr() prints them; tuples, lists, dicts, slices, sets and
+/// frozensets with repr's punctuation. The two differ on purpose only where
+/// the hooks are: StopIteration (repr shows the class), the order of a
+/// set's elements (repr's iteration order, or the stored one the .pyc
+/// needs back), code objects and host objects.
+class ConstantPrinter {
+public:
+  explicit ConstantPrinter(PythonVersion version) : version_(version) {}
+  virtual ~ConstantPrinter() = default;
+
+  void print(const Constant &c);
+  std::string take() { return std::move(out_); }
+
+protected:
+  virtual void printStopIteration() = 0;
+  /// The elements of a non-empty set or frozenset, without the braces.
+  virtual void printSetElements(const Constant::Elements &elements) = 0;
+  virtual void printCode(const CodeObject &code) = 0;
+  virtual void printHost(const HostObject &host) = 0;
+
+  /// The elements in stored order, separated by ", ".
+  void printElements(const Constant::Elements &elements);
+
+  const PythonVersion version_;
+  std::string out_;
+};
+
 } // namespace bcc
 
 #endif // BCC_IR_PYREPR_H

@@ -45,9 +45,13 @@ TOOL = os.environ.get("BCC_PYC_ROUNDTRIP_TOOL")
 
 # Run by the interpreter under test (so it must stay 3.8 syntax): compares
 # every .pyc under argv[1] with the file at the same relative path under
-# argv[2] and prints one JSON object.
+# argv[2] and prints one JSON object. argv[3] is this folder (code_compare).
 COMPARE_SCRIPT = r'''
-import json, marshal, os, struct, sys, types
+import json, marshal, os, sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[3])
+from code_compare import ValueCompare
 
 V = sys.version_info[:2]
 FIELDS = ["co_argcount", "co_posonlyargcount", "co_kwonlyargcount",
@@ -57,48 +61,12 @@ FIELDS = ["co_argcount", "co_posonlyargcount", "co_kwonlyargcount",
 FIELDS.append("co_lnotab" if V < (3, 10) else "co_linetable")
 if V >= (3, 11):
     FIELDS += ["co_qualname", "co_exceptiontable"]
-MAX_PROBLEMS = 50
 
 
-class Compare:
+class Compare(ValueCompare):
     def __init__(self):
+        ValueCompare.__init__(self)
         self.code_objects = 0
-        self.problems = []
-
-    def fail(self, where, message):
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append("%s: %s" % (where, message))
-        return False
-
-    def value(self, a, b, where):
-        if type(a) is not type(b):
-            return self.fail(where, "type %s != %s" %
-                             (type(a).__name__, type(b).__name__))
-        if isinstance(a, types.CodeType):
-            return self.code(a, b, where)
-        if isinstance(a, float):
-            if struct.pack("<d", a) != struct.pack("<d", b):
-                return self.fail(where, "%r != %r" % (a, b))
-            return True
-        if isinstance(a, complex):
-            if struct.pack("<dd", a.real, a.imag) != \
-                    struct.pack("<dd", b.real, b.imag):
-                return self.fail(where, "%r != %r" % (a, b))
-            return True
-        if isinstance(a, (tuple, list, set, frozenset)):
-            # Sets: same elements inserted in the same order iterate alike.
-            xs, ys = list(a), list(b)
-            if len(xs) != len(ys):
-                return self.fail(where, "length %d != %d" % (len(xs), len(ys)))
-            ok = True
-            for i, (x, y) in enumerate(zip(xs, ys)):
-                ok = self.value(x, y, "%s[%d]" % (where, i)) and ok
-            return ok
-        if isinstance(a, dict):
-            return self.value(list(a.items()), list(b.items()), where)
-        if a != b:
-            return self.fail(where, "%r != %r" % (a, b))
-        return True
 
     def code(self, a, b, where):
         self.code_objects += 1
@@ -247,7 +215,8 @@ class PycRoundTrip(unittest.TestCase):
         return path
 
     def compare(self, python, original_root, copy_root):
-        result = run([python, "-c", COMPARE_SCRIPT, original_root, copy_root])
+        result = run([python, "-c", COMPARE_SCRIPT, original_root, copy_root,
+                      os.path.dirname(os.path.abspath(__file__))])
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         report = json.loads(result.stdout)
         self.assertEqual(report["problems"], [],

@@ -9,9 +9,14 @@
 // units per CPU second (reading and verifying not counted).
 //
 // With --text, each lifted module is also printed, parsed and printed
-// again, and the two texts must be equal.
+// again, and the two texts must be equal. With --text-lower (which implies
+// --text), the parsed module and the lifted one are also both lowered and
+// the two results compared code object by code object (frontend/CodeDiff):
+// whatever differs is something the backend uses that the text does not
+// carry. Those differences are counted by kind and fail the run; a module
+// that does not lower is only counted (that is `bcc opt`'s to report).
 //
-//   bcc-lift-check [--verbose] [--text] PATH...
+//   bcc-lift-check [--verbose] [--text] [--text-lower] PATH...
 //
 // Exit status: 0 all lifted and verified, 1 some did not, 2 usage.
 //
@@ -19,8 +24,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -28,6 +33,8 @@
 #include <string>
 #include <vector>
 
+#include "backend/Lowering.h"
+#include "frontend/CodeDiff.h"
 #include "frontend/Lifter.h"
 #include "frontend/MarshalReader.h"
 #include "ir/IRParser.h"
@@ -90,7 +97,7 @@ struct Reason {
 } // namespace
 
 int main(int argc, char **argv) {
-  bool verbose = false, text = false;
+  bool verbose = false, text = false, textLower = false;
   std::vector<fs::path> files;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -102,8 +109,13 @@ int main(int argc, char **argv) {
       text = true;
       continue;
     }
+    if (arg == "--text-lower") {
+      text = textLower = true;
+      continue;
+    }
     if (arg == "-h" || arg == "--help") {
-      std::printf("usage: bcc-lift-check [--verbose] [--text] PATH...\n");
+      std::printf("usage: bcc-lift-check [--verbose] [--text] [--text-lower] "
+                  "PATH...\n");
       return 0;
     }
     std::error_code ec;
@@ -125,7 +137,8 @@ int main(int argc, char **argv) {
   size_t unreadable = 0, codeObjects = 0, codeUnits = 0, liftedObjects = 0,
          failedObjects = 0, liftedUnits = 0;
   double liftSeconds = 0;
-  std::map<std::string, Reason> reasons;
+  std::map<std::string, Reason> reasons, lowerDifferences;
+  size_t loweredPairs = 0, loweredSame = 0, lowerFailures = 0;
   auto note = [&](const std::string &file, const std::string &message) {
     Reason &r = reasons[reasonOf(message)];
     if (r.count++ == 0)
@@ -169,13 +182,35 @@ int main(int argc, char **argv) {
     if (ok && text) {
       std::string printed = printModule(**module);
       Expected<std::unique_ptr<Module>> parsed = parseModule(printed);
+      bool same = parsed && printModule(**parsed) == printed;
       if (!parsed)
         note(file.string(), "text: " + parsed.error().message);
-      else if (printModule(**parsed) != printed)
+      else if (!same)
         note(file.string(), "text: printing the parsed module differs");
-      if (!parsed || printModule(**parsed) != printed) {
+      if (!same) {
         liftedObjects -= (*module)->numFunctions();
         failedObjects += (*module)->numFunctions();
+      }
+      if (same && textLower) {
+        Expected<std::shared_ptr<CodeObject>> direct = lowerModule(**module);
+        Expected<std::shared_ptr<CodeObject>> viaText = lowerModule(**parsed);
+        if (!direct || !viaText) {
+          ++lowerFailures;
+        } else {
+          forEachCodePair(**direct, **viaText,
+                          [&](const CodeObject &a, const CodeObject &b) {
+                            ++loweredPairs;
+                            CodeDifference d = compareCode(a, b);
+                            if (d.identical()) {
+                              ++loweredSame;
+                              return;
+                            }
+                            Reason &r = lowerDifferences[d.category];
+                            if (r.count++ == 0)
+                              r.example = file.string() + ": " +
+                                          a.qualName.utf8 + ": " + d.detail;
+                          });
+        }
       }
     }
   }
@@ -186,8 +221,17 @@ int main(int argc, char **argv) {
   for (const auto &[reason, r] : reasons)
     std::printf("  %zu x %s\n      e.g. %s\n", r.count, reason.c_str(),
                 r.example.c_str());
+  if (textLower) {
+    std::printf("lowered through the text: %zu of %zu code objects as "
+                "lowered directly (%zu modules not lowered)\n",
+                loweredSame, loweredPairs, lowerFailures);
+    for (const auto &[kind, r] : lowerDifferences)
+      std::printf("  %zu x %s\n      e.g. %s\n", r.count, kind.c_str(),
+                  r.example.c_str());
+  }
   std::printf("lift speed: %.2f M code units/s (%zu units in %.3f CPU s)\n",
               liftSeconds > 0 ? double(liftedUnits) / liftSeconds / 1e6 : 0.0,
               liftedUnits, liftSeconds);
-  return failedObjects == 0 && unreadable == 0 ? 0 : 1;
+  bool textLowersAlike = loweredSame == loweredPairs;
+  return failedObjects == 0 && unreadable == 0 && textLowersAlike ? 0 : 1;
 }

@@ -484,6 +484,37 @@ bb0:
   EXPECT_FALSE(it->hasOffset());
 }
 
+TEST(IRText, MoveLocations) {
+  // The lifter's hint for where the stack moves before an instruction go;
+  // lowering uses it, so the text must keep it. A local may be called moves.
+  const char *text = R"(module python 3.12
+
+function @0 'f' qualname 'f' file '' firstline 1 flags 0x0 args 0 posonly 0 kwonly 0 {
+  locals: moves
+  consts: None
+  names:
+bb0:
+  %0 = const None                               @2:4-2:8 #2
+  store_fast moves %0                           @2:9-2:14 moves @2:0-2:20 #4
+  %1 = load_fast moves                          moves @3 #6
+  store_fast moves %1                           moves @?:1-?:2
+  return %0
+}
+)";
+  EXPECT_EQ(reprint(text), text);
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  ASSERT_TRUE(bool(m));
+  auto it = (*m)->function(0)->entry()->begin();
+  EXPECT_TRUE(it->moveLocation().isNone());
+  ++it;
+  EXPECT_EQ(it->location(), SourceLocation::span(2, 9, 2, 14));
+  EXPECT_EQ(it->moveLocation(), SourceLocation::span(2, 0, 2, 20));
+  ++it;
+  EXPECT_TRUE(it->location().isNone());
+  EXPECT_EQ(it->moveLocation(), SourceLocation::lineOnly(3));
+  EXPECT_EQ(it->offset(), 6u);
+}
+
 TEST(IRText, OddNamesAndLocalKinds) {
   const char *text = R"(module python 3.12
 
@@ -507,6 +538,31 @@ bb0:
   EXPECT_EQ(f.localsPlus[5].kind, 0x0);
   EXPECT_EQ(f.firstLineNo, -3);
   EXPECT_EQ(f.names[1].utf8, "\xc3\xa9");
+}
+
+TEST(IRText, MinimumStackSize) {
+  // `minstack` (the original co_stacksize) prints only when it is not 0.
+  const char *text = R"(module python 3.12
+
+function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x3 args 0 posonly 0 kwonly 0 minstack 7 {
+  locals:
+  consts: None
+  names:
+bb0:
+  %0 = const None
+  return %0
+}
+)";
+  EXPECT_EQ(reprint(text), text);
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  ASSERT_TRUE(bool(m));
+  EXPECT_EQ((*m)->function(0)->minStackSize, 7);
+  std::string none = text;
+  none.replace(none.find(" minstack 7"), 11, "");
+  EXPECT_EQ(reprint(none), none);
+  m = parseModule(none);
+  ASSERT_TRUE(bool(m));
+  EXPECT_EQ((*m)->function(0)->minStackSize, 0);
 }
 
 TEST(IRText, LocalsNamedLikeKeywords) {
@@ -567,6 +623,8 @@ TEST(IRTextErrors, ReportLineAndColumn) {
       {std::string(kHeader) + "  %0 = load_fast x @3:\n}\n",
        "7:20: bad source location; expected @LINE[:COL][-ENDLINE[:ENDCOL]] "
        "with '?' for an absent field"},
+      {std::string(kHeader) + "  %0 = load_fast x @3 moves #4\n}\n",
+       "7:29: expected a source location after 'moves'"},
       {std::string(kHeader) + "  %0 = load_fast x extra\n}\n",
        "7:20: expected a value such as %3"},
       {std::string(kHeader) + "  cond_br if_maybe %0, ^bb0, ^bb0\n}\n",

@@ -15,6 +15,7 @@
 
 #include "frontend/LineTable.h"
 #include "frontend/ExceptionTable.h"
+#include "ir/ExceptionTableFormat.h"
 
 #include <gtest/gtest.h>
 #include <optional>
@@ -153,6 +154,28 @@ TEST(ExceptionTable, DocumentedExample) {
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ((*entries)[0], (ExceptionTableEntry{40, 56, 200, 3, false}));
+}
+
+TEST(ExceptionTableFormat, ReadsWhatItWrites) {
+  // Values that need one to six chunks, and the depth/lasti packing.
+  const ExceptionRange ranges[] = {{0, 1, 0, 0, false},
+                                   {63, 64, 64, 31, true},
+                                   {4095, 4096, 262143, 1u << 20, false},
+                                   {0, UINT32_MAX, UINT32_MAX, 0, true}};
+  std::string table;
+  for (const ExceptionRange &r : ranges)
+    writeExceptionRange(table, r);
+  size_t pos = 0;
+  for (const ExceptionRange &r : ranges) {
+    Expected<ExceptionRange> back = readExceptionRange(table, pos);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->startUnit, r.startUnit);
+    EXPECT_EQ(back->endUnit, r.endUnit);
+    EXPECT_EQ(back->targetUnit, r.targetUnit);
+    EXPECT_EQ(back->depth, r.depth);
+    EXPECT_EQ(back->lasti, r.lasti);
+  }
+  EXPECT_EQ(pos, table.size());
 }
 
 TEST(ExceptionTable, RejectsMalformedTables) {

@@ -88,24 +88,17 @@ void countCode(const CodeObject &code, OptTotals &totals) {
       countCode(*c->asCode(), totals);
 }
 
-/// Walks both trees in the same pre-order (lowering keeps the structure).
+/// Counts the identical code objects and prints the others' differences.
 void compareTrees(const std::string &file, const CodeObject &before,
                   const CodeObject &after, OptTotals &totals) {
-  CodeDifference difference = compareCode(before, after);
-  if (difference.identical())
-    totals.identical += 1;
-  else
-    std::printf("%s: %s: %s\n", file.c_str(), before.qualName.utf8.c_str(),
-                difference.detail.c_str());
-  std::vector<const CodeObject *> childrenBefore, childrenAfter;
-  for (const ConstantRef &c : before.consts)
-    if (c->is(ConstantKind::Code))
-      childrenBefore.push_back(c->asCode().get());
-  for (const ConstantRef &c : after.consts)
-    if (c->is(ConstantKind::Code))
-      childrenAfter.push_back(c->asCode().get());
-  for (size_t i = 0; i < childrenBefore.size() && i < childrenAfter.size(); ++i)
-    compareTrees(file, *childrenBefore[i], *childrenAfter[i], totals);
+  forEachCodePair(before, after, [&](const CodeObject &b, const CodeObject &a) {
+    CodeDifference difference = compareCode(b, a);
+    if (difference.identical())
+      totals.identical += 1;
+    else
+      std::printf("%s: %s: %s\n", file.c_str(), b.qualName.utf8.c_str(),
+                  difference.detail.c_str());
+  });
 }
 
 /// Lift, verify, lower one file's bytes; the new .pyc bytes or an Error.
