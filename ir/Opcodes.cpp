@@ -408,6 +408,38 @@ std::optional<StackSignature> OpcodeTable::signature(uint8_t op, uint32_t arg,
   return result;
 }
 
+std::optional<OpcodeTable::StackSlots>
+OpcodeTable::stackSlots(uint8_t op, uint32_t arg, bool jump) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return std::nullopt;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
+  uint64_t inputTotal = 0, outputTotal = 0;
+  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
+    const StackItemSpec &item = data.stackItems[onePath.firstItem + i];
+    std::optional<uint32_t> count = item.count.evaluate(arg);
+    if (!count)
+      return std::nullopt;
+    (item.isOutput ? outputTotal : inputTotal) += *count;
+  }
+  if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
+    return std::nullopt;
+  return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
+}
+
+bool OpcodeTable::mayOutputNull(uint8_t op) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return false;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
+    for (unsigned i = 0; i < onePath->outputs; ++i)
+      if (data.stackItems[onePath->firstItem + onePath->inputs + i].maybeNull)
+        return true;
+  return false;
+}
+
 std::optional<llvm::StringRef> OpcodeTable::signatureNotation(uint8_t op,
                                                               bool jump) const {
   int16_t index = signatureByNumber[op];
