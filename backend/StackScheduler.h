@@ -106,8 +106,10 @@ public:
 private:
   bool satisfies(const std::vector<const Value *> &s, const StackGoal &goal,
                  unsigned *deadSlots) const;
+  /// Moves within the top `reach` slots after which `accept` holds;
+  /// `top`, if not null, is what every accepted stack has on top.
   template <typename Accept>
-  bool search(Accept accept, unsigned reach,
+  bool search(Accept accept, const Value *top, unsigned reach,
               llvm::SmallVectorImpl<StackMove> &moves);
   unsigned lastDead_ = 0;
 };
