@@ -187,18 +187,19 @@ Status FunctionVerifier::checkInstruction(const Instruction &inst) {
                             " does not know its instruction");
 
   int successors = info.successors;
-  std::string what = info.mnemonic;
   if (inst.is(Op::Py)) {
     FlowKind flow = inst.pyFlow();
     successors = flow == FlowKind::ConditionalJump     ? 2
                  : flow == FlowKind::UnconditionalJump ? 1
                                                        : 0;
-    what = std::string("py ") + inst.pyOpname();
   }
-  if (int(inst.numSuccessors()) != successors)
+  if (int(inst.numSuccessors()) != successors) {
+    std::string what = inst.is(Op::Py) ? std::string("py ") + inst.pyOpname()
+                                       : std::string(info.mnemonic);
     return fail(inst, what + " takes " +
                           count(size_t(successors), "successor") +
                           ", but has " + std::to_string(inst.numSuccessors()));
+  }
   if (Status s = checkImmediate(inst); !s)
     return s;
   for (unsigned i = 0; i < inst.numSuccessors(); ++i)
