@@ -967,6 +967,8 @@ struct NullSafetyOpcodes {
   std::array<bool, 256> cannotRaise{};
   /// Opcodes with an output that may be NULL (OpcodeTable::mayOutputNull).
   std::array<bool, 256> mayOutputNull{};
+  /// Opcodes whose outputs are all new values (OpcodeTable::outputsAreNew).
+  std::array<bool, 256> outputsAreNew{};
   /// OpcodeTable::stackDepthCorrection.
   std::array<int8_t, 256> correction{};
 
@@ -984,6 +986,7 @@ struct NullSafetyOpcodes {
         cannotRaise[*op] = true;
     for (unsigned op = 0; op < 256; ++op) {
       mayOutputNull[op] = table.mayOutputNull(uint8_t(op));
+      outputsAreNew[op] = table.outputsAreNew(uint8_t(op));
       correction[op] = int8_t(table.stackDepthCorrection(uint8_t(op)));
     }
   }
@@ -1065,15 +1068,18 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
       }
     }
     int correction = ops.correction[in.opcode];
-    // With no NULL on the stack and none among the opcode's outputs, every
-    // slot after it is non-NULL: only the slot counts are needed.
-    bool nullFree = !ops.mayOutputNull[in.opcode] && stack.none();
+    // When no output may be NULL and none can carry a NULL from the stack
+    // (there is none, or every output is a new value), the slots below the
+    // inputs keep their flags and the outputs are non-NULL: only the slot
+    // counts are needed.
+    bool newOutputs = !ops.mayOutputNull[in.opcode] &&
+                      (ops.outputsAreNew[in.opcode] || stack.none());
     // The stack after `in` on one path into `out`; false where the walk
     // ends.
     auto after = [&](bool jump) {
       std::optional<StackSignature> sig;
       uint32_t inputs, outputs;
-      if (nullFree) {
+      if (newOutputs) {
         std::optional<OpcodeTable::StackSlots> slots =
             table.stackSlots(in.opcode, in.arg, jump);
         if (!slots)
@@ -1090,12 +1096,11 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
       if (inputs > size)
         return false;
       size_t base = size - inputs;
-      if (nullFree) {
-        out.clear();
+      out = stack;
+      out.resize(base);
+      if (newOutputs) {
         out.resize(base + outputs, false);
       } else {
-        out = stack;
-        out.resize(base);
         for (uint32_t d = outputs; d >= 1; --d) {
           bool null = sig->outputMayBeNull(d);
           if (std::optional<uint32_t> src = sig->outputSource(d))

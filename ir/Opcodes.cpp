@@ -440,6 +440,18 @@ bool OpcodeTable::mayOutputNull(uint8_t op) const {
   return false;
 }
 
+bool OpcodeTable::outputsAreNew(uint8_t op) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return false;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
+    for (unsigned i = 0; i < onePath->outputs; ++i)
+      if (data.stackItems[onePath->firstItem + onePath->inputs + i].source >= 0)
+        return false;
+  return true;
+}
+
 std::optional<llvm::StringRef> OpcodeTable::signatureNotation(uint8_t op,
                                                               bool jump) const {
   int16_t index = signatureByNumber[op];

@@ -321,6 +321,10 @@ public:
   /// Whether an output item of `op`'s signature may be NULL
   /// (StackItem::maybeNull), on either path and for any argument.
   bool mayOutputNull(uint8_t op) const;
+  /// Whether every output item of `op`'s signature, on both paths, is a new
+  /// value (StackItem::isNew(): none is an input left in place, moved or
+  /// copied); false for an opcode without a signature.
+  bool outputsAreNew(uint8_t op) const;
   /// The signature in the notation of scripts/stack_signatures.py, e.g.
   /// "list, _items[oparg-1], value -- list, _items[oparg-1]"; nullopt where
   /// signature() has none for any argument.
