@@ -414,17 +414,17 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
                       (inst.pyOpcode() == ops_.LIST_APPEND ||
                        inst.pyOpcode() == ops_.SET_ADD ||
                        inst.pyOpcode() == ops_.MAP_ADD);
+  unsigned peekIndex = 0, numPeeks = 0;
+  for (const Use &u : inst.operandUses())
+    numPeeks += u.isPeeked();
   llvm::SmallVector<uint32_t, 2> peekDepths;
-  if (inst.is(Op::Py) && !variablePeek) {
+  if (inst.is(Op::Py) && !variablePeek && numPeeks) {
     if (std::optional<StackSignature> sig =
             table_.signature(inst.pyOpcode(), inst.pyOparg(), false)) {
       std::vector<uint32_t> depths = sig->peekedDepths();
       peekDepths.assign(depths.begin(), depths.end());
     }
   }
-  unsigned peekIndex = 0, numPeeks = 0;
-  for (const Use &u : inst.operandUses())
-    numPeeks += u.isPeeked();
   for (const Use &u : inst.operandUses()) {
     const Value *v = u.get();
     if (definer(v) && offStack(*definer(v)))
@@ -1096,11 +1096,20 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
       if (inputs > size)
         return false;
       size_t base = size - inputs;
+      // The depth as StackDepth computes it (RETURN_GENERATOR's correction
+      // included): the outputs are padded with non-NULL slots or cut to it.
+      std::optional<int> effect = table.stackEffect(in.opcode, in.arg, jump);
+      long want = effect ? long(size) + *effect + correction
+                         : long(base + outputs);
+      if (want < 0)
+        return false;
       out = stack;
-      out.resize(base);
       if (newOutputs) {
-        out.resize(base + outputs, false);
+        // The slots below the inputs keep their flags; the rest are
+        // non-NULL.
+        out.resize(std::min(base, size_t(want)));
       } else {
+        out.resize(base);
         for (uint32_t d = outputs; d >= 1; --d) {
           bool null = sig->outputMayBeNull(d);
           if (std::optional<uint32_t> src = sig->outputSource(d))
@@ -1108,15 +1117,7 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
           out.push_back(null);
         }
       }
-      // The depth as StackDepth computes it (RETURN_GENERATOR's correction
-      // included): pad with non-NULL slots or cut to it.
-      std::optional<int> effect = table.stackEffect(in.opcode, in.arg, jump);
-      if (effect) {
-        long want = long(size) + *effect + correction;
-        if (want < 0)
-          return false;
-        out.resize(size_t(want), false);
-      }
+      out.resize(size_t(want), false);
       return true;
     };
     if (in.target != MachineInstr::kNone && after(true))
