@@ -227,8 +227,18 @@ bool StackScheduler::arrange(const StackGoal &goal,
   auto acceptAny = [&](const std::vector<const Value *> &s, unsigned &dead) {
     return satisfies(s, goal, &dead) && dead == 0;
   };
+  // A maybe-NULL value that nothing needs any more and that is not among
+  // the operands stays below them whatever the moves (it can be neither
+  // popped nor copied away), so no stack without a dead slot is reachable:
+  // the search would try every sequence in vain.
+  bool deadNullBelow =
+      std::any_of(stack.begin(), stack.end(), [&](const Value *v) {
+        return maybeNull.count(v) && !demandOf(v) &&
+               std::count(stack.begin(), stack.end(), v) >
+                   std::count(goal.popped.begin(), goal.popped.end(), v);
+      });
   llvm::SmallVector<StackMove, kMaxMoves> loose;
-  if (search(acceptAny, top, kWindow, loose) &&
+  if (!deadNullBelow && search(acceptAny, top, kWindow, loose) &&
       (!haveOrdered || loose.size() < ordered.size() ||
        (orderedDead && loose.size() <= ordered.size()))) {
     moves.append(loose.begin(), loose.end());
