@@ -254,10 +254,12 @@ void FunctionLowering::countDemand(const Block &block) {
     for (auto &[v, c] : most)
       consuming_[v] += c;
   }
+  // What setDemand() gives each value, without looking both maps up again:
+  // its consuming uses (at least 1 here), else 1 for a value only peeked.
   for (auto &[v, c] : consuming_)
-    setDemand(v);
+    sched_.demand[v] = c;
   for (auto &[v, c] : peeks_)
-    setDemand(v);
+    sched_.demand.try_emplace(v, 1);
 }
 
 void FunctionLowering::consumeUses(const Instruction &inst) {
