@@ -250,6 +250,11 @@ OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
       numbersByName.begin(), numbersByName.end(), [&](uint8_t a, uint8_t b) {
         return llvm::StringRef(info(a)->name) < llvm::StringRef(info(b)->name);
       });
+  // RETURN_GENERATOR's stack_effect says 0 on 3.11 and 3.12, although it
+  // pushes the generator (see stackDepthCorrection()).
+  if (data.version.atLeast(3, 11) && !data.version.atLeast(3, 13))
+    if (std::optional<uint8_t> op = lookup("RETURN_GENERATOR"))
+      returnGeneratorCorrected = *op;
 }
 
 const OpcodeTable *OpcodeTable::forVersion(PythonVersion version) {
@@ -362,13 +367,7 @@ std::optional<int> OpcodeTable::stackEffect(uint8_t op, uint32_t arg,
 }
 
 int OpcodeTable::stackDepthCorrection(uint8_t op) const {
-  const OpcodeInfo *opInfo = info(op);
-  bool returnGeneratorSaysZero =
-      data.version.atLeast(3, 11) && !data.version.atLeast(3, 13);
-  if (opInfo && returnGeneratorSaysZero &&
-      llvm::StringRef(opInfo->name) == "RETURN_GENERATOR")
-    return 1;
-  return 0;
+  return op == returnGeneratorCorrected ? 1 : 0;
 }
 
 bool OpcodeTable::hasStackSignatures() const {

@@ -373,6 +373,8 @@ private:
   std::array<int16_t, 256> indexByNumber;     ///< into opcodes(); -1 if none
   std::array<int16_t, 256> signatureByNumber; ///< into the signatures; -1
   std::vector<uint8_t> numbersByName;         ///< real opcodes sorted by name
+  /// The opcode stackDepthCorrection() adds 1 for, or -1.
+  int returnGeneratorCorrected = -1;
 };
 
 /// OpcodeTable::forVersion(version)->isPrintable(codePoint); for a version
