@@ -848,7 +848,8 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
         out.insert(inst.result(loadGlobalNullResult(f.version())));
       } else if (inst.is(Op::LoadAttr) && n == 2) {
         out.insert(inst.result(minor >= 13 ? 1 : 0));
-      } else if (inst.is(Op::Py) && n) {
+      } else if (inst.is(Op::Py) && n &&
+                 table.mayOutputNull(inst.pyOpcode())) {
         if (std::optional<StackSignature> sig =
                 table.signature(inst.pyOpcode(), inst.pyOparg(), false))
           for (unsigned i = 0; i < n; ++i)
