@@ -238,8 +238,17 @@ std::vector<fs::path> pycFilesUnder(const fs::path &root, std::error_code &ec) {
   std::vector<fs::path> files;
   for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end;
        it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == ".pyc")
-      files.push_back(fs::relative(it->path(), root));
+    if (it->is_regular_file() && it->path().extension() == ".pyc") {
+      // The iterator's paths start with `root` as written, so the relative
+      // path is usually a matter of text; fs::relative() resolves symbolic
+      // links with a system call per component, and stays the fallback.
+      fs::path relative = it->path().lexically_relative(root);
+      if (relative.empty() || *relative.begin() == ".." ||
+          (root / relative).lexically_normal() !=
+              it->path().lexically_normal())
+        relative = fs::relative(it->path(), root);
+      files.push_back(relative);
+    }
   }
   std::sort(files.begin(), files.end());
   return files;
