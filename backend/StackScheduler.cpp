@@ -172,13 +172,14 @@ template <typename Accept> struct MoveSearch {
 
 template <typename Accept>
 bool StackScheduler::search(Accept accept, const Value *top, unsigned reach,
-                            llvm::SmallVectorImpl<StackMove> &moves) {
+                            llvm::SmallVectorImpl<StackMove> &moves,
+                            unsigned maxMoves) {
   // Iterative deepening over the moves that stay within the top `reach`
   // slots; among the solutions of the smallest length, the first with the
   // fewest dead slots wins (enumeration order is the preference order).
   MoveSearch<Accept> walk{accept, maybeNull, top, stack,
                           stack.size() > reach ? stack.size() - reach : 0};
-  for (unsigned n = 0; n <= kMaxMoves; ++n) {
+  for (unsigned n = 0; n <= maxMoves; ++n) {
     walk.run(n);
     if (walk.bestDead != ~0u) {
       moves.append(walk.best.begin(), walk.best.end());
@@ -227,18 +228,13 @@ bool StackScheduler::arrange(const StackGoal &goal,
   auto acceptAny = [&](const std::vector<const Value *> &s, unsigned &dead) {
     return satisfies(s, goal, &dead) && dead == 0;
   };
-  // A maybe-NULL value that nothing needs any more and that is not among
-  // the operands stays below them whatever the moves (it can be neither
-  // popped nor copied away), so no stack without a dead slot is reachable:
-  // the search would try every sequence in vain.
-  bool deadNullBelow =
-      std::any_of(stack.begin(), stack.end(), [&](const Value *v) {
-        return maybeNull.count(v) && !demandOf(v) &&
-               std::count(stack.begin(), stack.end(), v) >
-                   std::count(goal.popped.begin(), goal.popped.end(), v);
-      });
+  // The loose order only wins when it is no longer than the ordered one,
+  // so the search need not look further (it tried every sequence of up to
+  // kMaxMoves moves in vain below a saved NULL, which stays a dead slot).
+  unsigned looseLimit =
+      haveOrdered ? static_cast<unsigned>(ordered.size()) : kMaxMoves;
   llvm::SmallVector<StackMove, kMaxMoves> loose;
-  if (!deadNullBelow && search(acceptAny, top, kWindow, loose) &&
+  if (search(acceptAny, top, kWindow, loose, looseLimit) &&
       (!haveOrdered || loose.size() < ordered.size() ||
        (orderedDead && loose.size() <= ordered.size()))) {
     moves.append(loose.begin(), loose.end());

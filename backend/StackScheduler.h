@@ -106,11 +106,13 @@ public:
 private:
   bool satisfies(const std::vector<const Value *> &s, const StackGoal &goal,
                  unsigned *deadSlots) const;
-  /// Moves within the top `reach` slots after which `accept` holds;
-  /// `top`, if not null, is what every accepted stack has on top.
+  /// The fewest moves (at most `maxMoves`) within the top `reach` slots
+  /// after which `accept` holds; `top`, if not null, is what every
+  /// accepted stack has on top.
   template <typename Accept>
   bool search(Accept accept, const Value *top, unsigned reach,
-              llvm::SmallVectorImpl<StackMove> &moves);
+              llvm::SmallVectorImpl<StackMove> &moves,
+              unsigned maxMoves = kMaxMoves);
   unsigned lastDead_ = 0;
 };
 
