@@ -33,8 +33,10 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 #include <algorithm>
+#include <array>
 
 namespace bcc {
 
@@ -256,10 +258,12 @@ void FunctionLowering::countDemand(const Block &block) {
     for (auto &[v, c] : most)
       consuming_[v] += c;
   }
+  // What setDemand() gives each value, without looking both maps up again:
+  // its consuming uses (at least 1 here), else 1 for a value only peeked.
   for (auto &[v, c] : consuming_)
-    setDemand(v);
+    sched_.demand[v] = c;
   for (auto &[v, c] : peeks_)
-    setDemand(v);
+    sched_.demand.try_emplace(v, 1);
 }
 
 void FunctionLowering::consumeUses(const Instruction &inst) {
@@ -429,17 +433,17 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
                       (inst.pyOpcode() == ops_.LIST_APPEND ||
                        inst.pyOpcode() == ops_.SET_ADD ||
                        inst.pyOpcode() == ops_.MAP_ADD);
+  unsigned peekIndex = 0, numPeeks = 0;
+  for (const Use &u : inst.operandUses())
+    numPeeks += u.isPeeked();
   llvm::SmallVector<uint32_t, 2> peekDepths;
-  if (inst.is(Op::Py) && !variablePeek) {
+  if (inst.is(Op::Py) && !variablePeek && numPeeks) {
     if (std::optional<StackSignature> sig =
             table_.signature(inst.pyOpcode(), inst.pyOparg(), false)) {
       std::vector<uint32_t> depths = sig->peekedDepths();
       peekDepths.assign(depths.begin(), depths.end());
     }
   }
-  unsigned peekIndex = 0, numPeeks = 0;
-  for (const Use &u : inst.operandUses())
-    numPeeks += u.isPeeked();
   for (const Use &u : inst.operandUses()) {
     const Value *v = u.get();
     if (definer(v) && offStack(*definer(v)))
@@ -975,7 +979,8 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
         out.insert(inst.result(loadGlobalNullResult(f.version())));
       } else if (inst.is(Op::LoadAttr) && n == 2) {
         out.insert(inst.result(minor >= 13 ? 1 : 0));
-      } else if (inst.is(Op::Py) && n) {
+      } else if (inst.is(Op::Py) && n &&
+                 table.mayOutputNull(inst.pyOpcode())) {
         if (std::optional<StackSignature> sig =
                 table.signature(inst.pyOpcode(), inst.pyOparg(), false))
           for (unsigned i = 0; i < n; ++i)
@@ -1091,101 +1096,176 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
 
 } // namespace
 
+namespace {
+/// What the NULL safety net needs to know of each opcode, worked out once
+/// per version instead of by name or signature per instruction.
+struct NullSafetyOpcodes {
+  const OpcodeTable *table;
+  int copy = -1, popTop = -1;
+  /// Opcodes that cannot raise: they do not reach their handler.
+  std::array<bool, 256> cannotRaise{};
+  /// Opcodes with an output that may be NULL (OpcodeTable::mayOutputNull).
+  std::array<bool, 256> mayOutputNull{};
+  /// Opcodes whose outputs are all new values (OpcodeTable::outputsAreNew).
+  std::array<bool, 256> outputsAreNew{};
+  /// OpcodeTable::stackDepthCorrection.
+  std::array<int8_t, 256> correction{};
+
+  explicit NullSafetyOpcodes(const OpcodeTable &table) : table(&table) {
+    auto get = [&](const char *name) {
+      std::optional<uint8_t> op = table.lookup(name);
+      return op ? int(*op) : -1;
+    };
+    copy = get("COPY");
+    popTop = get("POP_TOP");
+    for (const char *name :
+         {"NOP", "SWAP", "COPY", "LOAD_CONST", "LOAD_FAST", "PUSH_NULL",
+          "STORE_FAST", "POP_TOP", "LOAD_FAST_AND_CLEAR"})
+      if (std::optional<uint8_t> op = table.lookup(name))
+        cannotRaise[*op] = true;
+    for (unsigned op = 0; op < 256; ++op) {
+      mayOutputNull[op] = table.mayOutputNull(uint8_t(op));
+      outputsAreNew[op] = table.outputsAreNew(uint8_t(op));
+      correction[op] = int8_t(table.stackDepthCorrection(uint8_t(op)));
+    }
+  }
+
+  /// The facts of `table`: built once for each version lowering supports
+  /// (immutable afterwards), else into `local`.
+  static const NullSafetyOpcodes &of(const OpcodeTable &table,
+                                     std::optional<NullSafetyOpcodes> &local) {
+    static const NullSafetyOpcodes v311(*OpcodeTable::forVersion({3, 11})),
+        v312(*OpcodeTable::forVersion({3, 12})),
+        v313(*OpcodeTable::forVersion({3, 13}));
+    for (const NullSafetyOpcodes *known : {&v311, &v312, &v313})
+      if (known->table == &table)
+        return *known;
+    return local.emplace(table);
+  }
+};
+} // namespace
+
 Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
   // Per instruction, the stack on entry as "may be NULL" flags, bottom
   // first; merged over all paths. An instruction without a signature, or
   // stacks that disagree in depth, end the walk on that path (StackDepth
-  // reports real depth errors).
+  // reports real depth errors). The flags are SmallBitVectors, which hold
+  // stacks of up to 57 slots without allocating.
+  std::optional<NullSafetyOpcodes> localOps;
+  const NullSafetyOpcodes &ops = NullSafetyOpcodes::of(table, localOps);
   const std::vector<MachineInstr> &instrs = code.instrs;
   size_t n = instrs.size();
-  std::vector<std::optional<std::vector<bool>>> at(n);
+  std::vector<llvm::SmallBitVector> at(n);
+  std::vector<bool> reached(n, false);
   std::vector<uint32_t> work;
-  auto reach = [&](size_t index, const std::vector<bool> &stack) {
+  auto reach = [&](size_t index, const llvm::SmallBitVector &stack) {
     if (index >= n)
       return;
-    if (!at[index]) {
+    if (!reached[index]) {
+      reached[index] = true;
       at[index] = stack;
       work.push_back(static_cast<uint32_t>(index));
       return;
     }
-    std::vector<bool> &old = *at[index];
+    llvm::SmallBitVector &old = at[index];
     if (old.size() != stack.size())
       return;
-    bool changed = false;
-    for (size_t i = 0; i < old.size(); ++i)
-      if (stack[i] && !old[i]) {
-        old[i] = true;
-        changed = true;
-      }
-    if (changed)
+    // Any flag of `stack` that `old` lacks?
+    if (stack.test(old)) {
+      old |= stack;
       work.push_back(static_cast<uint32_t>(index));
+    }
   };
   if (n)
-    reach(0, {});
+    reach(0, llvm::SmallBitVector());
+  llvm::SmallBitVector stack, out;
   while (!work.empty()) {
     uint32_t i = work.back();
     work.pop_back();
     const MachineInstr &in = instrs[i];
-    const std::vector<bool> stack = *at[i];
+    stack = at[i];
     const OpcodeInfo *info = table.info(in.opcode);
     if (!info)
       continue;
-    std::string name = info->name;
-    if (name == "COPY" && in.arg >= 1 && in.arg <= stack.size() &&
-        stack[stack.size() - in.arg])
+    size_t size = stack.size();
+    if (in.opcode == ops.copy && in.arg >= 1 && in.arg <= size &&
+        stack[size - in.arg])
       return Error("would COPY a NULL at instruction " + std::to_string(i) +
                    " (COPY " + std::to_string(in.arg) + ")");
-    if (name == "POP_TOP" && !stack.empty() && stack.back())
+    if (in.opcode == ops.popTop && size && stack[size - 1])
       return Error("POP_TOP of a maybe-NULL value at instruction " +
                    std::to_string(i));
     // Instructions that cannot raise do not reach their handler (a range
     // may start at the SWAP that puts a saved local below the iterator).
-    bool cannotRaise = name == "NOP" || name == "SWAP" || name == "COPY" ||
-                       name == "LOAD_CONST" || name == "LOAD_FAST" ||
-                       name == "PUSH_NULL" || name == "STORE_FAST" ||
-                       name == "POP_TOP" || name == "LOAD_FAST_AND_CLEAR";
-    if (in.handler != MachineInstr::kNone && !cannotRaise) {
+    if (in.handler != MachineInstr::kNone && !ops.cannotRaise[in.opcode]) {
       const ExceptionHandler &h = code.handlers[in.handler];
-      if (h.depth <= stack.size()) {
-        std::vector<bool> hs(stack.begin(), stack.begin() + h.depth);
-        hs.resize(hs.size() + (h.lasti ? 1 : 0) + 1, false);
-        reach(h.target, hs);
+      if (h.depth <= size) {
+        out = stack;
+        out.resize(h.depth);
+        out.resize(h.depth + (h.lasti ? 1 : 0) + 1, false);
+        reach(h.target, out);
       }
     }
-    int correction = table.stackDepthCorrection(in.opcode);
-    auto after = [&](bool jump) -> std::optional<std::vector<bool>> {
-      std::optional<StackSignature> sig = table.signature(in.opcode, in.arg, jump);
-      if (!sig || sig->inputSlots() > stack.size())
-        return std::nullopt;
-      size_t base = stack.size() - sig->inputSlots();
-      std::vector<bool> out(stack.begin(), stack.begin() + base);
-      uint32_t outs = sig->outputSlots();
-      for (uint32_t d = outs; d >= 1; --d) {
-        bool null = sig->outputMayBeNull(d);
-        if (std::optional<uint32_t> src = sig->outputSource(d))
-          null = *src >= 1 && *src <= stack.size() &&
-                 stack[stack.size() - *src];
-        out.push_back(null);
+    int correction = ops.correction[in.opcode];
+    // When no output may be NULL and none can carry a NULL from the stack
+    // (there is none, or every output is a new value), the slots below the
+    // inputs keep their flags and the outputs are non-NULL: only the slot
+    // counts are needed.
+    bool newOutputs = !ops.mayOutputNull[in.opcode] &&
+                      (ops.outputsAreNew[in.opcode] || stack.none());
+    // The stack after `in` on one path into `out`; false where the walk
+    // ends.
+    auto after = [&](bool jump) {
+      std::optional<StackSignature> sig;
+      uint32_t inputs, outputs;
+      if (newOutputs) {
+        std::optional<OpcodeTable::StackSlots> slots =
+            table.stackSlots(in.opcode, in.arg, jump);
+        if (!slots)
+          return false;
+        inputs = slots->inputs;
+        outputs = slots->outputs;
+      } else {
+        sig = table.signature(in.opcode, in.arg, jump);
+        if (!sig)
+          return false;
+        inputs = sig->inputSlots();
+        outputs = sig->outputSlots();
       }
+      if (inputs > size)
+        return false;
+      size_t base = size - inputs;
       // The depth as StackDepth computes it (RETURN_GENERATOR's correction
-      // included): pad with non-NULL slots or cut to it.
+      // included): the outputs are padded with non-NULL slots or cut to it.
       std::optional<int> effect = table.stackEffect(in.opcode, in.arg, jump);
-      if (effect) {
-        long want = long(stack.size()) + *effect + correction;
-        if (want < 0)
-          return std::nullopt;
-        out.resize(size_t(want), false);
+      long want = effect ? long(size) + *effect + correction
+                         : long(base + outputs);
+      if (want < 0)
+        return false;
+      out = stack;
+      if (newOutputs) {
+        // The slots below the inputs keep their flags; the rest are
+        // non-NULL.
+        out.resize(std::min(base, size_t(want)));
+      } else {
+        out.resize(base);
+        for (uint32_t d = outputs; d >= 1; --d) {
+          bool null = sig->outputMayBeNull(d);
+          if (std::optional<uint32_t> src = sig->outputSource(d))
+            null = *src >= 1 && *src <= size && stack[size - *src];
+          out.push_back(null);
+        }
       }
-      return out;
+      out.resize(size_t(want), false);
+      return true;
     };
-    if (in.target != MachineInstr::kNone)
-      if (std::optional<std::vector<bool>> j = after(true))
-        reach(static_cast<size_t>(in.target), *j);
+    if (in.target != MachineInstr::kNone && after(true))
+      reach(static_cast<size_t>(in.target), out);
     if (info->flow == FlowKind::UnconditionalJump ||
         info->flow == FlowKind::ScopeExit)
       continue;
-    if (std::optional<std::vector<bool>> f = after(false))
-      reach(i + 1, *f);
+    if (after(false))
+      reach(i + 1, out);
   }
   return Status::ok();
 }

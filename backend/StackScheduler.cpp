@@ -3,7 +3,6 @@
 #include "backend/StackScheduler.h"
 
 #include <algorithm>
-#include <functional>
 
 namespace bcc {
 
@@ -61,10 +60,10 @@ bool StackScheduler::satisfies(const std::vector<const Value *> &s,
   // Values on the stack before the moves that are still needed must not
   // have been lost (values not defined yet are not on it).
   for (const Value *value : stack)
-    if (demandOf(value) &&
-        std::find_if(slots.begin(), slots.end(), [&](const auto &p) {
+    if (std::find_if(slots.begin(), slots.end(), [&](const auto &p) {
           return p.first == value;
-        }) == slots.end())
+        }) == slots.end() &&
+        demandOf(value))
       return false;
   if (deadSlots)
     *deadSlots = dead;
@@ -109,17 +108,23 @@ void neededOrder(const std::vector<const Value *> &s, size_t end,
 }
 } // namespace
 
-template <typename Accept>
-bool StackScheduler::search(Accept accept, unsigned reach,
-                            llvm::SmallVectorImpl<StackMove> &moves) {
-  // Iterative deepening over the moves that stay within the top `reach`
-  // slots; among the solutions of the smallest length, the first with the
-  // fewest dead slots wins (enumeration order is the preference order).
-  std::vector<const Value *> work = stack;
-  size_t floor = stack.size() > reach ? stack.size() - reach : 0;
-  llvm::SmallVector<StackMove, kMaxMoves> path, best;
+namespace {
+/// The depth-first enumeration behind StackScheduler::search: every
+/// sequence of `left` moves within the top `reach` slots of `work`, in
+/// preference order (SWAP before COPY before POP_TOP, smaller arguments
+/// first), remembering the first accepted one with the fewest dead slots.
+/// `top`, when not null, is the value every accepted stack has on top: a
+/// last move that leaves anything else there is not tried.
+template <typename Accept> struct MoveSearch {
+  Accept &accept;
+  const llvm::DenseSet<const Value *> &maybeNull;
+  const Value *top;
+  std::vector<const Value *> work;
+  size_t floor;
+  llvm::SmallVector<StackMove, StackScheduler::kMaxMoves> path, best;
   unsigned bestDead = ~0u;
-  std::function<void(unsigned)> dfs = [&](unsigned left) {
+
+  void run(unsigned left) {
     if (left == 0) {
       unsigned dead = 0;
       if (accept(work, dead) && dead < bestDead) {
@@ -130,40 +135,58 @@ bool StackScheduler::search(Accept accept, unsigned reach,
     }
     size_t size = work.size();
     size_t span = size - floor;
+    bool last = left == 1 && top;
     for (uint32_t i = 2; i <= span; ++i) {
+      if (last && work[size - i] != top)
+        continue;
       std::swap(work.back(), work[size - i]);
       path.push_back({StackMove::Swap, i});
-      dfs(left - 1);
+      run(left - 1);
       path.pop_back();
       std::swap(work.back(), work[size - i]);
     }
-    for (uint32_t i = 1; i <= span && size < floor + kWindow + 2; ++i) {
+    for (uint32_t i = 1;
+         i <= span && size < floor + StackScheduler::kWindow + 2; ++i) {
       // Never COPY a value that may be NULL, nor one nothing needs any
       // more (that only leaves a dead slot behind).
-      if (maybeNull.count(work[size - i]))
+      if ((last && work[size - i] != top) || maybeNull.count(work[size - i]))
         continue;
       work.push_back(work[size - i]);
       path.push_back({StackMove::Copy, i});
-      dfs(left - 1);
+      run(left - 1);
       path.pop_back();
       work.pop_back();
     }
-    if (span >= 1 && !maybeNull.count(work.back())) {
+    if (span >= 1 && !(last && (size < 2 || work[size - 2] != top)) &&
+        !maybeNull.count(work.back())) {
       const Value *top = work.back();
       work.pop_back();
       path.push_back({StackMove::Pop, 0});
-      dfs(left - 1);
+      run(left - 1);
       path.pop_back();
       work.push_back(top);
     }
-  };
-  for (unsigned n = 0; n <= kMaxMoves; ++n) {
-    dfs(n);
-    if (bestDead != ~0u) {
-      moves.append(best.begin(), best.end());
-      for (const StackMove &m : best)
+  }
+};
+} // namespace
+
+template <typename Accept>
+bool StackScheduler::search(Accept accept, const Value *top, unsigned reach,
+                            llvm::SmallVectorImpl<StackMove> &moves,
+                            unsigned maxMoves) {
+  // Iterative deepening over the moves that stay within the top `reach`
+  // slots; among the solutions of the smallest length, the first with the
+  // fewest dead slots wins (enumeration order is the preference order).
+  MoveSearch<Accept> walk{accept, maybeNull, top, stack,
+                          stack.size() > reach ? stack.size() - reach : 0,
+                          {}, {}};
+  for (unsigned n = 0; n <= maxMoves; ++n) {
+    walk.run(n);
+    if (walk.bestDead != ~0u) {
+      moves.append(walk.best.begin(), walk.best.end());
+      for (const StackMove &m : walk.best)
         apply(m);
-      lastDead_ = bestDead;
+      lastDead_ = walk.bestDead;
       return true;
     }
   }
@@ -189,9 +212,10 @@ bool StackScheduler::arrange(const StackGoal &goal,
   // order cannot be kept (a maybe-NULL value may only be swapped), when it
   // is shorter, or when keeping the order costs a dead slot: CPython's
   // single SWAP 3 that restores an inlined comprehension's saved locals.
+  const Value *top = m ? goal.popped.back() : nullptr;
   std::vector<const Value *> saved = stack;
   llvm::SmallVector<StackMove, kMaxMoves> ordered;
-  bool haveOrdered = search(accept, kWindow, ordered);
+  bool haveOrdered = search(accept, top, kWindow, ordered);
   unsigned orderedDead = haveOrdered ? lastDead_ : ~0u;
   bool nullsAround = std::any_of(stack.begin(), stack.end(), [&](const Value *v) {
     return maybeNull.count(v) != 0;
@@ -206,9 +230,14 @@ bool StackScheduler::arrange(const StackGoal &goal,
     return satisfies(s, goal, &dead);
   };
   // Dead slots already there (a handler's unused bottom values) count
-  // against both candidates alike.
+  // against both candidates alike. The loose order only wins when it is no
+  // longer than the ordered one, so the search need not look further (it
+  // tried every sequence of up to kMaxMoves moves in vain below a saved
+  // NULL, which stays a dead slot).
+  unsigned looseLimit =
+      haveOrdered ? static_cast<unsigned>(ordered.size()) : kMaxMoves;
   llvm::SmallVector<StackMove, kMaxMoves> loose;
-  bool haveLoose = search(acceptAny, kWindow, loose);
+  bool haveLoose = search(acceptAny, top, kWindow, loose, looseLimit);
   unsigned looseDead = haveLoose ? lastDead_ : ~0u;
   if (haveLoose &&
       (!haveOrdered ||
@@ -342,7 +371,9 @@ bool StackScheduler::arrangeExactly(llvm::ArrayRef<const Value *> target,
     dead = 0;
     return llvm::ArrayRef<const Value *>(s) == target;
   };
-  return search(accept, reach, moves) || constructExactly(target, moves);
+  return search(accept, target.empty() ? nullptr : target.back(), reach,
+                moves) ||
+         constructExactly(target, moves);
 }
 
 } // namespace bcc

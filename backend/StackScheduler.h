@@ -120,9 +120,13 @@ private:
                  llvm::SmallVectorImpl<StackMove> &moves);
   bool constructExactly(llvm::ArrayRef<const Value *> target,
                         llvm::SmallVectorImpl<StackMove> &moves);
+  /// The fewest moves (at most `maxMoves`) within the top `reach` slots
+  /// after which `accept` holds; `top`, if not null, is what every
+  /// accepted stack has on top.
   template <typename Accept>
-  bool search(Accept accept, unsigned reach,
-              llvm::SmallVectorImpl<StackMove> &moves);
+  bool search(Accept accept, const Value *top, unsigned reach,
+              llvm::SmallVectorImpl<StackMove> &moves,
+              unsigned maxMoves = kMaxMoves);
   unsigned lastDead_ = 0;
 };
 

@@ -65,6 +65,7 @@ decodeInstructions(const CodeObject &code) {
   const bool signedArg = v.atLeast(3, 11);
   const auto bytes = reinterpret_cast<const unsigned char *>(code.code.data());
   std::vector<DecodedInstruction> out;
+  out.reserve(code.code.size() / 2); // at most one per code unit
   int64_t extended = 0;
   uint32_t cachesLeft = 0;
   uint32_t prefixes = 0; // EXTENDED_ARG units right before this one

@@ -182,6 +182,7 @@ struct LocationEntry {
 Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
                                                      int32_t firstLineNo) {
   std::vector<LocationEntry> entries;
+  entries.reserve(table.size()); // an entry takes a byte at least
   LocationReader in(table);
   int64_t computedLine = firstLineNo;
   auto checkLine = [&](size_t at) -> Status {
@@ -315,6 +316,8 @@ Expected<LineTable> LineTable::decode(PythonVersion version,
   // 3.12 and later merge consecutive ranges with the same line in
   // co_lines(); 3.11 yields one range per entry.
   bool merge = version.atLeast(3, 12);
+  result.ranges_.reserve(entries->size());
+  result.positions_.reserve(codeBytes / 2);
   uint32_t unit = 0;
   for (const LocationEntry &e : *entries) {
     LineRange r{2 * unit, 2 * (unit + e.units), e.position.line};

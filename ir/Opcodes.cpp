@@ -250,6 +250,11 @@ OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
       numbersByName.begin(), numbersByName.end(), [&](uint8_t a, uint8_t b) {
         return llvm::StringRef(info(a)->name) < llvm::StringRef(info(b)->name);
       });
+  // RETURN_GENERATOR's stack_effect says 0 on 3.11 and 3.12, although it
+  // pushes the generator (see stackDepthCorrection()).
+  if (data.version.atLeast(3, 11) && !data.version.atLeast(3, 13))
+    if (std::optional<uint8_t> op = lookup("RETURN_GENERATOR"))
+      returnGeneratorCorrected = *op;
 }
 
 const OpcodeTable *OpcodeTable::forVersion(PythonVersion version) {
@@ -362,13 +367,7 @@ std::optional<int> OpcodeTable::stackEffect(uint8_t op, uint32_t arg,
 }
 
 int OpcodeTable::stackDepthCorrection(uint8_t op) const {
-  const OpcodeInfo *opInfo = info(op);
-  bool returnGeneratorSaysZero =
-      data.version.atLeast(3, 11) && !data.version.atLeast(3, 13);
-  if (opInfo && returnGeneratorSaysZero &&
-      llvm::StringRef(opInfo->name) == "RETURN_GENERATOR")
-    return 1;
-  return 0;
+  return op == returnGeneratorCorrected ? 1 : 0;
 }
 
 bool OpcodeTable::hasStackSignatures() const {
@@ -406,6 +405,50 @@ std::optional<StackSignature> OpcodeTable::signature(uint8_t op, uint32_t arg,
   if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
     return std::nullopt;
   return result;
+}
+
+std::optional<OpcodeTable::StackSlots>
+OpcodeTable::stackSlots(uint8_t op, uint32_t arg, bool jump) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return std::nullopt;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
+  uint64_t inputTotal = 0, outputTotal = 0;
+  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
+    const StackItemSpec &item = data.stackItems[onePath.firstItem + i];
+    std::optional<uint32_t> count = item.count.evaluate(arg);
+    if (!count)
+      return std::nullopt;
+    (item.isOutput ? outputTotal : inputTotal) += *count;
+  }
+  if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
+    return std::nullopt;
+  return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
+}
+
+bool OpcodeTable::mayOutputNull(uint8_t op) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return false;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
+    for (unsigned i = 0; i < onePath->outputs; ++i)
+      if (data.stackItems[onePath->firstItem + onePath->inputs + i].maybeNull)
+        return true;
+  return false;
+}
+
+bool OpcodeTable::outputsAreNew(uint8_t op) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return false;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
+    for (unsigned i = 0; i < onePath->outputs; ++i)
+      if (data.stackItems[onePath->firstItem + onePath->inputs + i].source >= 0)
+        return false;
+  return true;
 }
 
 std::optional<llvm::StringRef> OpcodeTable::signatureNotation(uint8_t op,

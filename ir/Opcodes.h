@@ -310,6 +310,21 @@ public:
   /// the stack, CALL pops the callable and its arguments.
   std::optional<StackSignature> signature(uint8_t op, uint32_t arg,
                                           bool jump) const;
+  /// signature(op, arg, jump)'s inputSlots() and outputSlots(), without
+  /// building the signature; nullopt exactly where it is nullopt.
+  struct StackSlots {
+    uint32_t inputs = 0;
+    uint32_t outputs = 0;
+  };
+  std::optional<StackSlots> stackSlots(uint8_t op, uint32_t arg,
+                                       bool jump) const;
+  /// Whether an output item of `op`'s signature may be NULL
+  /// (StackItem::maybeNull), on either path and for any argument.
+  bool mayOutputNull(uint8_t op) const;
+  /// Whether every output item of `op`'s signature, on both paths, is a new
+  /// value (StackItem::isNew(): none is an input left in place, moved or
+  /// copied); false for an opcode without a signature.
+  bool outputsAreNew(uint8_t op) const;
   /// The signature in the notation of scripts/stack_signatures.py, e.g.
   /// "list, _items[oparg-1], value -- list, _items[oparg-1]"; nullopt where
   /// signature() has none for any argument.
@@ -358,6 +373,8 @@ private:
   std::array<int16_t, 256> indexByNumber;     ///< into opcodes(); -1 if none
   std::array<int16_t, 256> signatureByNumber; ///< into the signatures; -1
   std::vector<uint8_t> numbersByName;         ///< real opcodes sorted by name
+  /// The opcode stackDepthCorrection() adds 1 for, or -1.
+  int returnGeneratorCorrected = -1;
 };
 
 /// OpcodeTable::forVersion(version)->isPrintable(codePoint); for a version

@@ -14,8 +14,9 @@
 #include "ir/IRPrinter.h"
 #include "ir/PyRepr.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
-#include <functional>
+#include <memory>
 
 namespace bcc {
 
@@ -43,8 +44,7 @@ std::string allowed(int min, int max, const char *noun) {
 
 class FunctionVerifier {
 public:
-  explicit FunctionVerifier(const Function &function)
-      : f(function), printer(function) {}
+  explicit FunctionVerifier(const Function &function) : f(function) {}
 
   Status run();
 
@@ -72,12 +72,29 @@ private:
 
   Status checkSSA();
   Status checkUse(const Value *value, const Block &user, unsigned position,
-                  bool ownResultsAllowed, const DominatorTree &dominators,
-                  const std::function<Error(const std::string &)> &report);
+                  bool ownResultsAllowed,
+                  llvm::function_ref<Error(const std::string &)> report);
+  bool isSlotOfFunction(const Use &use) const;
   Status checkUseLists();
+  Status explainUseLists();
+
+  /// Made on first need: most functions verify without either. The printer
+  /// names values and blocks in messages; the dominator tree is needed
+  /// only for uses outside their definition's block.
+  const FunctionPrinter &printer() const {
+    if (!printer_)
+      printer_ = std::make_unique<FunctionPrinter>(f);
+    return *printer_;
+  }
+  const DominatorTree &dominators() {
+    if (!dominators_)
+      dominators_ = std::make_unique<DominatorTree>(f);
+    return *dominators_;
+  }
 
   const Function &f;
-  FunctionPrinter printer;
+  mutable std::unique_ptr<FunctionPrinter> printer_;
+  std::unique_ptr<DominatorTree> dominators_;
   llvm::DenseSet<const Block *> blocks;
   llvm::DenseMap<const Value *, Definition> definitions;
 };
@@ -93,19 +110,26 @@ Error FunctionVerifier::fail(const std::string &message) const {
 
 Error FunctionVerifier::fail(const Block &block,
                              const std::string &message) const {
-  return Error(functionName() + ", " + printer.blockName(&block) + ": " +
+  return Error(functionName() + ", " + printer().blockName(&block) + ": " +
                message);
 }
 
 Error FunctionVerifier::fail(const Instruction &inst,
                              const std::string &message) const {
-  return Error(functionName() + ", " + printer.blockName(inst.parent()) +
-               ": `" + printer.instruction(inst) + "`: " + message);
+  return Error(functionName() + ", " + printer().blockName(inst.parent()) +
+               ": `" + printer().instruction(inst) + "`: " + message);
 }
 
 Status FunctionVerifier::run() {
   if (f.empty())
     return fail("the function has no blocks");
+  size_t numValues = 0;
+  for (const Block &block : f) {
+    numValues += block.numParams();
+    for (const Instruction &inst : block)
+      numValues += inst.numResults();
+  }
+  definitions.reserve(numValues);
   for (const Block &block : f) {
     blocks.insert(&block);
     unsigned position = 0;
@@ -202,7 +226,7 @@ Status FunctionVerifier::checkBranchConditions() {
       continue;
     std::string from = "a block parameter";
     if (const auto *r = llvm::dyn_cast<InstResult>(condition))
-      from = "`" + printer.instruction(*r->instruction()) + "`";
+      from = "`" + printer().instruction(*r->instruction()) + "`";
     return fail(*term, "on 3.13 a branch on true or false needs a bool "
                        "(from to_bool, COMPARE_OP, "
                        "CONTAINS_OP, IS_OP, UNARY_NOT, CHECK_EXC_MATCH, "
@@ -257,18 +281,19 @@ Status FunctionVerifier::checkInstruction(const Instruction &inst) {
                             " does not know its instruction");
 
   int successors = info.successors;
-  std::string what = info.mnemonic;
   if (inst.is(Op::Py)) {
     FlowKind flow = inst.pyFlow();
     successors = flow == FlowKind::ConditionalJump     ? 2
                  : flow == FlowKind::UnconditionalJump ? 1
                                                        : 0;
-    what = std::string("py ") + inst.pyOpname();
   }
-  if (int(inst.numSuccessors()) != successors)
+  if (int(inst.numSuccessors()) != successors) {
+    std::string what = inst.is(Op::Py) ? std::string("py ") + inst.pyOpname()
+                                       : std::string(info.mnemonic);
     return fail(inst, what + " takes " +
                           count(size_t(successors), "successor") +
                           ", but has " + std::to_string(inst.numSuccessors()));
+  }
   if (Status s = checkImmediate(inst); !s)
     return s;
   for (unsigned i = 0; i < inst.numSuccessors(); ++i)
@@ -325,7 +350,7 @@ Status FunctionVerifier::checkEdge(const Instruction &inst, unsigned index) {
                           " is not a block of this function");
   unsigned params = edge.target()->numParams();
   if (edge.numArgs() != params) {
-    std::string target = printer.blockName(edge.target());
+    std::string target = printer().blockName(edge.target());
     return fail(inst, "the edge to " + target + " passes " +
                           count(edge.numArgs(), "argument") + ", but " +
                           target + " has " + count(params, "parameter"));
@@ -349,7 +374,7 @@ Status FunctionVerifier::checkHandler(const Block &block) {
       block.handlerDepth() + (block.handlerPushesLasti() ? 1 : 0) + 1;
   if (handler->numParams() != expected)
     return fail(block,
-                "handler " + printer.blockName(handler) + " has " +
+                "handler " + printer().blockName(handler) + " has " +
                     count(handler->numParams(), "parameter") + ", but depth " +
                     std::to_string(block.handlerDepth()) +
                     (block.handlerPushesLasti() ? ", lasti" : "") +
@@ -366,8 +391,8 @@ Status FunctionVerifier::checkHandler(const Block &block) {
 /// successor argument, which may be the terminator's own result.
 Status FunctionVerifier::checkUse(
     const Value *value, const Block &user, unsigned position,
-    bool ownResultsAllowed, const DominatorTree &dominators,
-    const std::function<Error(const std::string &)> &report) {
+    bool ownResultsAllowed,
+    llvm::function_ref<Error(const std::string &)> report) {
   if (!value)
     return report("is null");
   auto it = definitions.find(value);
@@ -380,9 +405,9 @@ Status FunctionVerifier::checkUse(
     available = isParam || def.position < position ||
                 (ownResultsAllowed && def.position == position);
   else if (isParam)
-    available = dominators.dominates(def.block, &user);
+    available = dominators().dominates(def.block, &user);
   else
-    available = dominators.instructionsDominate(def.block, &user);
+    available = dominators().instructionsDominate(def.block, &user);
   if (!available)
     return report(position == 0 ? "is not available on entry to the block"
                                 : "is not dominated by its definition");
@@ -390,15 +415,14 @@ Status FunctionVerifier::checkUse(
 }
 
 Status FunctionVerifier::checkSSA() {
-  DominatorTree dominators(f);
   for (const Block &block : f) {
     for (unsigned i = 0; i < block.numHandlerArgs(); ++i) {
       const Value *v = block.handlerArg(i);
       auto report = [&](const std::string &problem) {
         return fail(block, "handler argument " + std::to_string(i) + " (" +
-                               printer.valueName(v) + ") " + problem);
+                               printer().valueName(v) + ") " + problem);
       };
-      if (Status s = checkUse(v, block, 0, false, dominators, report); !s)
+      if (Status s = checkUse(v, block, 0, false, report); !s)
         return s;
     }
     unsigned position = 0;
@@ -408,10 +432,9 @@ Status FunctionVerifier::checkSSA() {
         const Value *v = inst.operand(i);
         auto report = [&](const std::string &problem) {
           return fail(inst, "operand " + std::to_string(i) + " (" +
-                                printer.valueName(v) + ") " + problem);
+                                printer().valueName(v) + ") " + problem);
         };
-        if (Status s = checkUse(v, block, position, false, dominators, report);
-            !s)
+        if (Status s = checkUse(v, block, position, false, report); !s)
           return s;
       }
       for (const Successor &edge : inst.successors()) {
@@ -419,12 +442,11 @@ Status FunctionVerifier::checkSSA() {
           const Value *v = edge.arg(i);
           auto report = [&](const std::string &problem) {
             return fail(inst, "argument " + std::to_string(i) + " (" +
-                                  printer.valueName(v) + ") of the edge to " +
-                                  printer.blockName(edge.target()) + " " +
+                                  printer().valueName(v) + ") of the edge to " +
+                                  printer().blockName(edge.target()) + " " +
                                   problem);
           };
-          if (Status s = checkUse(v, block, position, true, dominators, report);
-              !s)
+          if (Status s = checkUse(v, block, position, true, report); !s)
             return s;
         }
       }
@@ -437,7 +459,64 @@ Status FunctionVerifier::checkSSA() {
 // Use lists
 //===----------------------------------------------------------------------===//
 
+/// Whether `use` is an operand slot, successor argument or handler argument
+/// of this function.
+bool FunctionVerifier::isSlotOfFunction(const Use &use) const {
+  auto within = [&](llvm::ArrayRef<Use> slots) {
+    return &use >= slots.begin() && &use < slots.end();
+  };
+  if (const Block *block = use.handlerBlock())
+    return blocks.count(block) && within(block->handlerArgUses());
+  const Instruction *inst = use.user();
+  if (!inst || !inst->parent() || !blocks.count(inst->parent()))
+    return false;
+  if (within(inst->operandUses()))
+    return true;
+  for (const Successor &edge : inst->successors())
+    if (within(edge.argUses()))
+      return true;
+  return false;
+}
+
+/// Every slot points at a value defined here (checkSSA), so the use lists
+/// hold exactly the slots when each listed use is a slot of this function
+/// that points at the list's value and the lists, which are then disjoint
+/// and (being acyclic) without repeats, add up to the number of slots. On
+/// any doubt, explainUseLists() finds the value to blame.
 Status FunctionVerifier::checkUseLists() {
+  size_t slots = 0;
+  for (const Block &block : f) {
+    slots += block.numHandlerArgs();
+    for (const Instruction &inst : block) {
+      slots += inst.numOperands();
+      for (const Successor &edge : inst.successors())
+        slots += edge.numArgs();
+    }
+  }
+  size_t listed = 0;
+  auto listValue = [&](const Value *value) {
+    for (const Use &use : value->uses()) {
+      if (use.get() != value || !isSlotOfFunction(use) || ++listed > slots)
+        return false;
+    }
+    return true;
+  };
+  bool good = true;
+  for (const Block &block : f) {
+    for (const BlockParam *param : block.params())
+      good = good && listValue(param);
+    for (const Instruction &inst : block)
+      for (const InstResult &result : inst.results())
+        good = good && listValue(&result);
+    if (!good)
+      break;
+  }
+  if (good && listed == slots)
+    return Status::ok();
+  return explainUseLists();
+}
+
+Status FunctionVerifier::explainUseLists() {
   llvm::DenseSet<const Use *> slots;
   llvm::DenseMap<const Value *, unsigned> slotsPerValue;
   auto addSlot = [&](const Use &use) {
@@ -459,7 +538,7 @@ Status FunctionVerifier::checkUseLists() {
 
   auto checkValue =
       [&](const Value *value,
-          const std::function<Error(const std::string &)> &report) -> Status {
+          llvm::function_ref<Error(const std::string &)> report) -> Status {
     size_t listed = 0;
     for (const Use &use : value->uses()) {
       if (!slots.count(&use) || use.get() != value)
@@ -479,8 +558,8 @@ Status FunctionVerifier::checkUseLists() {
   for (const Block &block : f) {
     for (const BlockParam *param : block.params()) {
       auto report = [&](const std::string &problem) {
-        return fail(block, "the use list of " + printer.valueName(param) + " " +
-                               problem);
+        return fail(block, "the use list of " + printer().valueName(param) +
+                               " " + problem);
       };
       if (Status s = checkValue(param, report); !s)
         return s;
@@ -488,7 +567,7 @@ Status FunctionVerifier::checkUseLists() {
     for (const Instruction &inst : block) {
       for (const InstResult &result : inst.results()) {
         auto report = [&](const std::string &problem) {
-          return fail(inst, "the use list of " + printer.valueName(&result) +
+          return fail(inst, "the use list of " + printer().valueName(&result) +
                                 " " + problem);
         };
         if (Status s = checkValue(&result, report); !s)

@@ -576,6 +576,51 @@ TEST(StackSignatures, OnlyFrom311AndForEveryOpcodeThatRuns) {
   EXPECT_FALSE(tableFor(13).signature(opNumber(13, "ENTER_EXECUTOR"), 0, 0));
 }
 
+// The cheap queries say what the full signature says.
+TEST(StackSignatures, SlotCountsAndNullsAgreeWithTheSignature) {
+  for (uint8_t minor = 8; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    for (unsigned op = 0; op < 256; ++op) {
+      bool anyNull = false;
+      for (bool jump : {false, true}) {
+        for (uint32_t arg :
+             {0u, 1u, 2u, 3u, 7u, 16u, 255u, 256u, 0x7FFFFFFFu, 0xFFFFFFFFu}) {
+          std::optional<StackSignature> sig = table.signature(op, arg, jump);
+          std::optional<OpcodeTable::StackSlots> slots =
+              table.stackSlots(op, arg, jump);
+          ASSERT_EQ(sig.has_value(), slots.has_value())
+              << op << " 3." << int(minor) << " arg " << arg;
+          if (!sig)
+            continue;
+          EXPECT_EQ(sig->inputSlots(), slots->inputs) << op;
+          EXPECT_EQ(sig->outputSlots(), slots->outputs) << op;
+          for (const StackItem &item : sig->outputs) {
+            anyNull = anyNull || item.maybeNull;
+            if (!item.isNew()) {
+              EXPECT_FALSE(table.outputsAreNew(op)) << op;
+            }
+          }
+          if (table.outputsAreNew(op)) {
+            for (const StackItem &item : sig->outputs) {
+              EXPECT_TRUE(item.isNew()) << op;
+            }
+          }
+        }
+      }
+      if (anyNull) {
+        EXPECT_TRUE(table.mayOutputNull(op)) << op << " 3." << int(minor);
+      }
+    }
+  }
+  EXPECT_TRUE(tableFor(12).mayOutputNull(opNumber(12, "PUSH_NULL")));
+  EXPECT_TRUE(tableFor(13).mayOutputNull(opNumber(13, "LOAD_GLOBAL")));
+  EXPECT_FALSE(tableFor(13).mayOutputNull(opNumber(13, "LOAD_CONST")));
+  EXPECT_FALSE(tableFor(11).mayOutputNull(opNumber(11, "COPY")));
+  EXPECT_TRUE(tableFor(12).outputsAreNew(opNumber(12, "BINARY_OP")));
+  EXPECT_FALSE(tableFor(12).outputsAreNew(opNumber(12, "COPY")));
+  EXPECT_FALSE(tableFor(13).outputsAreNew(opNumber(13, "LIST_APPEND")));
+}
+
 TEST(StackSignatures, ContainerBuildersPeekTheirContainer) {
   for (uint8_t minor = 11; minor <= 13; ++minor) {
     // [list, x, y, value]: pops the value, appends it to the list, which is

@@ -71,21 +71,47 @@ struct OptOptions {
   bool quiet = false;
 };
 
+/// Seconds spent in each stage of the round trip, summed over the files.
+struct StageTimes {
+  double read = 0;   ///< the file's bytes, and unmarshalling them
+  double lift = 0;   ///< bytecode into the SSA IR
+  double verify = 0; ///< the verifier on the lifted IR
+  double lower = 0;  ///< the IR back to code objects
+  double write = 0;  ///< marshalling, and writing the file
+};
+
 struct OptTotals {
   uint64_t files = 0;
   uint64_t failed = 0;
+  /// Code objects and units of the files that went all the way through.
   uint64_t codeObjects = 0;
   uint64_t codeUnits = 0;
   uint64_t identical = 0;
   LoweringReport lowering;
+  StageTimes time;
 };
 
-void countCode(const CodeObject &code, OptTotals &totals) {
-  totals.codeObjects += 1;
-  totals.codeUnits += code.codeUnits();
+/// Adds the time since the last call (or construction) to a stage.
+class StageClock {
+public:
+  void charge(double &stage) {
+    auto now = std::chrono::steady_clock::now();
+    stage += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+private:
+  std::chrono::steady_clock::time_point last_ =
+      std::chrono::steady_clock::now();
+};
+
+/// Code objects and code units of the tree under `code`.
+void countCode(const CodeObject &code, uint64_t &objects, uint64_t &units) {
+  objects += 1;
+  units += code.codeUnits();
   for (const ConstantRef &c : code.consts)
     if (c->is(ConstantKind::Code))
-      countCode(*c->asCode(), totals);
+      countCode(*c->asCode(), objects, units);
 }
 
 /// Counts the identical code objects and prints the others' differences.
@@ -102,25 +128,33 @@ void compareTrees(const std::string &file, const CodeObject &before,
 }
 
 /// Lift, verify, lower one file's bytes; the new .pyc bytes or an Error.
+/// Counts the file's code objects and code units into `counts`.
 Expected<std::string> optimizeFile(const std::string &label,
                                    const std::string &bytes,
-                                   const OptOptions &options,
-                                   OptTotals &totals) {
+                                   const OptOptions &options, OptTotals &totals,
+                                   StageClock &clock,
+                                   std::pair<uint64_t, uint64_t> &counts) {
   Expected<PycFile> pyc = readPyc(bytes);
+  clock.charge(totals.time.read);
   if (!pyc)
     return pyc.takeError();
-  countCode(*pyc->code, totals);
+  countCode(*pyc->code, counts.first, counts.second);
   Expected<std::unique_ptr<Module>> module = liftModule(*pyc->code);
+  clock.charge(totals.time.lift);
   if (!module)
     return module.takeError();
-  if (Status status = verify(**module); !status)
-    return Error("the lifted IR does not verify: " + status.error().message);
+  Status verified = verify(**module);
+  clock.charge(totals.time.verify);
+  if (!verified)
+    return Error("the lifted IR does not verify: " + verified.error().message);
   if (options.printIR) {
     std::string text = printModule(**module);
     std::printf("; %s\n%s", label.c_str(), text.c_str());
   }
+  clock.charge(totals.time.lift); // printing, if asked: not timed apart
   Expected<std::shared_ptr<CodeObject>> lowered =
       lowerModule(**module, &totals.lowering);
+  clock.charge(totals.time.lower);
   if (!lowered)
     return lowered.takeError();
   if (options.compare)
@@ -128,7 +162,9 @@ Expected<std::string> optimizeFile(const std::string &label,
   PycFile out;
   out.header = pyc->header;
   out.code = *lowered;
-  return writePyc(out);
+  Expected<std::string> written = writePyc(out);
+  clock.charge(totals.time.write);
+  return written;
 }
 
 /// Does one file; reports a failure on stderr. True on success.
@@ -136,26 +172,32 @@ bool processFile(const std::string &inPath, const std::string &outPath,
                  const OptOptions &options, OptTotals &totals) {
   totals.files += 1;
   auto fail = [&](const Error &error) {
-    std::fprintf(stderr, "bcc opt: error: %s\n",
-                 error.format(inPath).c_str());
+    std::fprintf(stderr, "bcc opt: error: %s\n", error.format(inPath).c_str());
     totals.failed += 1;
     return false;
   };
+  StageClock clock;
   Expected<std::string> bytes = readWholeFile(inPath);
+  clock.charge(totals.time.read);
   if (!bytes)
     return fail(bytes.error());
+  std::pair<uint64_t, uint64_t> counts; // code objects, code units
   Expected<std::string> result =
-      optimizeFile(inPath, *bytes, options, totals);
+      optimizeFile(inPath, *bytes, options, totals, clock, counts);
   if (!result)
     return fail(result.error());
-  if (outPath.empty())
-    return true;
-  if (Status status = writeFileAtomically(outPath, *result); !status) {
-    std::fprintf(stderr, "bcc opt: error: %s\n",
-                 status.error().format(outPath).c_str());
-    totals.failed += 1;
-    return false;
+  if (!outPath.empty()) {
+    Status status = writeFileAtomically(outPath, *result);
+    clock.charge(totals.time.write);
+    if (!status) {
+      std::fprintf(stderr, "bcc opt: error: %s\n",
+                   status.error().format(outPath).c_str());
+      totals.failed += 1;
+      return false;
+    }
   }
+  totals.codeObjects += counts.first;
+  totals.codeUnits += counts.second;
   return true;
 }
 
@@ -164,8 +206,17 @@ std::vector<fs::path> pycFilesUnder(const fs::path &root, std::error_code &ec) {
   std::vector<fs::path> files;
   for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end;
        it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == ".pyc")
-      files.push_back(fs::relative(it->path(), root));
+    if (it->is_regular_file() && it->path().extension() == ".pyc") {
+      // The iterator's paths start with `root` as written, so the relative
+      // path is usually a matter of text; fs::relative() resolves symbolic
+      // links with a system call per component, and stays the fallback.
+      fs::path relative = it->path().lexically_relative(root);
+      if (relative.empty() || *relative.begin() == ".." ||
+          (root / relative).lexically_normal() !=
+              it->path().lexically_normal())
+        relative = fs::relative(it->path(), root);
+      files.push_back(relative);
+    }
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -182,6 +233,11 @@ void printSummary(const OptTotals &totals, double seconds,
                  (unsigned long long)totals.failed,
                  (unsigned long long)totals.codeObjects,
                  (unsigned long long)totals.codeUnits, seconds, rate / 1e6);
+    const StageTimes &t = totals.time;
+    std::fprintf(stderr,
+                 "bcc opt: read+unmarshal %.2f s, lift %.2f s, verify %.2f s, "
+                 "lower %.2f s, marshal+write %.2f s\n",
+                 t.read, t.lift, t.verify, t.lower, t.write);
   }
   if (options.compare)
     std::printf("identical: %llu of %llu code objects (%.2f%%)\n",
@@ -291,7 +347,8 @@ int runOpt(const std::vector<std::string> &args) {
     }
     processFile((inRoot / files[i]).string(), outPath, options, totals);
     double now = elapsed();
-    if (!options.quiet && (now - lastProgress >= 2.0 || i + 1 == files.size())) {
+    if (!options.quiet &&
+        (now - lastProgress >= 2.0 || i + 1 == files.size())) {
       std::fprintf(stderr, "bcc opt: %zu/%zu files, %llu failed\n", i + 1,
                    files.size(), (unsigned long long)totals.failed);
       lastProgress = now;
