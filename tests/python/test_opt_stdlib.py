@@ -57,7 +57,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # each of 3.11 (77,958 of 78,010), 3.12 (77,437 of 77,490) and 3.13
 # (80,285 of 80,342). Lowering B again gives back all but 12 code objects
 # per version (a fixed point is not required).
-MIN_IDENTITY = {"3.11": 99.0, "3.12": 99.0, "3.13": 99.0}
+# The floor is just under what is measured, so that a regression of a few
+# dozen code objects fails (the bar is 99%).
+MIN_IDENTITY = {"3.11": 99.9, "3.12": 99.9, "3.13": 99.9}
 MAX_FAILED_FILES = 0
 
 EXAMPLES = 5
