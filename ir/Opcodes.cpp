@@ -427,28 +427,31 @@ OpcodeTable::stackSlots(uint8_t op, uint32_t arg, bool jump) const {
   return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
 }
 
-bool OpcodeTable::mayOutputNull(uint8_t op) const {
-  int16_t index = signatureByNumber[op];
-  if (index < 0)
-    return false;
+/// Whether `test` holds for an output item of signature `index`, on either
+/// path.
+static bool
+anyOutputItem(const OpcodeTableData &data, int16_t index,
+              llvm::function_ref<bool(const StackItemSpec &)> test) {
   const OpcodeSignatureSpec &spec = data.signatures[index];
   for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
     for (unsigned i = 0; i < onePath->outputs; ++i)
-      if (data.stackItems[onePath->firstItem + onePath->inputs + i].maybeNull)
+      if (test(data.stackItems[onePath->firstItem + onePath->inputs + i]))
         return true;
   return false;
 }
 
+bool OpcodeTable::mayOutputNull(uint8_t op) const {
+  int16_t index = signatureByNumber[op];
+  return index >= 0 &&
+         anyOutputItem(data, index,
+                       [](const StackItemSpec &s) { return s.maybeNull; });
+}
+
 bool OpcodeTable::outputsAreNew(uint8_t op) const {
   int16_t index = signatureByNumber[op];
-  if (index < 0)
-    return false;
-  const OpcodeSignatureSpec &spec = data.signatures[index];
-  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
-    for (unsigned i = 0; i < onePath->outputs; ++i)
-      if (data.stackItems[onePath->firstItem + onePath->inputs + i].source >= 0)
-        return false;
-  return true;
+  return index >= 0 &&
+         !anyOutputItem(data, index,
+                        [](const StackItemSpec &s) { return s.source >= 0; });
 }
 
 std::optional<llvm::StringRef> OpcodeTable::signatureNotation(uint8_t op,
