@@ -33,10 +33,10 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/SmallBitVector.h"
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 namespace bcc {
 
@@ -1097,6 +1097,34 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
 } // namespace
 
 namespace {
+/// What one path of one instruction does to the stack, as the NULL safety
+/// net sees it.
+struct NullShape {
+  bool valid = false; ///< the opcode has a signature for this argument
+  uint32_t inputs = 0, outputs = 0;
+  /// stackEffect() plus stackDepthCorrection(), where stackEffect() has one.
+  std::optional<int> effect;
+  /// Each output slot, deepest first (OpcodeTable::outputSlots); filled
+  /// only where asked for (see NullSafetyOpcodes::shape).
+  llvm::SmallVector<OpcodeTable::OutputSlot, 4> slots;
+
+  /// Computes the shape of `op` with `arg`; `withSlots` fills `slots`.
+  void compute(const OpcodeTable &table, uint8_t op, uint32_t arg, bool jump,
+               bool withSlots) {
+    std::optional<OpcodeTable::StackSlots> counts =
+        withSlots ? table.outputSlots(op, arg, jump, slots)
+                  : table.stackSlots(op, arg, jump);
+    valid = counts.has_value();
+    if (!valid)
+      return;
+    inputs = counts->inputs;
+    outputs = counts->outputs;
+    effect = table.stackEffect(op, arg, jump);
+    if (effect)
+      *effect += table.stackDepthCorrection(op);
+  }
+};
+
 /// What the NULL safety net needs to know of each opcode, worked out once
 /// per version instead of by name or signature per instruction.
 struct NullSafetyOpcodes {
@@ -1108,8 +1136,10 @@ struct NullSafetyOpcodes {
   std::array<bool, 256> mayOutputNull{};
   /// Opcodes whose outputs are all new values (OpcodeTable::outputsAreNew).
   std::array<bool, 256> outputsAreNew{};
-  /// OpcodeTable::stackDepthCorrection.
-  std::array<int8_t, 256> correction{};
+  /// Per path (jump = 1), the shape of every opcode whose stack does not
+  /// depend on its argument (OpcodeTable::stackIgnoresArg), slots included;
+  /// `valid` is false for the others.
+  std::array<std::array<NullShape, 256>, 2> fixed;
 
   explicit NullSafetyOpcodes(const OpcodeTable &table) : table(&table) {
     auto get = [&](const char *name) {
@@ -1126,59 +1156,120 @@ struct NullSafetyOpcodes {
     for (unsigned op = 0; op < 256; ++op) {
       mayOutputNull[op] = table.mayOutputNull(uint8_t(op));
       outputsAreNew[op] = table.outputsAreNew(uint8_t(op));
-      correction[op] = int8_t(table.stackDepthCorrection(uint8_t(op)));
+      for (bool jump : {false, true})
+        if (table.stackIgnoresArg(uint8_t(op), jump))
+          fixed[jump][op].compute(table, uint8_t(op), 0, jump, true);
     }
+  }
+
+  /// The shape of `in` on one path: precomputed, or computed into
+  /// `scratch` (with slots only if `withSlots`).
+  const NullShape &shape(const MachineInstr &in, bool jump, bool withSlots,
+                         NullShape &scratch) const {
+    const NullShape &known = fixed[jump][in.opcode];
+    if (known.valid)
+      return known;
+    scratch.compute(*table, in.opcode, in.arg, jump, withSlots);
+    return scratch;
   }
 
   /// The facts of `table`: built once for each version lowering supports
   /// (immutable afterwards), else into `local`.
   static const NullSafetyOpcodes &of(const OpcodeTable &table,
-                                     std::optional<NullSafetyOpcodes> &local) {
+                                     std::unique_ptr<NullSafetyOpcodes> &local) {
     static const NullSafetyOpcodes v311(*OpcodeTable::forVersion({3, 11})),
         v312(*OpcodeTable::forVersion({3, 12})),
         v313(*OpcodeTable::forVersion({3, 13}));
     for (const NullSafetyOpcodes *known : {&v311, &v312, &v313})
       if (known->table == &table)
         return *known;
-    return local.emplace(table);
+    local = std::make_unique<NullSafetyOpcodes>(table);
+    return *local;
   }
 };
-} // namespace
 
-Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
+/// A stack's "may be NULL" flags, bottom first, for stacks of up to 64
+/// slots: one word, copied and merged in a few instructions.
+class NarrowNullFlags {
+public:
+  static constexpr size_t kCapacity = 64;
+  size_t size() const { return size_; }
+  bool test(size_t i) const { return (bits_ >> i) & 1; }
+  bool none() const { return bits_ == 0; }
+  /// Cuts to `n` slots, or adds non-NULL ones up to `n` (<= kCapacity).
+  void resize(size_t n) {
+    if (n < size_)
+      bits_ &= n ? ~uint64_t(0) >> (64 - n) : 0;
+    size_ = uint32_t(n);
+  }
+  void push(bool null) {
+    bits_ |= uint64_t(null) << size_;
+    ++size_;
+  }
+  /// Adds the flags of `other` (of the same size); whether any was new.
+  bool merge(const NarrowNullFlags &other) {
+    if (!(other.bits_ & ~bits_))
+      return false;
+    bits_ |= other.bits_;
+    return true;
+  }
+
+private:
+  uint32_t size_ = 0;
+  uint64_t bits_ = 0;
+};
+
+/// The same for stacks of any depth.
+class WideNullFlags {
+public:
+  static constexpr size_t kCapacity = SIZE_MAX;
+  size_t size() const { return bits_.size(); }
+  bool test(size_t i) const { return bits_[i]; }
+  bool none() const { return bits_.none(); }
+  void resize(size_t n) { bits_.resize(unsigned(n), false); }
+  void push(bool null) { bits_.push_back(null); }
+  bool merge(const WideNullFlags &other) {
+    if (!other.bits_.test(bits_))
+      return false;
+    bits_ |= other.bits_;
+    return true;
+  }
+
+private:
+  llvm::BitVector bits_;
+};
+
+/// The NULL safety net's walk with flags of type `Flags`; nullopt when a
+/// stack outgrows Flags::kCapacity.
+template <typename Flags>
+std::optional<Status> walkNullFlags(const NullSafetyOpcodes &ops,
+                                    const MachineCode &code) {
   // Per instruction, the stack on entry as "may be NULL" flags, bottom
   // first; merged over all paths. An instruction without a signature, or
   // stacks that disagree in depth, end the walk on that path (StackDepth
-  // reports real depth errors). The flags are SmallBitVectors, which hold
-  // stacks of up to 57 slots without allocating.
-  std::optional<NullSafetyOpcodes> localOps;
-  const NullSafetyOpcodes &ops = NullSafetyOpcodes::of(table, localOps);
+  // reports real depth errors).
+  const OpcodeTable &table = *ops.table;
   const std::vector<MachineInstr> &instrs = code.instrs;
   size_t n = instrs.size();
-  std::vector<llvm::SmallBitVector> at(n);
+  std::vector<Flags> at(n);
   std::vector<bool> reached(n, false);
   std::vector<uint32_t> work;
-  auto reach = [&](size_t index, const llvm::SmallBitVector &stack) {
+  auto reach = [&](size_t index, const Flags &stack) {
     if (index >= n)
       return;
     if (!reached[index]) {
       reached[index] = true;
       at[index] = stack;
       work.push_back(static_cast<uint32_t>(index));
-      return;
-    }
-    llvm::SmallBitVector &old = at[index];
-    if (old.size() != stack.size())
-      return;
-    // Any flag of `stack` that `old` lacks?
-    if (stack.test(old)) {
-      old |= stack;
+    } else if (at[index].size() == stack.size() && at[index].merge(stack)) {
       work.push_back(static_cast<uint32_t>(index));
     }
   };
   if (n)
-    reach(0, llvm::SmallBitVector());
-  llvm::SmallBitVector stack, out;
+    reach(0, Flags());
+  Flags stack, out;
+  NullShape scratch;
+  bool tooDeep = false;
   while (!work.empty()) {
     uint32_t i = work.back();
     work.pop_back();
@@ -1189,24 +1280,27 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
       continue;
     size_t size = stack.size();
     if (in.opcode == ops.copy && in.arg >= 1 && in.arg <= size &&
-        stack[size - in.arg])
-      return Error("would COPY a NULL at instruction " + std::to_string(i) +
-                   " (COPY " + std::to_string(in.arg) + ")");
-    if (in.opcode == ops.popTop && size && stack[size - 1])
-      return Error("POP_TOP of a maybe-NULL value at instruction " +
-                   std::to_string(i));
+        stack.test(size - in.arg))
+      return Status(Error("would COPY a NULL at instruction " +
+                          std::to_string(i) + " (COPY " +
+                          std::to_string(in.arg) + ")"));
+    if (in.opcode == ops.popTop && size && stack.test(size - 1))
+      return Status(Error("POP_TOP of a maybe-NULL value at instruction " +
+                          std::to_string(i)));
     // Instructions that cannot raise do not reach their handler (a range
     // may start at the SWAP that puts a saved local below the iterator).
     if (in.handler != MachineInstr::kNone && !ops.cannotRaise[in.opcode]) {
       const ExceptionHandler &h = code.handlers[in.handler];
       if (h.depth <= size) {
+        size_t entry = size_t(h.depth) + (h.lasti ? 1 : 0) + 1;
+        if (entry > Flags::kCapacity)
+          return std::nullopt;
         out = stack;
         out.resize(h.depth);
-        out.resize(h.depth + (h.lasti ? 1 : 0) + 1, false);
+        out.resize(entry);
         reach(h.target, out);
       }
     }
-    int correction = ops.correction[in.opcode];
     // When no output may be NULL and none can carry a NULL from the stack
     // (there is none, or every output is a new value), the slots below the
     // inputs keep their flags and the outputs are non-NULL: only the slot
@@ -1216,32 +1310,21 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
     // The stack after `in` on one path into `out`; false where the walk
     // ends.
     auto after = [&](bool jump) {
-      std::optional<StackSignature> sig;
-      uint32_t inputs, outputs;
-      if (newOutputs) {
-        std::optional<OpcodeTable::StackSlots> slots =
-            table.stackSlots(in.opcode, in.arg, jump);
-        if (!slots)
-          return false;
-        inputs = slots->inputs;
-        outputs = slots->outputs;
-      } else {
-        sig = table.signature(in.opcode, in.arg, jump);
-        if (!sig)
-          return false;
-        inputs = sig->inputSlots();
-        outputs = sig->outputSlots();
-      }
-      if (inputs > size)
+      const NullShape &shape = ops.shape(in, jump, !newOutputs, scratch);
+      if (!shape.valid || shape.inputs > size)
         return false;
-      size_t base = size - inputs;
+      size_t base = size - shape.inputs;
       // The depth as StackDepth computes it (RETURN_GENERATOR's correction
       // included): the outputs are padded with non-NULL slots or cut to it.
-      std::optional<int> effect = table.stackEffect(in.opcode, in.arg, jump);
-      long want = effect ? long(size) + *effect + correction
-                         : long(base + outputs);
+      long want = shape.effect ? long(size) + *shape.effect
+                               : long(base + shape.outputs);
       if (want < 0)
         return false;
+      if (size_t(want) > Flags::kCapacity ||
+          (!newOutputs && base + shape.outputs > Flags::kCapacity)) {
+        tooDeep = true;
+        return false;
+      }
       out = stack;
       if (newOutputs) {
         // The slots below the inputs keep their flags; the rest are
@@ -1249,25 +1332,43 @@ Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
         out.resize(std::min(base, size_t(want)));
       } else {
         out.resize(base);
-        for (uint32_t d = outputs; d >= 1; --d) {
-          bool null = sig->outputMayBeNull(d);
-          if (std::optional<uint32_t> src = sig->outputSource(d))
-            null = *src >= 1 && *src <= size && stack[size - *src];
-          out.push_back(null);
-        }
+        for (const OpcodeTable::OutputSlot &slot : shape.slots)
+          out.push(slot.source ? *slot.source >= 1 && *slot.source <= size &&
+                                     stack.test(size - *slot.source)
+                               : slot.maybeNull);
       }
-      out.resize(size_t(want), false);
+      out.resize(size_t(want));
       return true;
     };
     if (in.target != MachineInstr::kNone && after(true))
       reach(static_cast<size_t>(in.target), out);
+    if (tooDeep)
+      return std::nullopt;
     if (info->flow == FlowKind::UnconditionalJump ||
         info->flow == FlowKind::ScopeExit)
       continue;
     if (after(false))
       reach(i + 1, out);
+    if (tooDeep)
+      return std::nullopt;
   }
   return Status::ok();
+}
+} // namespace
+
+Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
+  std::unique_ptr<NullSafetyOpcodes> localOps;
+  const NullSafetyOpcodes &ops = NullSafetyOpcodes::of(table, localOps);
+  // Without an instruction that may push a NULL there is none to misuse
+  // (the stack starts empty and handlers find no NULL).
+  if (std::none_of(code.instrs.begin(), code.instrs.end(),
+                   [&](const MachineInstr &in) {
+                     return ops.mayOutputNull[in.opcode];
+                   }))
+    return Status::ok();
+  if (std::optional<Status> narrow = walkNullFlags<NarrowNullFlags>(ops, code))
+    return *narrow;
+  return *walkNullFlags<WideNullFlags>(ops, code);
 }
 
 Expected<std::shared_ptr<CodeObject>>

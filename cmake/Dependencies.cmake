@@ -15,6 +15,19 @@ find_package(Boost 1.74 REQUIRED)
 add_library(bcc_boost INTERFACE)
 target_link_libraries(bcc_boost INTERFACE Boost::headers)
 
+# mimalloc replaces malloc/free in the bcc driver only (never in a library
+# that another program loads, such as the Python module).
+set(BCC_USE_MIMALLOC OFF)
+if(BCC_MIMALLOC AND NOT BCC_SANITIZE AND NOT BCC_FUZZ)
+  find_package(mimalloc CONFIG QUIET)
+  if(mimalloc_FOUND)
+    set(BCC_USE_MIMALLOC ON)
+    message(STATUS "mimalloc ${mimalloc_VERSION}: the bcc driver uses it")
+  else()
+    message(STATUS "mimalloc not found: the bcc driver uses the C library's malloc")
+  endif()
+endif()
+
 if(BCC_BUILD_TESTS)
   find_package(GTest REQUIRED CONFIG)
 endif()

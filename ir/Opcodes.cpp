@@ -440,6 +440,65 @@ anyOutputItem(const OpcodeTableData &data, int16_t index,
   return false;
 }
 
+std::optional<OpcodeTable::StackSlots>
+OpcodeTable::outputSlots(uint8_t op, uint32_t arg, bool jump,
+                         llvm::SmallVectorImpl<OutputSlot> &outputs) const {
+  outputs.clear();
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return std::nullopt;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
+  const StackItemSpec *items = &data.stackItems[onePath.firstItem];
+  // Where each input item starts, counted in slots from the deepest input.
+  llvm::SmallVector<uint64_t, 8> inputStart;
+  uint64_t inputTotal = 0, outputTotal = 0;
+  for (unsigned i = 0; i < onePath.inputs; ++i) {
+    std::optional<uint32_t> count = items[i].count.evaluate(arg);
+    if (!count)
+      return std::nullopt;
+    inputStart.push_back(inputTotal);
+    inputTotal += *count;
+  }
+  llvm::SmallVector<uint32_t, 8> outputCount;
+  for (unsigned i = 0; i < onePath.outputs; ++i) {
+    std::optional<uint32_t> count = items[onePath.inputs + i].count.evaluate(arg);
+    if (!count)
+      return std::nullopt;
+    outputCount.push_back(*count);
+    outputTotal += *count;
+  }
+  if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
+    return std::nullopt;
+  for (unsigned i = 0; i < onePath.outputs; ++i) {
+    const StackItemSpec &item = items[onePath.inputs + i];
+    for (uint32_t k = 0; k < outputCount[i]; ++k) {
+      OutputSlot slot;
+      slot.maybeNull = item.maybeNull;
+      if (item.source >= 0)
+        slot.source =
+            uint32_t(inputTotal - (inputStart[size_t(item.source)] + k));
+      outputs.push_back(slot);
+    }
+  }
+  return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
+}
+
+bool OpcodeTable::stackIgnoresArg(uint8_t op, bool jump) const {
+  int16_t index = signatureByNumber[op];
+  const OpcodeInfo *opInfo = info(op);
+  if (index < 0 || !opInfo ||
+      (jump ? opInfo->effectJump : opInfo->effect).shape !=
+          StackEffectRule::Shape::Constant)
+    return false;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
+  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i)
+    if (data.stackItems[onePath.firstItem + i].count.mask != 0)
+      return false;
+  return true;
+}
+
 bool OpcodeTable::mayOutputNull(uint8_t op) const {
   int16_t index = signatureByNumber[op];
   return index >= 0 &&

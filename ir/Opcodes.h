@@ -318,6 +318,22 @@ public:
   };
   std::optional<StackSlots> stackSlots(uint8_t op, uint32_t arg,
                                        bool jump) const;
+  /// What signature(op, arg, jump) says of each output slot, without
+  /// building it: for each slot in push order (the deepest first), what
+  /// StackSignature::outputSource() and outputMayBeNull() give for it.
+  struct OutputSlot {
+    std::optional<uint32_t> source;
+    bool maybeNull = false;
+  };
+  /// The slot counts of stackSlots(), with each output slot appended to
+  /// `outputs` (which is cleared first); nullopt where signature() is.
+  std::optional<StackSlots>
+  outputSlots(uint8_t op, uint32_t arg, bool jump,
+              llvm::SmallVectorImpl<OutputSlot> &outputs) const;
+  /// Whether stackSlots(op, arg, jump), signature(op, arg, jump) and
+  /// stackEffect(op, arg, jump) are the same for every argument; false for
+  /// an opcode without a signature.
+  bool stackIgnoresArg(uint8_t op, bool jump) const;
   /// Whether an output item of `op`'s signature may be NULL
   /// (StackItem::maybeNull), on either path and for any argument.
   bool mayOutputNull(uint8_t op) const;

@@ -8,6 +8,7 @@ packages=(
   llvm-14-dev llvm-14-tools                     # LLVM ADT/Support headers, FileCheck, lit
   zlib1g-dev libncurses-dev libz3-dev           # what LLVMSupport links against
   libboost-graph-dev                            # dominators and loops
+  libmimalloc-dev                               # the bcc driver's allocator
   pybind11-dev python3-dev                      # the Python bindings
   libgtest-dev googletest                       # unit tests
   python3 python3-bytecode                      # benchmark baseline

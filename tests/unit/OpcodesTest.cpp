@@ -594,6 +594,19 @@ TEST(StackSignatures, SlotCountsAndNullsAgreeWithTheSignature) {
             continue;
           EXPECT_EQ(sig->inputSlots(), slots->inputs) << op;
           EXPECT_EQ(sig->outputSlots(), slots->outputs) << op;
+          if (slots->outputs <= 1024) {
+            llvm::SmallVector<OpcodeTable::OutputSlot, 4> facts;
+            std::optional<OpcodeTable::StackSlots> counted =
+                table.outputSlots(op, arg, jump, facts);
+            ASSERT_TRUE(counted) << op;
+            EXPECT_EQ(counted->inputs, slots->inputs) << op;
+            ASSERT_EQ(facts.size(), slots->outputs) << op;
+            for (uint32_t d = 1; d <= slots->outputs; ++d) {
+              const OpcodeTable::OutputSlot &f = facts[slots->outputs - d];
+              EXPECT_EQ(f.source, sig->outputSource(d)) << op << " depth " << d;
+              EXPECT_EQ(f.maybeNull, sig->outputMayBeNull(d)) << op;
+            }
+          }
           for (const StackItem &item : sig->outputs) {
             anyNull = anyNull || item.maybeNull;
             if (!item.isNew()) {
@@ -619,6 +632,34 @@ TEST(StackSignatures, SlotCountsAndNullsAgreeWithTheSignature) {
   EXPECT_TRUE(tableFor(12).outputsAreNew(opNumber(12, "BINARY_OP")));
   EXPECT_FALSE(tableFor(12).outputsAreNew(opNumber(12, "COPY")));
   EXPECT_FALSE(tableFor(13).outputsAreNew(opNumber(13, "LIST_APPEND")));
+}
+
+TEST(StackSignatures, ArgIndependentStacksAreTheSameForEveryArgument) {
+  for (uint8_t minor = 11; minor <= 13; ++minor) {
+    const OpcodeTable &table = tableFor(minor);
+    unsigned independent = 0;
+    for (unsigned op = 0; op < 256; ++op) {
+      for (bool jump : {false, true}) {
+        if (!table.stackIgnoresArg(op, jump))
+          continue;
+        ++independent;
+        std::optional<StackSignature> first = table.signature(op, 0, jump);
+        std::optional<int> effect = table.stackEffect(op, 0, jump);
+        ASSERT_TRUE(first && effect) << op;
+        for (uint32_t arg : {1u, 2u, 3u, 7u, 16u, 255u, 256u, 0xFFFFu}) {
+          std::optional<StackSignature> sig = table.signature(op, arg, jump);
+          ASSERT_TRUE(sig) << op << " arg " << arg;
+          EXPECT_EQ(sig->str(), first->str()) << op << " arg " << arg;
+          EXPECT_EQ(table.stackEffect(op, arg, jump), effect) << op;
+        }
+      }
+    }
+    // Most opcodes qualify; the ones that do not include the calls.
+    EXPECT_GT(independent, 100u) << "3." << int(minor);
+    EXPECT_FALSE(table.stackIgnoresArg(opNumber(minor, "CALL"), false));
+    EXPECT_FALSE(table.stackIgnoresArg(opNumber(minor, "LOAD_GLOBAL"), false));
+    EXPECT_TRUE(table.stackIgnoresArg(opNumber(minor, "POP_TOP"), false));
+  }
 }
 
 TEST(StackSignatures, ContainerBuildersPeekTheirContainer) {

@@ -15,6 +15,10 @@
 
 #include "tools/bcc/Commands.h"
 
+#ifdef BCC_USE_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 int bcc::driver::usageError(const char *command, const std::string &message) {
   std::fprintf(stderr, "bcc %s: %s\nTry 'bcc %s --help'.\n", command,
                message.c_str(), command);
@@ -72,6 +76,13 @@ int main(int argc, char **argv) {
   if (first == "--version" || first == "-V") {
     std::printf("bcc %s (reads and writes CPython 3.8-3.13 bytecode)\n",
                 BCC_VERSION_STRING);
+#ifdef BCC_USE_MIMALLOC
+    int mi = mi_version();
+    std::printf("allocator: mimalloc %d.%d.%d\n", mi / 100, mi / 10 % 10,
+                mi % 10);
+#else
+    std::printf("allocator: the C library's malloc\n");
+#endif
     return kExitOk;
   }
   for (const Command &cmd : kCommands) {
