@@ -164,7 +164,11 @@ private:
   uint8_t minor_;
 
   StackScheduler sched_;
-  llvm::DenseMap<const Value *, unsigned> consuming_, peeks_;
+  /// Per value (Value::number()): its consuming uses and peeks left in
+  /// the current block. touched_ lists the values with a count or demand
+  /// set in this block, to clear them for the next one.
+  std::vector<unsigned> consuming_, peeks_;
+  std::vector<uint32_t> touched_;
   llvm::DenseMap<const Block *, unsigned> blockIndex_;
   std::vector<const Block *> blocks_;
   std::vector<uint32_t> blockStart_;
@@ -208,18 +212,22 @@ bool FunctionLowering::offStack(const Instruction &inst) const {
 }
 
 void FunctionLowering::setDemand(const Value *v) {
-  unsigned c = consuming_.lookup(v);
-  unsigned d = c ? c : (peeks_.lookup(v) ? 1 : 0);
-  if (d)
-    sched_.demand[v] = d;
-  else
-    sched_.demand.erase(v);
+  unsigned k = v->number();
+  unsigned c = consuming_[k];
+  sched_.demand[k] = c ? c : (peeks_[k] ? 1 : 0);
 }
 
 void FunctionLowering::countDemand(const Block &block) {
-  consuming_.clear();
-  peeks_.clear();
-  sched_.demand.clear();
+  for (uint32_t k : touched_)
+    consuming_[k] = peeks_[k] = sched_.demand[k] = 0;
+  touched_.clear();
+  auto count = [&](std::vector<unsigned> &counts, const Value *v,
+                   unsigned by) {
+    unsigned k = v->number();
+    if (!consuming_[k] && !peeks_[k])
+      touched_.push_back(k);
+    counts[k] += by;
+  };
   // Handler arguments name the bottom `depth` slots on entry; instructions
   // may replace what those slots hold (PUSH_EXC_INFO does), so they create
   // no demand: only the depth matters to the exception table.
@@ -232,10 +240,7 @@ void FunctionLowering::countDemand(const Block &block) {
       const Value *v = u.get();
       if (definer(v) && offStack(*definer(v)))
         continue;
-      if (u.isPeeked())
-        ++peeks_[v];
-      else
-        ++consuming_[v];
+      count(u.isPeeked() ? peeks_ : consuming_, v, 1);
     }
   }
   // Exits: the most slots any one successor wants.
@@ -256,23 +261,18 @@ void FunctionLowering::countDemand(const Block &block) {
       }
     }
     for (auto &[v, c] : most)
-      consuming_[v] += c;
+      count(consuming_, v, c);
   }
-  // What setDemand() gives each value, without looking both maps up again:
-  // its consuming uses (at least 1 here), else 1 for a value only peeked.
-  for (auto &[v, c] : consuming_)
-    sched_.demand[v] = c;
-  for (auto &[v, c] : peeks_)
-    sched_.demand.try_emplace(v, 1);
+  for (uint32_t k : touched_)
+    sched_.demand[k] = consuming_[k] ? consuming_[k] : 1;
 }
 
 void FunctionLowering::consumeUses(const Instruction &inst) {
   for (const Use &u : inst.operandUses()) {
     const Value *v = u.get();
-    auto &map = u.isPeeked() ? peeks_ : consuming_;
-    auto it = map.find(v);
-    if (it != map.end() && it->second)
-      --it->second;
+    unsigned &left = (u.isPeeked() ? peeks_ : consuming_)[v->number()];
+    if (left)
+      --left;
     setDemand(v);
   }
 }
@@ -649,9 +649,8 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
       else
         popped_.push_back(v);
     }
-    for (auto &[v, c] : sched_.demand)
-      (void)v, c = 0;
-    sched_.demand.clear();
+    for (uint32_t k : touched_)
+      sched_.demand[k] = 0;
     StackGoal goal{popped_, peeked_};
     if (Status s = arrange(goal, inst); !s)
       return s;
@@ -806,9 +805,8 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
   // They stay on the stack: their coming use is not counted as done.
   StackGoal goal{wanted, {}};
   for (const Value *v : wanted) {
-    auto it = consuming_.find(v);
-    if (it != consuming_.end() && it->second)
-      --it->second;
+    if (unsigned &left = consuming_[v->number()])
+      --left;
     setDemand(v);
   }
   Status status = Status::ok();
@@ -819,7 +817,7 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
       emitMoves(*from, std::next(consumer));
   }
   for (const Value *v : wanted) {
-    ++consuming_[v];
+    ++consuming_[v->number()];
     setDemand(v);
   }
   // One value on top that the block's exit needs more slots of, and no
@@ -833,7 +831,7 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
         if (u.get() == v)
           v = nullptr;
   if (v) {
-    while (sched_.stack.back() == v && !sched_.maybeNull.count(v) &&
+    while (sched_.stack.back() == v && !sched_.mayBeNull(v) &&
            std::count(sched_.stack.begin(), sched_.stack.end(), v) <
                sched_.demandOf(v)) {
       moves_.assign(1, StackMove{StackMove::Copy, 1});
@@ -967,25 +965,30 @@ static void collectMaybeUnboundLoads(const Function &f,
 }
 
 static void collectMaybeNull(const Function &f, const OpcodeTable &table,
-                             llvm::DenseSet<const Value *> &out) {
+                             std::vector<bool> &out) {
+  auto mark = [&](const Value *v) {
+    bool was = out[v->number()];
+    out[v->number()] = true;
+    return !was;
+  };
   uint8_t minor = f.version().minor;
   for (const Block &b : f)
     for (const Instruction &inst : b) {
       unsigned n = inst.numResults();
       if (inst.is(Op::PushNull) || inst.is(Op::LoadFastAndClear)) {
         for (unsigned i = 0; i < n; ++i)
-          out.insert(inst.result(i));
+          mark(inst.result(i));
       } else if (inst.is(Op::LoadGlobal) && n == 2) {
-        out.insert(inst.result(loadGlobalNullResult(f.version())));
+        mark(inst.result(loadGlobalNullResult(f.version())));
       } else if (inst.is(Op::LoadAttr) && n == 2) {
-        out.insert(inst.result(minor >= 13 ? 1 : 0));
+        mark(inst.result(minor >= 13 ? 1 : 0));
       } else if (inst.is(Op::Py) && n &&
                  table.mayOutputNull(inst.pyOpcode())) {
         if (std::optional<StackSignature> sig =
                 table.signature(inst.pyOpcode(), inst.pyOparg(), false))
           for (unsigned i = 0; i < n; ++i)
             if (sig->outputMayBeNull(n - i))
-              out.insert(inst.result(i));
+              mark(inst.result(i));
       }
     }
   for (bool changed = true; changed;) {
@@ -995,20 +998,25 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
       if (b.hasHandler())
         for (unsigned i = 0;
              i < b.numHandlerArgs() && i < b.handler()->numParams(); ++i)
-          if (out.count(b.handlerArg(i)) &&
-              out.insert(b.handler()->param(i)).second)
+          if (out[b.handlerArg(i)->number()] &&
+              mark(b.handler()->param(i)))
             changed = true;
       if (const Instruction *term = b.terminator())
         for (const Successor &s : term->successors())
           for (unsigned i = 0; i < s.numArgs() && i < s.target()->numParams();
                ++i)
-            if (out.count(s.arg(i)) && out.insert(s.target()->param(i)).second)
+            if (out[s.arg(i)->number()] && mark(s.target()->param(i)))
               changed = true;
     }
   }
 }
 
 Status FunctionLowering::run() {
+  unsigned numValues = f_.numberValues();
+  consuming_.assign(numValues, 0);
+  peeks_.assign(numValues, 0);
+  sched_.demand.assign(numValues, 0);
+  sched_.maybeNull.assign(numValues, false);
   collectMaybeNull(f_, table_, sched_.maybeNull);
   if (minor_ >= 12)
     collectMaybeUnboundLoads(f_, maybeUnbound_);

@@ -117,7 +117,7 @@ namespace {
 /// last move that leaves anything else there is not tried.
 template <typename Accept> struct MoveSearch {
   Accept &accept;
-  const llvm::DenseSet<const Value *> &maybeNull;
+  const StackScheduler &sched;
   const Value *top;
   std::vector<const Value *> work;
   size_t floor;
@@ -149,7 +149,7 @@ template <typename Accept> struct MoveSearch {
          i <= span && size < floor + StackScheduler::kWindow + 2; ++i) {
       // Never COPY a value that may be NULL, nor one nothing needs any
       // more (that only leaves a dead slot behind).
-      if ((last && work[size - i] != top) || maybeNull.count(work[size - i]))
+      if ((last && work[size - i] != top) || sched.mayBeNull(work[size - i]))
         continue;
       work.push_back(work[size - i]);
       path.push_back({StackMove::Copy, i});
@@ -158,7 +158,7 @@ template <typename Accept> struct MoveSearch {
       work.pop_back();
     }
     if (span >= 1 && !(last && (size < 2 || work[size - 2] != top)) &&
-        !maybeNull.count(work.back())) {
+        !sched.mayBeNull(work.back())) {
       const Value *top = work.back();
       work.pop_back();
       path.push_back({StackMove::Pop, 0});
@@ -177,7 +177,7 @@ bool StackScheduler::search(Accept accept, const Value *top, unsigned reach,
   // Iterative deepening over the moves that stay within the top `reach`
   // slots; among the solutions of the smallest length, the first with the
   // fewest dead slots wins (enumeration order is the preference order).
-  MoveSearch<Accept> walk{accept, maybeNull, top, stack,
+  MoveSearch<Accept> walk{accept, *this, top, stack,
                           stack.size() > reach ? stack.size() - reach : 0,
                           {}, {}};
   for (unsigned n = 0; n <= maxMoves; ++n) {
@@ -218,7 +218,7 @@ bool StackScheduler::arrange(const StackGoal &goal,
   bool haveOrdered = search(accept, top, kWindow, ordered);
   unsigned orderedDead = haveOrdered ? lastDead_ : ~0u;
   bool nullsAround = std::any_of(stack.begin(), stack.end(), [&](const Value *v) {
-    return maybeNull.count(v) != 0;
+    return mayBeNull(v);
   });
   if (haveOrdered && (!nullsAround || (orderedDead == 0 && ordered.size() <= 1))) {
     moves.append(ordered.begin(), ordered.end());
@@ -311,7 +311,7 @@ bool StackScheduler::constructExactly(llvm::ArrayRef<const Value *> target,
     const Value *v = stack[i];
     if (regionCount(v) <= targetCount(v))
       continue;
-    if (maybeNull.count(v))
+    if (mayBeNull(v))
       return fail();
     uint32_t depth = static_cast<uint32_t>(stack.size() - i);
     if (depth > 1)
@@ -326,7 +326,7 @@ bool StackScheduler::constructExactly(llvm::ArrayRef<const Value *> target,
     if (regionCount(v) >= targetCount(v))
       continue;
     auto it = std::find(stack.rbegin(), stack.rend(), v);
-    if (it == stack.rend() || maybeNull.count(v))
+    if (it == stack.rend() || mayBeNull(v))
       return fail();
     move(StackMove::Copy, static_cast<uint32_t>(it - stack.rbegin() + 1));
   }

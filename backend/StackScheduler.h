@@ -33,9 +33,8 @@
 #include <vector>
 
 #include "ir/Support.h"
+#include "ir/IR.h"
 #include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace bcc {
@@ -75,18 +74,18 @@ public:
   /// The abstract stack, bottom first.
   std::vector<const Value *> stack;
 
-  /// Slots each value still needs (its consuming uses left in the block and
-  /// on its exits, or 1 for a value only peeked at or kept for a handler).
-  llvm::DenseMap<const Value *, unsigned> demand;
+  /// Per value, by Value::number() (Function::numberValues()): the slots it
+  /// still needs (its consuming uses left in the block and on its exits, or
+  /// 1 for a value only peeked at or kept for a handler).
+  std::vector<unsigned> demand;
 
-  /// Values that may be NULL at run time: never copied or popped, only
-  /// swapped (COPY/POP_TOP of a NULL crashes the interpreter).
-  llvm::DenseSet<const Value *> maybeNull;
+  /// Per value, by Value::number(): whether it may be NULL at run time.
+  /// Such a value is never copied or popped, only swapped (COPY/POP_TOP of
+  /// a NULL crashes the interpreter).
+  std::vector<bool> maybeNull;
 
-  unsigned demandOf(const Value *v) const {
-    auto it = demand.find(v);
-    return it == demand.end() ? 0 : it->second;
-  }
+  unsigned demandOf(const Value *v) const { return demand[v->number()]; }
+  bool mayBeNull(const Value *v) const { return maybeNull[v->number()]; }
 
   /// Moves that satisfy `goal`, demands being those after the instruction
   /// (the caller lowers them first); false if none within the limits.

@@ -104,4 +104,16 @@ Function *Module::createFunction() {
   return functions_.back().get();
 }
 
+unsigned Function::numberValues() const {
+  uint32_t n = 0;
+  for (const Block &b : blocks_) {
+    for (unsigned i = 0; i < b.numParams(); ++i)
+      b.param(i)->number_ = n++;
+    for (const Instruction &inst : b)
+      for (unsigned i = 0; i < inst.numResults(); ++i)
+        inst.result(i)->number_ = n++;
+  }
+  return n;
+}
+
 } // namespace bcc

@@ -125,6 +125,11 @@ public:
   const_iterator end() const { return blocks_.end(); }
   bool empty() const { return blocks_.empty(); }
   size_t numBlocks() const { return blocks_.size(); }
+
+  /// Numbers every value (each block's parameters, then its instructions'
+  /// results, in block order) from 0, for Value::number(), and returns how
+  /// many there are.
+  unsigned numberValues() const;
   Block *entry() { return blocks_.empty() ? nullptr : &blocks_.front(); }
   const Block *entry() const {
     return blocks_.empty() ? nullptr : &blocks_.front();
