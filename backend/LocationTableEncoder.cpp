@@ -38,7 +38,9 @@ void LocationTableEncoder::addInstruction(const SourceLocation &location,
 std::string LocationTableEncoder::finish() {
   writeRun(runLocation_, runUnits_);
   runUnits_ = 0;
-  return std::move(out_);
+  std::string table(out_.begin(), out_.end());
+  out_.clear();
+  return table;
 }
 
 void LocationTableEncoder::writeRun(const SourceLocation &location,

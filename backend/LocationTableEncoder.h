@@ -18,6 +18,7 @@
 
 #include "ir/PythonVersion.h"
 #include "ir/SourceLocation.h"
+#include "llvm/ADT/SmallVector.h"
 
 namespace bcc {
 
@@ -43,7 +44,9 @@ private:
   int32_t previousLine_;
   SourceLocation runLocation_;
   uint32_t runUnits_ = 0;
-  std::string out_;
+  /// The table so far. A SmallVector's push_back inlines; std::string's
+  /// is a library call per byte.
+  llvm::SmallVector<char, 256> out_;
 };
 
 } // namespace bcc

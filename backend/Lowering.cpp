@@ -169,7 +169,6 @@ private:
   /// set in this block, to clear them for the next one.
   std::vector<unsigned> consuming_, peeks_;
   std::vector<uint32_t> touched_;
-  llvm::DenseMap<const Block *, unsigned> blockIndex_;
   std::vector<const Block *> blocks_;
   std::vector<uint32_t> blockStart_;
   std::vector<Pending> pending_;
@@ -382,7 +381,7 @@ Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
   // location of what follows.
   bool intoJumpTarget = false;
   if (at.is(Op::Br) && !at.hasOffset()) {
-    unsigned t = blockIndex_.lookup(at.successor(0).target());
+    unsigned t = at.successor(0).target()->number();
     intoJumpTarget = jumpTarget_[t];
   }
   deferMoves_ = at.is(Op::Br) && !at.hasOffset() && !intoJumpTarget;
@@ -630,7 +629,7 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
 Status FunctionLowering::lowerTerminator(const Instruction &inst,
                                          unsigned blockIndex,
                                          const Block *next) {
-  unsigned nextIndex = next ? blockIndex_.lookup(next) : ~0u;
+  unsigned nextIndex = next ? next->number() : ~0u;
   auto isNext = [&](const Block *b) { return b == next; };
   consumeUses(inst);
   if (inst.numSuccessors() == 0) {
@@ -694,7 +693,7 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
     Block *to = inst.successor(0).target();
     if (isNext(to) && !inst.hasOffset())
       break;
-    unsigned t = blockIndex_.lookup(to);
+    unsigned t = to->number();
     emitJump(t > blockIndex ? ops_.JUMP_FORWARD : ops_.JUMP_BACKWARD, t,
              inst);
     break;
@@ -707,12 +706,12 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
       std::swap(taken, other);
       test = negate(test);
     }
-    unsigned t = blockIndex_.lookup(taken);
+    unsigned t = taken->number();
     bool backward = t <= blockIndex;
     if (backward && minor_ >= 12) {
       // 3.12+ conditional jumps only go forward: the opposite test jumps
       // forward to the other successor, over a JUMP_BACKWARD.
-      unsigned o = blockIndex_.lookup(other);
+      unsigned o = other->number();
       if (o <= blockIndex)
         return fail(inst, "both successors of a conditional branch lie "
                           "backward, which 3.12+ bytecode cannot express");
@@ -724,17 +723,17 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
                           (backward && minor_ == 11 ? 4 : 0)];
     emitJump(op, t, inst);
     if (!isNext(other)) {
-      unsigned o = blockIndex_.lookup(other);
+      unsigned o = other->number();
       emitJump(o > blockIndex ? ops_.JUMP_FORWARD : ops_.JUMP_BACKWARD, o,
                inst);
     }
     break;
   }
   case Op::Py: {
-    unsigned t = blockIndex_.lookup(inst.successor(0).target());
+    unsigned t = inst.successor(0).target()->number();
     emitJump(inst.pyOpcode(), t, inst);
     if (inst.numSuccessors() == 2 && !isNext(inst.successor(1).target())) {
-      unsigned o = blockIndex_.lookup(inst.successor(1).target());
+      unsigned o = inst.successor(1).target()->number();
       emitJump(o > blockIndex ? ops_.JUMP_FORWARD : ops_.JUMP_BACKWARD, o,
                inst);
     }
@@ -849,7 +848,7 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   currentHandler_ = MachineInstr::kNone;
   if (block.hasHandler()) {
     ExceptionHandler h;
-    h.target = blockIndex_.lookup(block.handler()); // a block, for now
+    h.target = block.handler()->number(); // a block, for now
     h.depth = block.handlerDepth();
     h.lasti = block.handlerPushesLasti();
     for (size_t i = 0; i < machine.handlers.size(); ++i)
@@ -901,7 +900,8 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
 /// blocks it protects. 3.12+ must load those with LOAD_FAST_CHECK: a plain
 /// LOAD_FAST of an unbound local pushes NULL and crashes the interpreter
 /// later. The lifter keeps CPython's own checks as `load_fast_check`; this
-/// catches the loads a pass made unsafe (by deleting a store, say).
+/// catches the loads a pass made unsafe (by deleting a store, say). Block
+/// numbers must be fresh (Function::renumber()).
 static void collectMaybeUnboundLoads(const Function &f,
                                      llvm::DenseSet<const Instruction *> &out) {
   unsigned numLocals = 0;
@@ -918,18 +918,21 @@ static void collectMaybeUnboundLoads(const Function &f,
            (f.localsPlus[local].kind & CO_FAST_LOCAL) &&
            !(f.localsPlus[local].kind & (CO_FAST_CELL | CO_FAST_FREE));
   };
-  llvm::DenseMap<const Block *, llvm::BitVector> entry;
+  // Per block (Block::number(), set by Function::renumber()): the locals
+  // that may be unbound on entry, once a path reaches it.
+  std::vector<llvm::BitVector> entry(f.numBlocks());
+  std::vector<bool> reached(f.numBlocks(), false);
   std::vector<const Block *> worklist;
   auto merge = [&](const Block *b, const llvm::BitVector &unbound) {
-    auto [it, inserted] = entry.try_emplace(b, unbound);
-    if (inserted) {
+    llvm::BitVector &known = entry[b->number()];
+    if (!reached[b->number()]) {
+      reached[b->number()] = true;
+      known = unbound;
       worklist.push_back(b);
-      return;
+    } else if (unbound.test(known)) { // a local `known` lacks
+      known |= unbound;
+      worklist.push_back(b);
     }
-    llvm::BitVector before = it->second;
-    it->second |= unbound;
-    if (it->second != before)
-      worklist.push_back(b);
   };
   llvm::BitVector start(unsigned(f.localsPlus.size()));
   for (unsigned i = params; i < f.localsPlus.size(); ++i)
@@ -939,7 +942,7 @@ static void collectMaybeUnboundLoads(const Function &f,
   while (!worklist.empty()) {
     const Block *b = worklist.back();
     worklist.pop_back();
-    llvm::BitVector unbound = entry[b];
+    llvm::BitVector unbound = entry[b->number()];
     llvm::BitVector seen = unbound; // every point, for the handler
     for (const Instruction &inst : *b) {
       uint32_t local = inst.immediate();
@@ -1012,7 +1015,7 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
 }
 
 Status FunctionLowering::run() {
-  unsigned numValues = f_.numberValues();
+  unsigned numValues = f_.renumber();
   consuming_.assign(numValues, 0);
   peeks_.assign(numValues, 0);
   sched_.demand.assign(numValues, 0);
@@ -1022,7 +1025,7 @@ Status FunctionLowering::run() {
     collectMaybeUnboundLoads(f_, maybeUnbound_);
   unsigned n = 0;
   for (const Block &b : f_) {
-    blockIndex_[&b] = n++;
+    ++n;
     blocks_.push_back(&b);
   }
   blockStart_.assign(n + 1, 0);
@@ -1030,7 +1033,7 @@ Status FunctionLowering::run() {
   for (unsigned b = 0; b < n; ++b)
     if (const Instruction *term = blocks_[b]->terminator())
       for (const Successor &succ : term->successors()) {
-        unsigned t = blockIndex_.lookup(succ.target());
+        unsigned t = succ.target()->number();
         if (t != b + 1 || term->hasOffset())
           jumpTarget_[t] = true;
       }
@@ -1144,10 +1147,18 @@ struct NullSafetyOpcodes {
   std::array<bool, 256> mayOutputNull{};
   /// Opcodes whose outputs are all new values (OpcodeTable::outputsAreNew).
   std::array<bool, 256> outputsAreNew{};
-  /// Per path (jump = 1), the shape of every opcode whose stack does not
-  /// depend on its argument (OpcodeTable::stackIgnoresArg), slots included;
-  /// `valid` is false for the others.
-  std::array<std::array<NullShape, 256>, 2> fixed;
+  /// Shapes worked out in advance for one path of one opcode.
+  struct Shapes {
+    /// The argument bits its shape depends on (OpcodeTable::stackArgBits).
+    uint32_t argBits = UINT32_MAX;
+    /// By `arg & argBits` when argBits < 256 (one shape for the many
+    /// opcodes that ignore their argument, two for LOAD_GLOBAL), else by
+    /// arguments below kSmallArgs (COPY 1, CALL 2); slots included.
+    std::vector<NullShape> byArg;
+  };
+  static constexpr uint32_t kSmallArgs = 8;
+  /// Per path (jump = 1) and opcode.
+  std::array<std::array<Shapes, 256>, 2> known;
 
   explicit NullSafetyOpcodes(const OpcodeTable &table) : table(&table) {
     auto get = [&](const char *name) {
@@ -1164,19 +1175,25 @@ struct NullSafetyOpcodes {
     for (unsigned op = 0; op < 256; ++op) {
       mayOutputNull[op] = table.mayOutputNull(uint8_t(op));
       outputsAreNew[op] = table.outputsAreNew(uint8_t(op));
-      for (bool jump : {false, true})
-        if (table.stackIgnoresArg(uint8_t(op), jump))
-          fixed[jump][op].compute(table, uint8_t(op), 0, jump, true);
+      for (bool jump : {false, true}) {
+        Shapes &shapes = known[jump][op];
+        shapes.argBits = table.stackArgBits(uint8_t(op), jump);
+        uint32_t count = shapes.argBits < 256 ? shapes.argBits + 1 : kSmallArgs;
+        shapes.byArg.resize(count);
+        for (uint32_t arg = 0; arg < count; ++arg)
+          shapes.byArg[arg].compute(table, uint8_t(op), arg, jump, true);
+      }
     }
   }
 
-  /// The shape of `in` on one path: precomputed, or computed into
+  /// The shape of `in` on one path: worked out in advance, or computed into
   /// `scratch` (with slots only if `withSlots`).
   const NullShape &shape(const MachineInstr &in, bool jump, bool withSlots,
                          NullShape &scratch) const {
-    const NullShape &known = fixed[jump][in.opcode];
-    if (known.valid)
-      return known;
+    const Shapes &shapes = known[jump][in.opcode];
+    uint32_t key = shapes.argBits < 256 ? in.arg & shapes.argBits : in.arg;
+    if (key < shapes.byArg.size())
+      return shapes.byArg[key];
     scratch.compute(*table, in.opcode, in.arg, jump, withSlots);
     return scratch;
   }
@@ -1260,7 +1277,7 @@ std::optional<Status> walkNullFlags(const NullSafetyOpcodes &ops,
   const std::vector<MachineInstr> &instrs = code.instrs;
   size_t n = instrs.size();
   std::vector<Flags> at(n);
-  std::vector<bool> reached(n, false);
+  std::vector<uint8_t> reached(n, false);
   std::vector<uint32_t> work;
   auto reach = [&](size_t index, const Flags &stack) {
     if (index >= n)
@@ -1278,11 +1295,18 @@ std::optional<Status> walkNullFlags(const NullSafetyOpcodes &ops,
   Flags stack, out;
   NullShape scratch;
   bool tooDeep = false;
-  while (!work.empty()) {
-    uint32_t i = work.back();
-    work.pop_back();
+  // The walk goes straight on to the next instruction while it reaches it
+  // first, and takes the work list otherwise.
+  uint32_t i = 0;
+  bool straightOn = false;
+  while (straightOn || !work.empty()) {
+    if (!straightOn) {
+      i = work.back();
+      work.pop_back();
+      stack = at[i];
+    }
+    straightOn = false;
     const MachineInstr &in = instrs[i];
-    stack = at[i];
     const OpcodeInfo *info = table.info(in.opcode);
     if (!info)
       continue;
@@ -1355,8 +1379,17 @@ std::optional<Status> walkNullFlags(const NullSafetyOpcodes &ops,
     if (info->flow == FlowKind::UnconditionalJump ||
         info->flow == FlowKind::ScopeExit)
       continue;
-    if (after(false))
-      reach(i + 1, out);
+    if (after(false)) {
+      if (i + 1 < n && !reached[i + 1]) {
+        reached[i + 1] = true;
+        at[i + 1] = out;
+        std::swap(stack, out);
+        ++i;
+        straightOn = true;
+      } else {
+        reach(i + 1, out);
+      }
+    }
     if (tooDeep)
       return std::nullopt;
   }

@@ -74,7 +74,7 @@ public:
   /// The abstract stack, bottom first.
   std::vector<const Value *> stack;
 
-  /// Per value, by Value::number() (Function::numberValues()): the slots it
+  /// Per value, by Value::number() (Function::renumber()): the slots it
   /// still needs (its consuming uses left in the block and on its exits, or
   /// 1 for a value only peeked at or kept for a handler).
   std::vector<unsigned> demand;

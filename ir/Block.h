@@ -98,6 +98,10 @@ public:
   Block(const Block &) = delete;
   Block &operator=(const Block &) = delete;
 
+  /// Its position in the function's block order at the last
+  /// Function::renumber(); stale once blocks are added, removed or moved.
+  unsigned number() const { return number_; }
+
 private:
   friend class Function;
   friend class Instruction;
@@ -111,6 +115,7 @@ private:
   Block *handler_ = nullptr;
   unsigned handlerDepth_ = 0;
   bool handlerLasti_ = false;
+  mutable uint32_t number_ = 0; ///< a cache, like Value::number_
   llvm::SmallVector<Use, 2> handlerArgs_;
 };
 

@@ -104,9 +104,10 @@ Function *Module::createFunction() {
   return functions_.back().get();
 }
 
-unsigned Function::numberValues() const {
-  uint32_t n = 0;
+unsigned Function::renumber() const {
+  uint32_t n = 0, blocks = 0;
   for (const Block &b : blocks_) {
+    b.number_ = blocks++;
     for (unsigned i = 0; i < b.numParams(); ++i)
       b.param(i)->number_ = n++;
     for (const Instruction &inst : b)

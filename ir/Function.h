@@ -126,10 +126,11 @@ public:
   bool empty() const { return blocks_.empty(); }
   size_t numBlocks() const { return blocks_.size(); }
 
-  /// Numbers every value (each block's parameters, then its instructions'
-  /// results, in block order) from 0, for Value::number(), and returns how
-  /// many there are.
-  unsigned numberValues() const;
+  /// Numbers every block in order (Block::number()) and every value (each
+  /// block's parameters, then its instructions' results, in block order;
+  /// Value::number()) from 0, and returns how many values there are: for
+  /// analyses that keep per-block or per-value facts in arrays.
+  unsigned renumber() const;
   Block *entry() { return blocks_.empty() ? nullptr : &blocks_.front(); }
   const Block *entry() const {
     return blocks_.empty() ? nullptr : &blocks_.front();

@@ -484,19 +484,31 @@ OpcodeTable::outputSlots(uint8_t op, uint32_t arg, bool jump,
   return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
 }
 
-bool OpcodeTable::stackIgnoresArg(uint8_t op, bool jump) const {
+uint32_t OpcodeTable::stackArgBits(uint8_t op, bool jump) const {
   int16_t index = signatureByNumber[op];
   const OpcodeInfo *opInfo = info(op);
-  if (index < 0 || !opInfo ||
-      (jump ? opInfo->effectJump : opInfo->effect).shape !=
-          StackEffectRule::Shape::Constant)
-    return false;
+  if (index < 0 || !opInfo)
+    return UINT32_MAX;
+  uint64_t bits = 0;
+  const StackEffectRule &effect = jump ? opInfo->effectJump : opInfo->effect;
+  switch (effect.shape) {
+  case StackEffectRule::Shape::Constant:
+    break;
+  case StackEffectRule::Shape::BitWeights:
+    for (unsigned bit = 0; bit < effect.weights.size(); ++bit)
+      if (effect.weights[bit])
+        bits |= uint64_t(1) << bit;
+    break;
+  default:
+    return UINT32_MAX;
+  }
   const OpcodeSignatureSpec &spec = data.signatures[index];
   const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
-  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i)
-    if (data.stackItems[onePath.firstItem + i].count.mask != 0)
-      return false;
-  return true;
+  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
+    const StackCountSpec &count = data.stackItems[onePath.firstItem + i].count;
+    bits |= uint64_t(count.mask) << count.shift;
+  }
+  return uint32_t(std::min<uint64_t>(bits, UINT32_MAX));
 }
 
 bool OpcodeTable::mayOutputNull(uint8_t op) const {

@@ -330,10 +330,12 @@ public:
   std::optional<StackSlots>
   outputSlots(uint8_t op, uint32_t arg, bool jump,
               llvm::SmallVectorImpl<OutputSlot> &outputs) const;
-  /// Whether stackSlots(op, arg, jump), signature(op, arg, jump) and
-  /// stackEffect(op, arg, jump) are the same for every argument; false for
-  /// an opcode without a signature.
-  bool stackIgnoresArg(uint8_t op, bool jump) const;
+  /// The bits of the argument that stackSlots(op, arg, jump),
+  /// signature(op, arg, jump) and stackEffect(op, arg, jump) depend on:
+  /// they are the same for `arg` and `arg & stackArgBits(op, jump)`. 0 when
+  /// no argument changes them (POP_TOP), 1 when only bit 0 does
+  /// (LOAD_GLOBAL), all bits for an opcode without a signature.
+  uint32_t stackArgBits(uint8_t op, bool jump) const;
   /// Whether an output item of `op`'s signature may be NULL
   /// (StackItem::maybeNull), on either path and for any argument.
   bool mayOutputNull(uint8_t op) const;

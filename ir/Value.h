@@ -144,7 +144,7 @@ public:
   /// null for a parameter of a detached block.
   Block *definingBlock() const;
 
-  /// Its number from the last Function::numberValues() of its function:
+  /// Its number from the last Function::renumber() of its function:
   /// an index for analyses that keep per-value facts in arrays. Stale once
   /// values are added or removed; 0 before the first numbering.
   unsigned number() const { return number_; }
@@ -160,9 +160,8 @@ private:
   friend class Use;
   friend class Function; // teardown empties every use list at once
   Kind kind_;
-  /// A cache that numberValues() sets on const functions, like a use list
-  /// it does not change what the function means. It fills the padding
-  /// after kind_.
+  /// A cache that Function::renumber() sets on const functions: it does
+  /// not change what the function means. It fills the padding after kind_.
   mutable uint32_t number_ = 0;
   Use *firstUse_ = nullptr;
 };
