@@ -239,11 +239,11 @@ OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
     }
     signatureByNumber[spec.opcode] = int16_t(i);
   }
-  indexByNumber.fill(-1);
+  infoByNumber.fill(nullptr);
   for (size_t i = 0; i < data.opcodes.size(); ++i) {
     uint8_t number = data.opcodes[i].number;
-    assert(indexByNumber[number] == -1 && "opcode listed twice");
-    indexByNumber[number] = int16_t(i);
+    assert(!infoByNumber[number] && "opcode listed twice");
+    infoByNumber[number] = &data.opcodes[i];
     numbersByName.push_back(number);
   }
   std::sort(
@@ -274,11 +274,6 @@ const OpcodeTable *OpcodeTable::forVersion(PythonVersion version) {
 
 PythonVersion OpcodeTable::version() const { return data.version; }
 uint16_t OpcodeTable::magicNumber() const { return data.magicNumber; }
-
-const OpcodeInfo *OpcodeTable::info(uint8_t number) const {
-  int16_t index = indexByNumber[number];
-  return index < 0 ? nullptr : &data.opcodes[index];
-}
 
 std::optional<uint8_t> OpcodeTable::lookup(llvm::StringRef name) const {
   auto it =

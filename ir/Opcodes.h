@@ -256,7 +256,7 @@ public:
 
   /// The real opcode `number`, or nullptr for a hole, a specialized or an
   /// instrumented opcode.
-  const OpcodeInfo *info(uint8_t number) const;
+  const OpcodeInfo *info(uint8_t number) const { return infoByNumber[number]; }
   /// The number of the real opcode called `name`.
   std::optional<uint8_t> lookup(llvm::StringRef name) const;
   /// Every real opcode, by number.
@@ -388,7 +388,9 @@ private:
 
   const OpcodeTableData &data;
   const UnicodeData &unicode;
-  std::array<int16_t, 256> indexByNumber;     ///< into opcodes(); -1 if none
+  /// info() of each number (null for none), read inline: every stage asks
+  /// it per instruction.
+  std::array<const OpcodeInfo *, 256> infoByNumber;
   std::array<int16_t, 256> signatureByNumber; ///< into the signatures; -1
   std::vector<uint8_t> numbersByName;         ///< real opcodes sorted by name
   /// The opcode stackDepthCorrection() adds 1 for, or -1.
