@@ -6,6 +6,12 @@
 // stops the check: later rules may assume the earlier ones hold (dominance
 // needs well-formed edges).
 //
+// Almost every function verifies, so the rules are checked twice over: first
+// by quickCheck(), which only answers yes or no, in two fused walks without
+// building a message or an Error; only when it says no does the full check
+// run, in the order above, to find and word the first violation. quickCheck
+// must never accept what the full check rejects.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ir/Verifier.h"
@@ -56,6 +62,13 @@ private:
     unsigned position;
   };
 
+  bool quickCheck();
+  bool quickCheckBlock(const Block &block, size_t &slots);
+  bool quickUsable(const Value *value, const Block &user, unsigned position,
+                   bool ownResultsAllowed);
+  bool quickUseLists(size_t slots);
+  Status fullCheck();
+
   std::string functionName() const;
   Error fail(const std::string &message) const;
   Error fail(const Block &block, const std::string &message) const;
@@ -97,6 +110,8 @@ private:
   std::unique_ptr<DominatorTree> dominators_;
   llvm::DenseSet<const Block *> blocks;
   llvm::DenseMap<const Value *, Definition> definitions;
+  /// The version's opcode table, for `py` immediates (null if none).
+  const OpcodeTable *opcodes = nullptr;
 };
 
 std::string FunctionVerifier::functionName() const {
@@ -121,6 +136,188 @@ Error FunctionVerifier::fail(const Instruction &inst,
 }
 
 Status FunctionVerifier::run() {
+  opcodes = OpcodeTable::forVersion(f.version());
+  if (quickCheck())
+    return Status::ok();
+  blocks.clear();
+  definitions.clear();
+  return fullCheck();
+}
+
+//===----------------------------------------------------------------------===//
+// The success path
+//===----------------------------------------------------------------------===//
+
+/// The rules of fullCheck(), yes or no. The first walk checks structure
+/// and the op table and records definitions; the second checks every use
+/// and counts the slots that the use lists must add up to.
+bool FunctionVerifier::quickCheck() {
+  if (f.empty() || f.entry()->numParams())
+    return false;
+  size_t numValues = 0;
+  for (const Block &block : f) {
+    blocks.insert(&block);
+    numValues += block.numParams();
+    for (const Instruction &inst : block)
+      numValues += inst.numResults();
+  }
+  definitions.reserve(numValues);
+  size_t slots = 0;
+  for (const Block &block : f)
+    if (!quickCheckBlock(block, slots))
+      return false;
+  for (const Block &block : f) {
+    for (const Use &use : block.handlerArgUses())
+      if (!quickUsable(use.get(), block, 0, false))
+        return false;
+    unsigned position = 0;
+    for (const Instruction &inst : block) {
+      ++position;
+      for (const Use &use : inst.operandUses())
+        if (!quickUsable(use.get(), block, position, false))
+          return false;
+      for (const Successor &edge : inst.successors())
+        for (const Use &use : edge.argUses())
+          if (!quickUsable(use.get(), block, position, true))
+            return false;
+    }
+  }
+  return quickUseLists(slots) && bool(checkBranchConditions());
+}
+
+/// checkBlock, checkInstruction, checkImmediate, checkEdge and
+/// checkHandler for one block; records its definitions and counts its use
+/// slots into `slots`.
+bool FunctionVerifier::quickCheckBlock(const Block &block, size_t &slots) {
+  for (unsigned i = 0; i < block.numParams(); ++i) {
+    const BlockParam *param = block.param(i);
+    if (param->block() != &block || param->index() != i ||
+        !definitions.try_emplace(param, Definition{&block, 0}).second)
+      return false;
+  }
+  if (block.empty() || !block.back().isTerminator())
+    return false;
+  slots += block.numHandlerArgs();
+  unsigned position = 0;
+  for (const Instruction &inst : block) {
+    ++position;
+    if (inst.parent() != &block)
+      return false;
+    if (&inst != &block.back() && inst.isTerminator())
+      return false;
+    const OpInfo &info = inst.info();
+    int operands = int(inst.numOperands()) - inst.hasOptionalOperand();
+    if (operands < info.minOperands ||
+        (info.maxOperands != Variadic && operands > info.maxOperands))
+      return false;
+    int results = int(inst.numResults());
+    if (results < info.minResults ||
+        (info.maxResults != Variadic && results > info.maxResults))
+      return false;
+    for (unsigned i = 0; i < inst.numResults(); ++i) {
+      const InstResult *result = inst.result(i);
+      if (result->instruction() != &inst || result->index() != i ||
+          !definitions.try_emplace(result, Definition{&block, position})
+               .second)
+        return false;
+    }
+    int successors = info.successors;
+    if (inst.is(Op::Py)) {
+      FlowKind flow = inst.pyFlow();
+      successors = flow == FlowKind::ConditionalJump     ? 2
+                   : flow == FlowKind::UnconditionalJump ? 1
+                                                         : 0;
+    }
+    if (int(inst.numSuccessors()) != successors)
+      return false;
+    uint32_t imm = inst.immediate();
+    switch (info.immediate) {
+    case ImmediateKind::None:
+    case ImmediateKind::Count:
+      break;
+    case ImmediateKind::Const:
+      if (imm >= f.consts.size())
+        return false;
+      break;
+    case ImmediateKind::Name:
+      if (imm >= f.names.size())
+        return false;
+      break;
+    case ImmediateKind::Local:
+      if (imm >= f.localsPlus.size())
+        return false;
+      break;
+    case ImmediateKind::Test:
+      if (imm >= kNumBranchTests)
+        return false;
+      break;
+    case ImmediateKind::PyOpcode:
+      if (!opcodes || !opcodes->info(inst.pyOpcode()))
+        return false;
+      break;
+    }
+    slots += inst.numOperands();
+    for (const Successor &edge : inst.successors()) {
+      if (!blocks.count(edge.target()) ||
+          edge.numArgs() != edge.target()->numParams())
+        return false;
+      slots += edge.numArgs();
+    }
+  }
+  if (!block.hasHandler())
+    return true;
+  const Block *handler = block.handler();
+  return blocks.count(handler) &&
+         block.numHandlerArgs() == block.handlerDepth() &&
+         handler->numParams() ==
+             block.handlerDepth() + (block.handlerPushesLasti() ? 1 : 0) + 1;
+}
+
+/// checkUse, yes or no.
+bool FunctionVerifier::quickUsable(const Value *value, const Block &user,
+                                   unsigned position, bool ownResultsAllowed) {
+  if (!value)
+    return false;
+  auto it = definitions.find(value);
+  if (it == definitions.end())
+    return false;
+  const Definition &def = it->second;
+  bool isParam = llvm::isa<BlockParam>(value);
+  if (def.block == &user)
+    return isParam || def.position < position ||
+           (ownResultsAllowed && def.position == position);
+  if (isParam)
+    return dominators().dominates(def.block, &user);
+  return dominators().instructionsDominate(def.block, &user);
+}
+
+/// checkUseLists without the fallback: every listed use is a slot of this
+/// function pointing at the list's value, and the lists add up to `slots`.
+bool FunctionVerifier::quickUseLists(size_t slots) {
+  size_t listed = 0;
+  auto listValue = [&](const Value *value) {
+    for (const Use &use : value->uses())
+      if (use.get() != value || !isSlotOfFunction(use) || ++listed > slots)
+        return false;
+    return true;
+  };
+  for (const Block &block : f) {
+    for (const BlockParam *param : block.params())
+      if (!listValue(param))
+        return false;
+    for (const Instruction &inst : block)
+      for (const InstResult &result : inst.results())
+        if (!listValue(&result))
+          return false;
+  }
+  return listed == slots;
+}
+
+//===----------------------------------------------------------------------===//
+// The full check
+//===----------------------------------------------------------------------===//
+
+Status FunctionVerifier::fullCheck() {
   if (f.empty())
     return fail("the function has no blocks");
   size_t numValues = 0;
@@ -333,8 +530,7 @@ Status FunctionVerifier::checkImmediate(const Instruction &inst) {
                   "branch test " + std::to_string(imm) + " does not exist");
     return Status::ok();
   case ImmediateKind::PyOpcode: {
-    const OpcodeTable *table = OpcodeTable::forVersion(f.version());
-    if (!table || !table->info(inst.pyOpcode()))
+    if (!opcodes || !opcodes->info(inst.pyOpcode()))
       return fail(inst, "CPython " + f.version().str() + " has no opcode " +
                             std::to_string(inst.pyOpcode()));
     return Status::ok();
