@@ -23,6 +23,9 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <memory>
+#include <vector>
+
+#include "llvm/Support/MathExtras.h"
 
 namespace bcc {
 
@@ -48,6 +51,63 @@ std::string allowed(int min, int max, const char *noun) {
   return std::to_string(min) + " to " + count(size_t(max), noun);
 }
 
+/// Pointers numbered once and then only looked up: open addressing with
+/// linear probing in a power-of-two table at most half full, no deletion.
+/// The success path fills one with every value of the function and looks
+/// each use up in it; for that it is much cheaper than a DenseMap, which
+/// pays for tombstones, growth checks and a wider bucket.
+class PointerTable {
+public:
+  struct Entry {
+    const void *key = nullptr;
+    uint32_t first = 0, second = 0;
+  };
+
+  /// Empties the table and makes room for `expected` keys.
+  void reset(size_t expected) {
+    size_t size = 16;
+    while (size < 2 * expected)
+      size *= 2;
+    shift = unsigned(64 - llvm::Log2_64(size));
+    entries.assign(size, Entry());
+  }
+  /// Adds `key` (not null) with two numbers; false if it is already in.
+  bool insert(const void *key, uint32_t first, uint32_t second) {
+    size_t mask = entries.size() - 1;
+    for (size_t i = slot(key);; i = (i + 1) & mask) {
+      Entry &e = entries[i];
+      if (e.key == key)
+        return false;
+      if (!e.key) {
+        e = {key, first, second};
+        return true;
+      }
+    }
+  }
+  /// The entry of `key` (not null), or null.
+  const Entry *find(const void *key) const {
+    size_t mask = entries.size() - 1;
+    for (size_t i = slot(key);; i = (i + 1) & mask) {
+      const Entry &e = entries[i];
+      if (e.key == key)
+        return &e;
+      if (!e.key)
+        return nullptr;
+    }
+  }
+  bool contains(const void *key) const { return key && find(key); }
+
+private:
+  /// Fibonacci hashing: the top bits of the product spread the aligned
+  /// addresses of one allocator over the whole table.
+  size_t slot(const void *key) const {
+    return size_t((uint64_t(uintptr_t(key)) * 0x9E3779B97F4A7C15ull) >> shift);
+  }
+
+  std::vector<Entry> entries;
+  unsigned shift = 60;
+};
+
 class FunctionVerifier {
 public:
   explicit FunctionVerifier(const Function &function) : f(function) {}
@@ -63,8 +123,8 @@ private:
   };
 
   bool quickCheck();
-  bool quickCheckBlock(const Block &block, size_t &slots);
-  bool quickUsable(const Value *value, const Block &user, unsigned position,
+  bool quickCheckBlock(const Block &block, unsigned number, size_t &slots);
+  bool quickUsable(const Value *value, unsigned user, unsigned position,
                    bool ownResultsAllowed);
   bool quickUseLists(size_t slots);
   Status fullCheck();
@@ -87,7 +147,13 @@ private:
   Status checkUse(const Value *value, const Block &user, unsigned position,
                   bool ownResultsAllowed,
                   llvm::function_ref<Error(const std::string &)> report);
-  bool isSlotOfFunction(const Use &use) const;
+  bool isSlotOfFunction(const Use &use) const {
+    return isSlotOf(use, [&](const Block *b) { return blocks.count(b) != 0; });
+  }
+  /// Whether `use` is an operand slot, successor argument or handler
+  /// argument of an instruction or block that `isOurs`.
+  template <typename IsOurs>
+  static bool isSlotOf(const Use &use, const IsOurs &isOurs);
   Status checkUseLists();
   Status explainUseLists();
 
@@ -110,6 +176,10 @@ private:
   std::unique_ptr<DominatorTree> dominators_;
   llvm::DenseSet<const Block *> blocks;
   llvm::DenseMap<const Value *, Definition> definitions;
+  /// The success path's blocks (numbered in order) and definitions (block
+  /// number and position, as in Definition).
+  PointerTable quickBlocks, quickDefinitions;
+  std::vector<const Block *> blockByNumber;
   /// The version's opcode table, for `py` immediates (null if none).
   const OpcodeTable *opcodes = nullptr;
 };
@@ -139,8 +209,6 @@ Status FunctionVerifier::run() {
   opcodes = OpcodeTable::forVersion(f.version());
   if (quickCheck())
     return Status::ok();
-  blocks.clear();
-  definitions.clear();
   return fullCheck();
 }
 
@@ -156,29 +224,33 @@ bool FunctionVerifier::quickCheck() {
     return false;
   size_t numValues = 0;
   for (const Block &block : f) {
-    blocks.insert(&block);
+    blockByNumber.push_back(&block);
     numValues += block.numParams();
     for (const Instruction &inst : block)
       numValues += inst.numResults();
   }
-  definitions.reserve(numValues);
+  quickBlocks.reset(blockByNumber.size());
+  for (unsigned i = 0; i < blockByNumber.size(); ++i)
+    quickBlocks.insert(blockByNumber[i], i, 0);
+  quickDefinitions.reset(numValues);
   size_t slots = 0;
-  for (const Block &block : f)
-    if (!quickCheckBlock(block, slots))
+  for (unsigned i = 0; i < blockByNumber.size(); ++i)
+    if (!quickCheckBlock(*blockByNumber[i], i, slots))
       return false;
-  for (const Block &block : f) {
+  for (unsigned i = 0; i < blockByNumber.size(); ++i) {
+    const Block &block = *blockByNumber[i];
     for (const Use &use : block.handlerArgUses())
-      if (!quickUsable(use.get(), block, 0, false))
+      if (!quickUsable(use.get(), i, 0, false))
         return false;
     unsigned position = 0;
     for (const Instruction &inst : block) {
       ++position;
       for (const Use &use : inst.operandUses())
-        if (!quickUsable(use.get(), block, position, false))
+        if (!quickUsable(use.get(), i, position, false))
           return false;
       for (const Successor &edge : inst.successors())
         for (const Use &use : edge.argUses())
-          if (!quickUsable(use.get(), block, position, true))
+          if (!quickUsable(use.get(), i, position, true))
             return false;
     }
   }
@@ -186,13 +258,14 @@ bool FunctionVerifier::quickCheck() {
 }
 
 /// checkBlock, checkInstruction, checkImmediate, checkEdge and
-/// checkHandler for one block; records its definitions and counts its use
-/// slots into `slots`.
-bool FunctionVerifier::quickCheckBlock(const Block &block, size_t &slots) {
+/// checkHandler for block number `number`; records its definitions and
+/// counts its use slots into `slots`.
+bool FunctionVerifier::quickCheckBlock(const Block &block, unsigned number,
+                                       size_t &slots) {
   for (unsigned i = 0; i < block.numParams(); ++i) {
     const BlockParam *param = block.param(i);
     if (param->block() != &block || param->index() != i ||
-        !definitions.try_emplace(param, Definition{&block, 0}).second)
+        !quickDefinitions.insert(param, number, 0))
       return false;
   }
   if (block.empty() || !block.back().isTerminator())
@@ -217,8 +290,7 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, size_t &slots) {
     for (unsigned i = 0; i < inst.numResults(); ++i) {
       const InstResult *result = inst.result(i);
       if (result->instruction() != &inst || result->index() != i ||
-          !definitions.try_emplace(result, Definition{&block, position})
-               .second)
+          !quickDefinitions.insert(result, number, position))
         return false;
     }
     int successors = info.successors;
@@ -258,7 +330,7 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, size_t &slots) {
     }
     slots += inst.numOperands();
     for (const Successor &edge : inst.successors()) {
-      if (!blocks.count(edge.target()) ||
+      if (!quickBlocks.contains(edge.target()) ||
           edge.numArgs() != edge.target()->numParams())
         return false;
       slots += edge.numArgs();
@@ -267,37 +339,41 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, size_t &slots) {
   if (!block.hasHandler())
     return true;
   const Block *handler = block.handler();
-  return blocks.count(handler) &&
+  return quickBlocks.contains(handler) &&
          block.numHandlerArgs() == block.handlerDepth() &&
          handler->numParams() ==
              block.handlerDepth() + (block.handlerPushesLasti() ? 1 : 0) + 1;
 }
 
-/// checkUse, yes or no.
-bool FunctionVerifier::quickUsable(const Value *value, const Block &user,
+/// checkUse, yes or no, for a use in block number `user`.
+bool FunctionVerifier::quickUsable(const Value *value, unsigned user,
                                    unsigned position, bool ownResultsAllowed) {
   if (!value)
     return false;
-  auto it = definitions.find(value);
-  if (it == definitions.end())
+  const PointerTable::Entry *def = quickDefinitions.find(value);
+  if (!def)
     return false;
-  const Definition &def = it->second;
   bool isParam = llvm::isa<BlockParam>(value);
-  if (def.block == &user)
-    return isParam || def.position < position ||
-           (ownResultsAllowed && def.position == position);
+  if (def->first == user)
+    return isParam || def->second < position ||
+           (ownResultsAllowed && def->second == position);
+  const Block *defBlock = blockByNumber[def->first];
+  const Block *userBlock = blockByNumber[user];
   if (isParam)
-    return dominators().dominates(def.block, &user);
-  return dominators().instructionsDominate(def.block, &user);
+    return dominators().dominates(defBlock, userBlock);
+  return dominators().instructionsDominate(defBlock, userBlock);
 }
 
 /// checkUseLists without the fallback: every listed use is a slot of this
 /// function pointing at the list's value, and the lists add up to `slots`.
 bool FunctionVerifier::quickUseLists(size_t slots) {
+  auto isOurs = [&](const Block *block) {
+    return quickBlocks.contains(block);
+  };
   size_t listed = 0;
   auto listValue = [&](const Value *value) {
     for (const Use &use : value->uses())
-      if (use.get() != value || !isSlotOfFunction(use) || ++listed > slots)
+      if (use.get() != value || !isSlotOf(use, isOurs) || ++listed > slots)
         return false;
     return true;
   };
@@ -655,16 +731,15 @@ Status FunctionVerifier::checkSSA() {
 // Use lists
 //===----------------------------------------------------------------------===//
 
-/// Whether `use` is an operand slot, successor argument or handler argument
-/// of this function.
-bool FunctionVerifier::isSlotOfFunction(const Use &use) const {
+template <typename IsOurs>
+bool FunctionVerifier::isSlotOf(const Use &use, const IsOurs &isOurs) {
   auto within = [&](llvm::ArrayRef<Use> slots) {
     return &use >= slots.begin() && &use < slots.end();
   };
   if (const Block *block = use.handlerBlock())
-    return blocks.count(block) && within(block->handlerArgUses());
+    return isOurs(block) && within(block->handlerArgUses());
   const Instruction *inst = use.user();
-  if (!inst || !inst->parent() || !blocks.count(inst->parent()))
+  if (!inst || !inst->parent() || !isOurs(inst->parent()))
     return false;
   if (within(inst->operandUses()))
     return true;
