@@ -2,6 +2,8 @@
 
 #include "ir/Function.h"
 
+#include <type_traits>
+
 namespace bcc {
 
 PythonVersion Function::version() const { return parent_->version(); }
@@ -17,29 +19,39 @@ Block *Function::createBlock(Block *before) {
   return block;
 }
 
+static_assert(std::is_trivially_destructible_v<SourceLocation>,
+              "~Function does not destroy instructions one by one");
+
 Function::~Function() {
-  // Everything goes at once, and uses may cross blocks: empty every use
-  // list without unlinking uses one by one, then destroy.
-  for (Block &block : blocks_) {
+  // Everything goes at once, and uses may cross blocks. Each use and value
+  // lets go of its list without touching any other object (Use::forget),
+  // so one walk can destroy every block as it goes, without unlinking the
+  // uses or the instructions one by one. A forgotten use's destructor
+  // would do nothing, so only what owns memory is destroyed: successors
+  // (their argument vectors) and the blocks' vectors. The rest lives in
+  // the allocator.
+  for (auto blockIt = blocks_.begin(); blockIt != blocks_.end();) {
+    Block &block = *blockIt++;
     for (Use &u : block.handlerArgs_)
       u.forget();
     for (BlockParam *param : block.params_)
       param->firstUse_ = nullptr;
-    for (Instruction &inst : block) {
+    for (Instruction &inst : block.insts_) {
       for (Use &u : inst.operandUses())
         u.forget();
-      for (Successor &s : inst.successors())
+      for (Successor &s : inst.successors()) {
         for (Use &u : s.argUses())
           u.forget();
+        s.~Successor();
+      }
       for (InstResult &result : inst.results())
         result.firstUse_ = nullptr;
+      inst.parent_ = nullptr;
     }
-  }
-  while (!blocks_.empty()) {
-    Block &block = blocks_.back();
-    blocks_.pop_back();
+    block.insts_.clear();
     block.~Block();
   }
+  blocks_.clear();
 }
 
 void Function::copyMetadataFrom(

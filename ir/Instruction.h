@@ -190,6 +190,7 @@ public:
 private:
   friend class IRBuilder;
   friend class Block;
+  friend class Function; // teardown
   Instruction(Op op, uint32_t immediate) : op_(op), immediate_(immediate) {}
   ~Instruction();
 
