@@ -34,6 +34,7 @@
 
 #include "backend/MarshalWriter.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -41,6 +42,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/Hashing.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 #include "ir/MarshalFormat.h"
@@ -116,11 +118,37 @@ bool sameNames(const std::vector<PyString> &a,
   return true;
 }
 
+/// Mixes `value` into `hash` (one multiply; the tables compare keys in
+/// full, so the hash only has to spread them).
+uint64_t mix(uint64_t hash, uint64_t value) {
+  hash = (hash ^ value) * 0x9E3779B97F4A7C15ull;
+  return hash ^ (hash >> 32);
+}
+
+/// A hash of a string that reads at most its first and last 8 bytes, for
+/// the string table: names and other strings worth a reference that are
+/// equally long and agree at both ends are rare, and the table compares
+/// the whole text anyway.
+uint64_t endsHash(llvm::StringRef text) {
+  size_t n = text.size();
+  uint64_t head = 0, tail = 0;
+  std::memcpy(&head, text.data(), std::min<size_t>(n, 8));
+  if (n > 8)
+    std::memcpy(&tail, text.data() + n - 8, 8);
+  return mix(mix(n, head), tail);
+}
+
+struct StringTableInfo : llvm::DenseMapInfo<llvm::StringRef> {
+  static unsigned getHashValue(llvm::StringRef text) {
+    return unsigned(endsHash(text));
+  }
+};
+
 size_t hashNames(const std::vector<PyString> &names) {
-  size_t hash = names.size();
+  uint64_t hash = names.size();
   for (const PyString &name : names)
-    hash = llvm::hash_combine(hash, llvm::StringRef(name.utf8));
-  return hash;
+    hash = mix(hash, endsHash(name.utf8));
+  return size_t(hash);
 }
 
 /// Whether field `field` of `a` and of `b` hold equal values.
@@ -184,13 +212,18 @@ class Writer : marshal::FirstError {
 public:
   /// Appends to `prefix` (the .pyc header, or nothing).
   Writer(PythonVersion version, std::string prefix = {})
-      : version_(version), out_(std::move(prefix)) {}
+      : version_(version) {
+    out_.reserve(prefix.size() + 4096);
+    bytes(prefix);
+    // Typical of a module: skips the first few doublings.
+    strings_[true].reserve(256);
+  }
 
   Expected<std::string> run(const Constant &value) {
     countUses(value, 0);
     if (!writeObject(value, 0))
       return take();
-    return std::move(out_);
+    return std::string(out_.data(), out_.size());
   }
 
 private:
@@ -207,7 +240,9 @@ private:
   };
 
   const PythonVersion version_;
-  std::string out_;
+  /// The output so far. A SmallVector rather than a std::string: its
+  /// append is inline, and the writer appends a few bytes at a time.
+  llvm::SmallVector<char, 0> out_;
   /// How often each shareable node is reached (counted once per parent
   /// visit; the children of a node are counted only on its first visit).
   llvm::DenseMap<const void *, uint32_t> uses_;
@@ -215,7 +250,7 @@ private:
   llvm::DenseMap<const void *, uint32_t> written_;
   /// Reference index of each string already written, by interned flag. The
   /// keys point into the model, which outlives the writer.
-  llvm::DenseMap<llvm::StringRef, uint32_t> strings_[2];
+  llvm::DenseMap<llvm::StringRef, uint32_t, StringTableInfo> strings_[2];
   /// The classes of each code object's merged fields, made while counting.
   llvm::DenseMap<const CodeObject *, SharedFieldClasses> fieldClassesOf_;
   llvm::DenseMap<FieldKey, uint32_t, FieldKeyInfo> fieldClassIndex_;
@@ -240,16 +275,17 @@ private:
   //===--------------------------------------------------------------------===//
 
   void byte(uint8_t b) { out_.push_back(char(b)); }
+  void bytes(llvm::StringRef data) { out_.append(data.begin(), data.end()); }
   void int32(int32_t v) {
     uint32_t u = uint32_t(v);
     char b[4] = {char(u), char(u >> 8), char(u >> 16), char(u >> 24)};
-    out_.append(b, 4);
+    out_.append(b, b + 4);
   }
   void uint64(uint64_t v) {
     char b[8];
     for (unsigned i = 0; i < 8; ++i)
       b[i] = char(v >> (8 * i));
-    out_.append(b, 8);
+    out_.append(b, b + 8);
   }
   void float64(double d) {
     uint64_t bits;
@@ -393,7 +429,7 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
     byte(TYPE_STRING | flag);
     if (!size32(c.asBytes().size(), "a bytes object"))
       return false;
-    out_ += c.asBytes();
+    bytes(c.asBytes());
     return true;
   case ConstantKind::Tuple:
   case ConstantKind::List:
@@ -464,7 +500,7 @@ bool Writer::writeString(const PyString &s, bool interned, unsigned depth) {
     if (!size32(text.size(), "a string"))
       return false;
   }
-  out_ += text;
+  bytes(text);
   return true;
 }
 
@@ -508,7 +544,8 @@ Writer::SharedFieldClasses Writer::sharedFieldClasses(const CodeObject &co) {
   classes.fill(kNoClass);
   auto bytesClass = [&](SharedField field, const std::string &data) {
     if (!data.empty())
-      classes[field] = fieldClass(co, field, llvm::hash_value(data));
+      classes[field] =
+          fieldClass(co, field, llvm::hash_value(llvm::StringRef(data)));
   };
   auto namesClass = [&](SharedField field,
                         const std::vector<PyString> &names) {
@@ -519,17 +556,16 @@ Writer::SharedFieldClasses Writer::sharedFieldClasses(const CodeObject &co) {
   if (v310 && !version_.atLeast(3, 11))
     bytesClass(CodeBytes, co.code);
   if (!co.consts.empty()) {
-    size_t hash = co.consts.size();
+    uint64_t hash = co.consts.size();
     for (const ConstantRef &c : co.consts) {
       if (isSingleton(c->kind()))
-        hash = llvm::hash_combine(hash, uint8_t(c->kind()));
+        hash = mix(hash, uint8_t(c->kind()));
       else if (c->is(ConstantKind::String))
-        hash = llvm::hash_combine(hash, c->asString().interned,
-                                  llvm::StringRef(c->asString().utf8));
+        hash = mix(hash, endsHash(c->asString().utf8) + c->asString().interned);
       else
-        hash = llvm::hash_combine(hash, identity(*c));
+        hash = mix(hash, uint64_t(uintptr_t(identity(*c))));
     }
-    classes[Consts] = fieldClass(co, Consts, hash);
+    classes[Consts] = fieldClass(co, Consts, size_t(hash));
   }
   namesClass(Names, co.names);
   if (!version_.atLeast(3, 11)) {
@@ -571,7 +607,7 @@ bool Writer::writeBytes(const std::string &data, unsigned depth,
   byte(TYPE_STRING | flag);
   if (!size32(data.size(), "a bytes object"))
     return false;
-  out_ += data;
+  bytes(data);
   return true;
 }
 
