@@ -108,9 +108,21 @@ private:
   unsigned shift = 60;
 };
 
+/// The success path's tables, kept from one function to the next of a
+/// module so that their memory is allocated once: the blocks (numbered in
+/// order) and the definitions (block number and position, as in
+/// FunctionVerifier::Definition).
+struct QuickTables {
+  PointerTable blocks, definitions;
+  std::vector<const Block *> blockByNumber;
+};
+
 class FunctionVerifier {
 public:
-  explicit FunctionVerifier(const Function &function) : f(function) {}
+  FunctionVerifier(const Function &function, QuickTables &quick)
+      : f(function), quickBlocks(quick.blocks),
+        quickDefinitions(quick.definitions),
+        blockByNumber(quick.blockByNumber) {}
 
   Status run();
 
@@ -126,7 +138,6 @@ private:
   bool quickCheckBlock(const Block &block, unsigned number, size_t &slots);
   bool quickUsable(const Value *value, unsigned user, unsigned position,
                    bool ownResultsAllowed);
-  bool quickUseLists(size_t slots);
   Status fullCheck();
 
   std::string functionName() const;
@@ -176,10 +187,8 @@ private:
   std::unique_ptr<DominatorTree> dominators_;
   llvm::DenseSet<const Block *> blocks;
   llvm::DenseMap<const Value *, Definition> definitions;
-  /// The success path's blocks (numbered in order) and definitions (block
-  /// number and position, as in Definition).
-  PointerTable quickBlocks, quickDefinitions;
-  std::vector<const Block *> blockByNumber;
+  PointerTable &quickBlocks, &quickDefinitions;
+  std::vector<const Block *> &blockByNumber;
   /// The version's opcode table, for `py` immediates (null if none).
   const OpcodeTable *opcodes = nullptr;
 };
@@ -223,6 +232,7 @@ bool FunctionVerifier::quickCheck() {
   if (f.empty() || f.entry()->numParams())
     return false;
   size_t numValues = 0;
+  blockByNumber.clear();
   for (const Block &block : f) {
     blockByNumber.push_back(&block);
     numValues += block.numParams();
@@ -237,8 +247,24 @@ bool FunctionVerifier::quickCheck() {
   for (unsigned i = 0; i < blockByNumber.size(); ++i)
     if (!quickCheckBlock(*blockByNumber[i], i, slots))
       return false;
+  // Uses, and (as in checkUseLists) the use lists: each listed use is a
+  // slot of this function pointing at the list's value, and the lists add
+  // up to the slots.
+  size_t listed = 0;
+  auto isOurs = [&](const Block *block) {
+    return quickBlocks.contains(block);
+  };
+  auto listValue = [&](const Value *value) {
+    for (const Use &use : value->uses())
+      if (use.get() != value || !isSlotOf(use, isOurs) || ++listed > slots)
+        return false;
+    return true;
+  };
   for (unsigned i = 0; i < blockByNumber.size(); ++i) {
     const Block &block = *blockByNumber[i];
+    for (const BlockParam *param : block.params())
+      if (!listValue(param))
+        return false;
     for (const Use &use : block.handlerArgUses())
       if (!quickUsable(use.get(), i, 0, false))
         return false;
@@ -252,9 +278,12 @@ bool FunctionVerifier::quickCheck() {
         for (const Use &use : edge.argUses())
           if (!quickUsable(use.get(), i, position, true))
             return false;
+      for (const InstResult &result : inst.results())
+        if (!listValue(&result))
+          return false;
     }
   }
-  return quickUseLists(slots) && bool(checkBranchConditions());
+  return listed == slots && bool(checkBranchConditions());
 }
 
 /// checkBlock, checkInstruction, checkImmediate, checkEdge and
@@ -362,31 +391,6 @@ bool FunctionVerifier::quickUsable(const Value *value, unsigned user,
   if (isParam)
     return dominators().dominates(defBlock, userBlock);
   return dominators().instructionsDominate(defBlock, userBlock);
-}
-
-/// checkUseLists without the fallback: every listed use is a slot of this
-/// function pointing at the list's value, and the lists add up to `slots`.
-bool FunctionVerifier::quickUseLists(size_t slots) {
-  auto isOurs = [&](const Block *block) {
-    return quickBlocks.contains(block);
-  };
-  size_t listed = 0;
-  auto listValue = [&](const Value *value) {
-    for (const Use &use : value->uses())
-      if (use.get() != value || !isSlotOf(use, isOurs) || ++listed > slots)
-        return false;
-    return true;
-  };
-  for (const Block &block : f) {
-    for (const BlockParam *param : block.params())
-      if (!listValue(param))
-        return false;
-    for (const Instruction &inst : block)
-      for (const InstResult &result : inst.results())
-        if (!listValue(&result))
-          return false;
-  }
-  return listed == slots;
 }
 
 //===----------------------------------------------------------------------===//
@@ -852,10 +856,12 @@ Status FunctionVerifier::explainUseLists() {
 } // namespace
 
 Status verify(const Function &function) {
-  return FunctionVerifier(function).run();
+  QuickTables quick;
+  return FunctionVerifier(function, quick).run();
 }
 
 Status verify(const Module &module) {
+  QuickTables quick;
   for (const auto &function : module.functions()) {
     for (unsigned i = 0; i < function->consts.size(); ++i) {
       const PoolConstant &c = function->consts[i];
@@ -865,7 +871,7 @@ Status verify(const Module &module) {
                      ": constant " + std::to_string(i) +
                      " is a function of another module");
     }
-    if (Status s = verify(*function); !s)
+    if (Status s = FunctionVerifier(*function, quick).run(); !s)
       return s;
   }
   return Status::ok();
