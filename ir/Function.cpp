@@ -23,13 +23,13 @@ static_assert(std::is_trivially_destructible_v<SourceLocation>,
               "~Function does not destroy instructions one by one");
 
 Function::~Function() {
-  // Everything goes at once, and uses may cross blocks. Each use and value
-  // lets go of its list without touching any other object (Use::forget),
-  // so one walk can destroy every block as it goes, without unlinking the
-  // uses or the instructions one by one. A forgotten use's destructor
-  // would do nothing, so only what owns memory is destroyed: successors
-  // (their argument vectors) and the blocks' vectors. The rest lives in
-  // the allocator.
+  // Everything goes at once, and uses may cross blocks, so nothing is
+  // unlinked one by one. Only what owns memory is destroyed: successors
+  // (their argument vectors) and the blocks' vectors; the rest lives in the
+  // allocator, and its destructors would do nothing. The uses those
+  // destructors reach let go of their lists first (Use::forget), so that
+  // they touch no other object; operand uses and results are not
+  // destroyed at all and are left as they are.
   for (auto blockIt = blocks_.begin(); blockIt != blocks_.end();) {
     Block &block = *blockIt++;
     for (Use &u : block.handlerArgs_)
@@ -37,16 +37,11 @@ Function::~Function() {
     for (BlockParam *param : block.params_)
       param->firstUse_ = nullptr;
     for (Instruction &inst : block.insts_) {
-      for (Use &u : inst.operandUses())
-        u.forget();
       for (Successor &s : inst.successors()) {
         for (Use &u : s.argUses())
           u.forget();
         s.~Successor();
       }
-      for (InstResult &result : inst.results())
-        result.firstUse_ = nullptr;
-      inst.parent_ = nullptr;
     }
     block.insts_.clear();
     block.~Block();
