@@ -76,11 +76,20 @@ const void *identity(const Constant &c) {
   return &c;
 }
 
-bool isAscii(const std::string &s) {
-  for (char c : s)
-    if ((unsigned char)c >= 0x80)
-      return false;
-  return true;
+/// Eight bytes at a time: most strings are names, and all of them are
+/// checked.
+bool isAscii(llvm::StringRef s) {
+  const char *p = s.data();
+  size_t n = s.size();
+  uint64_t bits = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    bits |= word;
+  }
+  for (; n; ++p, --n)
+    bits |= uint8_t(*p);
+  return !(bits & 0x8080808080808080ull);
 }
 
 /// The fields of a code object that CPython's compiler merges by value.
@@ -221,6 +230,7 @@ public:
 
   Expected<std::string> run(const Constant &value) {
     countUses(value, 0);
+    out_.reserve(out_.size() + sizeHint_);
     if (!writeObject(value, 0))
       return take();
     return std::string(out_.data(), out_.size());
@@ -256,6 +266,9 @@ private:
   llvm::DenseMap<FieldKey, uint32_t, FieldKeyInfo> fieldClassIndex_;
   std::vector<FieldClass> fieldClasses_;
   uint32_t nextRef_ = 0;
+  /// About how many bytes the code objects will take, from countUses: the
+  /// output buffer is reserved once rather than grown by doubling.
+  size_t sizeHint_ = 0;
 
   [[gnu::noinline, gnu::cold]] bool failHost(const HostObject &host) {
     return fail(std::nullopt, "a host object (%s) has no marshal form",
@@ -351,6 +364,10 @@ void Writer::countUses(const Constant &c, unsigned depth) {
     break;
   case ConstantKind::Code:
     fieldClassesOf_[c.asCode().get()] = sharedFieldClasses(*c.asCode());
+    sizeHint_ += c.asCode()->code.size() + c.asCode()->lineTable.size() +
+                 c.asCode()->exceptionTable.size() + 64 +
+                 8 * (c.asCode()->consts.size() + c.asCode()->names.size() +
+                      c.asCode()->localsPlus.size());
     for (const ConstantRef &e : c.asCode()->consts)
       countUses(*e, depth + 2);
     break;
