@@ -136,8 +136,13 @@ private:
 
   bool quickCheck();
   bool quickCheckBlock(const Block &block, unsigned number, size_t &slots);
-  bool quickUsable(const Value *value, unsigned user, unsigned position,
-                   bool ownResultsAllowed);
+  [[gnu::always_inline]] bool quickUsable(const Value *value, unsigned user,
+                                          unsigned position,
+                                          bool ownResultsAllowed);
+  [[gnu::noinline]] bool quickDominates(unsigned def, unsigned user,
+                                        bool isParam);
+  [[gnu::always_inline]] bool quickListed(const Value *value, size_t &listed,
+                                          size_t slots);
   Status fullCheck();
 
   std::string functionName() const;
@@ -164,7 +169,8 @@ private:
   /// Whether `use` is an operand slot, successor argument or handler
   /// argument of an instruction or block that `isOurs`.
   template <typename IsOurs>
-  static bool isSlotOf(const Use &use, const IsOurs &isOurs);
+  [[gnu::always_inline]] static bool isSlotOf(const Use &use,
+                                              const IsOurs &isOurs);
   Status checkUseLists();
   Status explainUseLists();
 
@@ -251,19 +257,10 @@ bool FunctionVerifier::quickCheck() {
   // slot of this function pointing at the list's value, and the lists add
   // up to the slots.
   size_t listed = 0;
-  auto isOurs = [&](const Block *block) {
-    return quickBlocks.contains(block);
-  };
-  auto listValue = [&](const Value *value) {
-    for (const Use &use : value->uses())
-      if (use.get() != value || !isSlotOf(use, isOurs) || ++listed > slots)
-        return false;
-    return true;
-  };
   for (unsigned i = 0; i < blockByNumber.size(); ++i) {
     const Block &block = *blockByNumber[i];
     for (const BlockParam *param : block.params())
-      if (!listValue(param))
+      if (!quickListed(param, listed, slots))
         return false;
     for (const Use &use : block.handlerArgUses())
       if (!quickUsable(use.get(), i, 0, false))
@@ -279,7 +276,7 @@ bool FunctionVerifier::quickCheck() {
           if (!quickUsable(use.get(), i, position, true))
             return false;
       for (const InstResult &result : inst.results())
-        if (!listValue(&result))
+        if (!quickListed(&result, listed, slots))
           return false;
     }
   }
@@ -375,8 +372,9 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, unsigned number,
 }
 
 /// checkUse, yes or no, for a use in block number `user`.
-bool FunctionVerifier::quickUsable(const Value *value, unsigned user,
-                                   unsigned position, bool ownResultsAllowed) {
+inline bool FunctionVerifier::quickUsable(const Value *value, unsigned user,
+                                          unsigned position,
+                                          bool ownResultsAllowed) {
   if (!value)
     return false;
   const PointerTable::Entry *def = quickDefinitions.find(value);
@@ -386,11 +384,33 @@ bool FunctionVerifier::quickUsable(const Value *value, unsigned user,
   if (def->first == user)
     return isParam || def->second < position ||
            (ownResultsAllowed && def->second == position);
-  const Block *defBlock = blockByNumber[def->first];
+  return quickDominates(def->first, user, isParam);
+}
+
+/// The part of quickUsable for a use in another block than its
+/// definition's; out of line, since lifted code passes values between
+/// blocks as block arguments.
+bool FunctionVerifier::quickDominates(unsigned def, unsigned user,
+                                      bool isParam) {
+  const Block *defBlock = blockByNumber[def];
   const Block *userBlock = blockByNumber[user];
   if (isParam)
     return dominators().dominates(defBlock, userBlock);
   return dominators().instructionsDominate(defBlock, userBlock);
+}
+
+/// One value's part of checkUseLists: each use listed is a slot of this
+/// function pointing at `value`; counts them into `listed`, and fails
+/// once there are more than `slots`.
+inline bool FunctionVerifier::quickListed(const Value *value, size_t &listed,
+                                          size_t slots) {
+  auto isOurs = [&](const Block *block) {
+    return quickBlocks.contains(block);
+  };
+  for (const Use &use : value->uses())
+    if (use.get() != value || !isSlotOf(use, isOurs) || ++listed > slots)
+      return false;
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -736,7 +756,7 @@ Status FunctionVerifier::checkSSA() {
 //===----------------------------------------------------------------------===//
 
 template <typename IsOurs>
-bool FunctionVerifier::isSlotOf(const Use &use, const IsOurs &isOurs) {
+inline bool FunctionVerifier::isSlotOf(const Use &use, const IsOurs &isOurs) {
   auto within = [&](llvm::ArrayRef<Use> slots) {
     return &use >= slots.begin() && &use < slots.end();
   };
