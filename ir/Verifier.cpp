@@ -21,11 +21,10 @@
 #include "ir/PyRepr.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <memory>
 #include <vector>
-
-#include "llvm/Support/MathExtras.h"
 
 namespace bcc {
 
