@@ -34,13 +34,16 @@
 
 #include "backend/MarshalWriter.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/Hashing.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 
 #include "ir/MarshalFormat.h"
 #include "ir/SipHash.h"
@@ -73,57 +76,199 @@ const void *identity(const Constant &c) {
   return &c;
 }
 
-bool isAscii(const std::string &s) {
-  for (char c : s)
-    if ((unsigned char)c >= 0x80)
+/// Eight bytes at a time: most strings are names, and all of them are
+/// checked.
+bool isAscii(llvm::StringRef s) {
+  const char *p = s.data();
+  size_t n = s.size();
+  uint64_t bits = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    bits |= word;
+  }
+  for (; n; ++p, --n)
+    bits |= uint8_t(*p);
+  return !(bits & 0x8080808080808080ull);
+}
+
+/// The fields of a code object that CPython's compiler merges by value.
+enum SharedField : uint8_t {
+  CodeBytes,
+  Consts,
+  Names,
+  VarNames,
+  FreeVars,
+  CellVars,
+  LineTable,
+  ExceptionTable,
+  NumSharedFields
+};
+
+/// Whether two co_consts entries count as the same for merging: the same
+/// singleton, equal strings with the same interned flag, or the same node.
+bool sameConstEntry(const Constant &a, const Constant &b) {
+  if (isSingleton(a.kind()) || isSingleton(b.kind()))
+    return a.kind() == b.kind();
+  if (a.is(ConstantKind::String) || b.is(ConstantKind::String))
+    return a.is(ConstantKind::String) && b.is(ConstantKind::String) &&
+           a.asString().interned == b.asString().interned &&
+           a.asString().utf8 == b.asString().utf8;
+  return identity(a) == identity(b);
+}
+
+bool sameNames(const std::vector<PyString> &a,
+               const std::vector<PyString> &b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].utf8 != b[i].utf8)
       return false;
   return true;
 }
+
+/// Mixes `value` into `hash` (one multiply; the tables compare keys in
+/// full, so the hash only has to spread them).
+uint64_t mix(uint64_t hash, uint64_t value) {
+  hash = (hash ^ value) * 0x9E3779B97F4A7C15ull;
+  return hash ^ (hash >> 32);
+}
+
+/// A hash of a string that reads at most its first and last 8 bytes, for
+/// the string table: names and other strings worth a reference that are
+/// equally long and agree at both ends are rare, and the table compares
+/// the whole text anyway.
+uint64_t endsHash(llvm::StringRef text) {
+  size_t n = text.size();
+  uint64_t head = 0, tail = 0;
+  std::memcpy(&head, text.data(), std::min<size_t>(n, 8));
+  if (n > 8)
+    std::memcpy(&tail, text.data() + n - 8, 8);
+  return mix(mix(n, head), tail);
+}
+
+struct StringTableInfo : llvm::DenseMapInfo<llvm::StringRef> {
+  static unsigned getHashValue(llvm::StringRef text) {
+    return unsigned(endsHash(text));
+  }
+};
+
+size_t hashNames(const std::vector<PyString> &names) {
+  uint64_t hash = names.size();
+  for (const PyString &name : names)
+    hash = mix(hash, endsHash(name.utf8));
+  return size_t(hash);
+}
+
+/// Whether field `field` of `a` and of `b` hold equal values.
+bool sameField(const CodeObject &a, const CodeObject &b, SharedField field) {
+  switch (field) {
+  case CodeBytes:
+    return a.code == b.code;
+  case Consts:
+    if (a.consts.size() != b.consts.size())
+      return false;
+    for (size_t i = 0; i < a.consts.size(); ++i)
+      if (!sameConstEntry(*a.consts[i], *b.consts[i]))
+        return false;
+    return true;
+  case Names:
+    return sameNames(a.names, b.names);
+  case VarNames:
+    return sameNames(a.varNamesStored, b.varNamesStored);
+  case FreeVars:
+    return sameNames(a.freeVarsStored, b.freeVarsStored);
+  case CellVars:
+    return sameNames(a.cellVarsStored, b.cellVarsStored);
+  case LineTable:
+    return a.lineTable == b.lineTable;
+  case ExceptionTable:
+    return a.exceptionTable == b.exceptionTable;
+  case NumSharedFields:
+    break;
+  }
+  bcc_unreachable("unknown shared field");
+}
+
+/// One merged field of one code object as a hash-table key: equal when the
+/// fields hold equal values (sameField), so that equal fields of different
+/// code objects find the same entry without being serialized first.
+struct FieldKey {
+  const CodeObject *code;
+  SharedField field;
+  unsigned hash;
+};
+
+struct FieldKeyInfo {
+  static FieldKey getEmptyKey() {
+    return {llvm::DenseMapInfo<const CodeObject *>::getEmptyKey(),
+            NumSharedFields, 0};
+  }
+  static FieldKey getTombstoneKey() {
+    return {llvm::DenseMapInfo<const CodeObject *>::getTombstoneKey(),
+            NumSharedFields, 0};
+  }
+  static unsigned getHashValue(const FieldKey &key) { return key.hash; }
+  static bool isEqual(const FieldKey &a, const FieldKey &b) {
+    if (a.field == NumSharedFields || b.field == NumSharedFields)
+      return a.code == b.code && a.field == b.field;
+    return a.field == b.field && a.hash == b.hash &&
+           (a.code == b.code || sameField(*a.code, *b.code, a.field));
+  }
+};
 
 class Writer : marshal::FirstError {
 public:
   /// Appends to `prefix` (the .pyc header, or nothing).
   Writer(PythonVersion version, std::string prefix = {})
-      : version_(version), out_(std::move(prefix)) {}
+      : version_(version) {
+    out_.reserve(prefix.size() + 4096);
+    bytes(prefix);
+    // Typical of a module: skips the first few doublings.
+    strings_[true].reserve(256);
+  }
 
   Expected<std::string> run(const Constant &value) {
     countUses(value, 0);
+    out_.reserve(out_.size() + sizeHint_);
     if (!writeObject(value, 0))
       return take();
-    return std::move(out_);
+    return std::string(out_.data(), out_.size());
   }
 
 private:
-  enum SharedField {
-    CodeBytes,
-    Consts,
-    Names,
-    VarNames,
-    FreeVars,
-    CellVars,
-    LineTable,
-    ExceptionTable,
-    NumSharedFields
+  /// The equal-value class of each merged field of a code object, or
+  /// kNoClass where the field is not merged in this version or is empty (an
+  /// empty tuple or bytes object is a singleton anyway).
+  static constexpr uint32_t kNoClass = UINT32_MAX;
+  using SharedFieldClasses = std::array<uint32_t, NumSharedFields>;
+  /// A class of equal merged fields: how many code objects have it, and
+  /// the reference index once written (kNoClass before).
+  struct FieldClass {
+    uint32_t uses = 0;
+    uint32_t ref = kNoClass;
   };
-  using SharedFieldKeys = std::array<std::string, NumSharedFields>;
 
   const PythonVersion version_;
-  std::string out_;
+  /// The output so far. A SmallVector rather than a std::string: its
+  /// append is inline, and the writer appends a few bytes at a time.
+  llvm::SmallVector<char, 0> out_;
   /// How often each shareable node is reached (counted once per parent
   /// visit; the children of a node are counted only on its first visit).
   llvm::DenseMap<const void *, uint32_t> uses_;
   /// Reference index of each shared node already written.
   llvm::DenseMap<const void *, uint32_t> written_;
-  /// Reference index of each string already written, by interned flag.
-  llvm::StringMap<uint32_t> strings_[2];
-  /// The keys of each code object's merged fields (sharedFieldKeys), made
-  /// while counting; how many code objects have each key, and the
-  /// reference index of the fields already written.
-  llvm::DenseMap<const CodeObject *, size_t> fieldKeysOf_;
-  std::vector<SharedFieldKeys> fieldKeys_;
-  llvm::StringMap<uint32_t> fieldUses_;
-  llvm::StringMap<uint32_t> fieldsWritten_;
+  /// Reference index of each string already written, by interned flag. The
+  /// keys point into the model, which outlives the writer.
+  llvm::DenseMap<llvm::StringRef, uint32_t, StringTableInfo> strings_[2];
+  /// The classes of each code object's merged fields, made while counting.
+  llvm::DenseMap<const CodeObject *, SharedFieldClasses> fieldClassesOf_;
+  llvm::DenseMap<FieldKey, uint32_t, FieldKeyInfo> fieldClassIndex_;
+  std::vector<FieldClass> fieldClasses_;
   uint32_t nextRef_ = 0;
+  /// About how many bytes the code objects will take, from countUses: the
+  /// output buffer is reserved once rather than grown by doubling.
+  size_t sizeHint_ = 0;
 
   [[gnu::noinline, gnu::cold]] bool failHost(const HostObject &host) {
     return fail(std::nullopt, "a host object (%s) has no marshal form",
@@ -143,16 +288,17 @@ private:
   //===--------------------------------------------------------------------===//
 
   void byte(uint8_t b) { out_.push_back(char(b)); }
+  void bytes(llvm::StringRef data) { out_.append(data.begin(), data.end()); }
   void int32(int32_t v) {
     uint32_t u = uint32_t(v);
     char b[4] = {char(u), char(u >> 8), char(u >> 16), char(u >> 24)};
-    out_.append(b, 4);
+    out_.append(b, b + 4);
   }
   void uint64(uint64_t v) {
     char b[8];
     for (unsigned i = 0; i < 8; ++i)
       b[i] = char(v >> (8 * i));
-    out_.append(b, 8);
+    out_.append(b, b + 8);
   }
   void float64(double d) {
     uint64_t bits;
@@ -174,25 +320,26 @@ private:
   // Objects
   //===--------------------------------------------------------------------===//
 
-  /// The fields of `co` that CPython merges by value, each as a key that
-  /// is equal for equal values of the same field kind; "" where the field
-  /// is not merged in this version or is empty (an empty tuple or bytes
-  /// object is a singleton anyway).
-  SharedFieldKeys sharedFieldKeys(const CodeObject &co) const;
+  /// The class of each field of `co` that CPython merges by value
+  /// (counting this use of it).
+  SharedFieldClasses sharedFieldClasses(const CodeObject &co);
+  /// Counts a use of field `field` of `co`, whose value hashes to `hash`;
+  /// returns its class.
+  uint32_t fieldClass(const CodeObject &co, SharedField field, size_t hash);
   /// Before writing a merged field: a reference if an equal one was
   /// written (returns true with `referenced` set), else the flag byte to
   /// write it with.
-  uint8_t sharedFieldFlag(const std::string &key, bool &referenced);
+  uint8_t sharedFieldFlag(uint32_t fieldClass, bool &referenced);
 
   void countUses(const Constant &c, unsigned depth);
   bool writeObject(const Constant &c, unsigned depth);
   bool writeString(const PyString &s, bool interned, unsigned depth);
   bool writeInt(const PyInt &value, uint8_t flag);
   bool writeBytes(const std::string &data, unsigned depth,
-                  const std::string &key = {});
+                  uint32_t fieldClass = kNoClass);
   bool writeTupleHeader(size_t n, uint8_t flag);
   bool writeNames(const std::vector<PyString> &names, unsigned depth,
-                  const std::string &key = {});
+                  uint32_t fieldClass = kNoClass);
   bool writeCode(const CodeObject &co, uint8_t flag, unsigned depth);
 };
 
@@ -216,11 +363,11 @@ void Writer::countUses(const Constant &c, unsigned depth) {
     }
     break;
   case ConstantKind::Code:
-    fieldKeysOf_[c.asCode().get()] = fieldKeys_.size();
-    fieldKeys_.push_back(sharedFieldKeys(*c.asCode()));
-    for (const std::string &key : fieldKeys_.back())
-      if (!key.empty())
-        ++fieldUses_[key];
+    fieldClassesOf_[c.asCode().get()] = sharedFieldClasses(*c.asCode());
+    sizeHint_ += c.asCode()->code.size() + c.asCode()->lineTable.size() +
+                 c.asCode()->exceptionTable.size() + 64 +
+                 8 * (c.asCode()->consts.size() + c.asCode()->names.size() +
+                      c.asCode()->localsPlus.size());
     for (const ConstantRef &e : c.asCode()->consts)
       countUses(*e, depth + 2);
     break;
@@ -299,7 +446,7 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
     byte(TYPE_STRING | flag);
     if (!size32(c.asBytes().size(), "a bytes object"))
       return false;
-    out_ += c.asBytes();
+    bytes(c.asBytes());
     return true;
   case ConstantKind::Tuple:
   case ConstantKind::List:
@@ -347,7 +494,8 @@ bool Writer::writeString(const PyString &s, bool interned, unsigned depth) {
   const std::string &text = s.utf8;
   uint8_t flag = 0;
   if (text.size() >= kMinRefStringSize) {
-    auto [it, inserted] = strings_[interned].try_emplace(text, nextRef_);
+    auto [it, inserted] =
+        strings_[interned].try_emplace(llvm::StringRef(text), nextRef_);
     if (!inserted) {
       ref(it->second);
       return true;
@@ -369,7 +517,7 @@ bool Writer::writeString(const PyString &s, bool interned, unsigned depth) {
     if (!size32(text.size(), "a string"))
       return false;
   }
-  out_ += text;
+  bytes(text);
   return true;
 }
 
@@ -398,89 +546,85 @@ bool Writer::writeInt(const PyInt &given, uint8_t flag) {
   return true;
 }
 
-Writer::SharedFieldKeys Writer::sharedFieldKeys(const CodeObject &co) const {
-  SharedFieldKeys keys;
-  auto bytesKey = [](char kind, const std::string &data) {
-    return data.empty() ? std::string() : kind + data;
+uint32_t Writer::fieldClass(const CodeObject &co, SharedField field,
+                            size_t hash) {
+  auto [it, inserted] = fieldClassIndex_.try_emplace(
+      FieldKey{&co, field, unsigned(hash)}, uint32_t(fieldClasses_.size()));
+  if (inserted)
+    fieldClasses_.emplace_back();
+  ++fieldClasses_[it->second].uses;
+  return it->second;
+}
+
+Writer::SharedFieldClasses Writer::sharedFieldClasses(const CodeObject &co) {
+  SharedFieldClasses classes;
+  classes.fill(kNoClass);
+  auto bytesClass = [&](SharedField field, const std::string &data) {
+    if (!data.empty())
+      classes[field] =
+          fieldClass(co, field, llvm::hash_value(llvm::StringRef(data)));
   };
-  // Names: each length-prefixed, so that no two lists share a key.
-  auto namesKey = [](char kind, const std::vector<PyString> &names) {
-    std::string key;
-    if (names.empty())
-      return key;
-    key.push_back(kind);
-    for (const PyString &name : names) {
-      uint32_t n = uint32_t(name.utf8.size());
-      key.append(reinterpret_cast<const char *>(&n), sizeof n);
-      key += name.utf8;
-    }
-    return key;
+  auto namesClass = [&](SharedField field,
+                        const std::vector<PyString> &names) {
+    if (!names.empty())
+      classes[field] = fieldClass(co, field, hashNames(names));
   };
   const bool v310 = version_.atLeast(3, 10);
   if (v310 && !version_.atLeast(3, 11))
-    keys[CodeBytes] = bytesKey('b', co.code);
+    bytesClass(CodeBytes, co.code);
   if (!co.consts.empty()) {
-    std::string &key = keys[Consts];
-    key.push_back('c');
+    uint64_t hash = co.consts.size();
     for (const ConstantRef &c : co.consts) {
-      if (isSingleton(c->kind())) {
-        key.push_back('k');
-        key.push_back(char(c->kind()));
-      } else if (c->is(ConstantKind::String)) {
-        const PyString &s = c->asString();
-        uint32_t n = uint32_t(s.utf8.size());
-        key.push_back(s.interned ? 'i' : 's');
-        key.append(reinterpret_cast<const char *>(&n), sizeof n);
-        key += s.utf8;
-      } else {
-        const void *id = identity(*c);
-        key.push_back('p');
-        key.append(reinterpret_cast<const char *>(&id), sizeof id);
-      }
+      if (isSingleton(c->kind()))
+        hash = mix(hash, uint8_t(c->kind()));
+      else if (c->is(ConstantKind::String))
+        hash = mix(hash, endsHash(c->asString().utf8) + c->asString().interned);
+      else
+        hash = mix(hash, uint64_t(uintptr_t(identity(*c))));
     }
+    classes[Consts] = fieldClass(co, Consts, size_t(hash));
   }
-  keys[Names] = namesKey('n', co.names);
+  namesClass(Names, co.names);
   if (!version_.atLeast(3, 11)) {
-    keys[VarNames] = namesKey('v', co.varNamesStored);
-    keys[FreeVars] = namesKey('f', co.freeVarsStored);
-    keys[CellVars] = namesKey('e', co.cellVarsStored);
+    namesClass(VarNames, co.varNamesStored);
+    namesClass(FreeVars, co.freeVarsStored);
+    namesClass(CellVars, co.cellVarsStored);
   }
   if (v310)
-    keys[LineTable] = bytesKey('l', co.lineTable);
+    bytesClass(LineTable, co.lineTable);
   if (version_.atLeast(3, 11))
-    keys[ExceptionTable] = bytesKey('x', co.exceptionTable);
-  return keys;
+    bytesClass(ExceptionTable, co.exceptionTable);
+  return classes;
 }
 
-uint8_t Writer::sharedFieldFlag(const std::string &key, bool &referenced) {
+uint8_t Writer::sharedFieldFlag(uint32_t fieldClass, bool &referenced) {
   referenced = false;
-  if (key.empty())
+  if (fieldClass == kNoClass)
     return 0;
-  auto uses = fieldUses_.find(key);
-  if (uses == fieldUses_.end() || uses->second < 2)
+  FieldClass &shared = fieldClasses_[fieldClass];
+  if (shared.uses < 2)
     return 0;
-  auto [it, inserted] = fieldsWritten_.try_emplace(key, nextRef_);
-  if (!inserted) {
-    ref(it->second);
+  if (shared.ref != kNoClass) {
+    ref(shared.ref);
     referenced = true;
     return 0;
   }
-  ++nextRef_;
+  shared.ref = nextRef_++;
   return kFlagRef;
 }
 
 bool Writer::writeBytes(const std::string &data, unsigned depth,
-                        const std::string &key) {
+                        uint32_t fieldClass) {
   if (!checkDepth(depth))
     return false;
   bool referenced;
-  uint8_t flag = sharedFieldFlag(key, referenced);
+  uint8_t flag = sharedFieldFlag(fieldClass, referenced);
   if (referenced)
     return true;
   byte(TYPE_STRING | flag);
   if (!size32(data.size(), "a bytes object"))
     return false;
-  out_ += data;
+  bytes(data);
   return true;
 }
 
@@ -495,11 +639,11 @@ bool Writer::writeTupleHeader(size_t n, uint8_t flag) {
 }
 
 bool Writer::writeNames(const std::vector<PyString> &names, unsigned depth,
-                        const std::string &key) {
+                        uint32_t fieldClass) {
   if (!checkDepth(depth))
     return false;
   bool referenced;
-  uint8_t flag = sharedFieldFlag(key, referenced);
+  uint8_t flag = sharedFieldFlag(fieldClass, referenced);
   if (referenced)
     return true;
   if (!writeTupleHeader(names.size(), flag))
@@ -519,11 +663,13 @@ bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
                 version_.minor);
   const bool localsPlus = version_.atLeast(3, 11);
   const unsigned field = depth + 1;
-  // Code objects deeper than countUses goes have no keys: written unshared.
-  static const SharedFieldKeys kNoKeys;
-  auto known = fieldKeysOf_.find(&co);
-  const SharedFieldKeys &keys =
-      known == fieldKeysOf_.end() ? kNoKeys : fieldKeys_[known->second];
+  // Code objects deeper than countUses goes have no classes: written
+  // unshared.
+  SharedFieldClasses keys;
+  keys.fill(kNoClass);
+  auto known = fieldClassesOf_.find(&co);
+  if (known != fieldClassesOf_.end())
+    keys = known->second;
   byte(TYPE_CODE | flag);
   int32(co.argCount);
   int32(co.posOnlyArgCount);

@@ -121,8 +121,14 @@ bool PyString::isAscii() const {
 //===----------------------------------------------------------------------===//
 
 namespace {
-ConstantRef make(ConstantKind kind, Constant::Payload payload = {}) {
-  return std::make_shared<const Constant>(kind, std::move(payload));
+ConstantRef make(ConstantKind kind) {
+  return std::make_shared<const Constant>(kind, Constant::Payload());
+}
+/// A constant whose payload is a T made from `args`, in place.
+template <typename T, typename... Args>
+ConstantRef make(ConstantKind kind, Args &&...args) {
+  return std::make_shared<const Constant>(kind, std::in_place_type<T>,
+                                          std::forward<Args>(args)...);
 }
 } // namespace
 
@@ -144,48 +150,52 @@ ConstantRef Constant::stopIteration() {
   return v;
 }
 ConstantRef Constant::integer(int64_t value) {
-  return make(ConstantKind::Int, PyInt::fromInt64(value));
+  return make<PyInt>(ConstantKind::Int, PyInt::fromInt64(value));
 }
 ConstantRef Constant::integer(PyInt value) {
-  return make(ConstantKind::Int, std::move(value));
+  return make<PyInt>(ConstantKind::Int, std::move(value));
 }
 ConstantRef Constant::floating(double value) {
-  return make(ConstantKind::Float, value);
+  return make<double>(ConstantKind::Float, value);
 }
 ConstantRef Constant::complex(double real, double imag) {
-  return make(ConstantKind::Complex, PyComplex{real, imag});
+  return make<PyComplex>(ConstantKind::Complex, PyComplex{real, imag});
 }
 ConstantRef Constant::bytes(std::string data) {
-  return make(ConstantKind::Bytes, std::move(data));
+  return make<std::string>(ConstantKind::Bytes, std::move(data));
 }
 ConstantRef Constant::string(std::string utf8, bool interned) {
-  return make(ConstantKind::String, PyString{std::move(utf8), interned});
+  return make<PyString>(ConstantKind::String,
+                        PyString{std::move(utf8), interned});
 }
 ConstantRef Constant::tuple(Elements elements) {
-  return make(ConstantKind::Tuple, std::move(elements));
+  return make<Elements>(ConstantKind::Tuple, std::move(elements));
 }
 ConstantRef Constant::list(Elements elements) {
-  return make(ConstantKind::List, std::move(elements));
+  return make<Elements>(ConstantKind::List, std::move(elements));
 }
 ConstantRef Constant::set(Elements elements) {
-  return make(ConstantKind::Set, std::move(elements));
+  return make<Elements>(ConstantKind::Set, std::move(elements));
 }
 ConstantRef Constant::frozenSet(Elements elements) {
-  return make(ConstantKind::FrozenSet, std::move(elements));
+  return make<Elements>(ConstantKind::FrozenSet, std::move(elements));
 }
 ConstantRef Constant::dict(DictItems items) {
-  return make(ConstantKind::Dict, std::move(items));
+  return make<DictItems>(ConstantKind::Dict, std::move(items));
 }
 ConstantRef Constant::code(std::shared_ptr<const CodeObject> code) {
-  return make(ConstantKind::Code, std::move(code));
+  return make<std::shared_ptr<const CodeObject>>(ConstantKind::Code,
+                                                 std::move(code));
 }
 ConstantRef Constant::slice(ConstantRef start, ConstantRef stop,
                             ConstantRef step) {
-  return make(ConstantKind::Slice,
-              PySlice{std::move(start), std::move(stop), std::move(step)});
+  return make<PySlice>(ConstantKind::Slice,
+                       PySlice{std::move(start), std::move(stop),
+                               std::move(step)});
 }
 ConstantRef Constant::host(std::shared_ptr<const HostObject> object) {
-  return make(ConstantKind::Host, std::move(object));
+  return make<std::shared_ptr<const HostObject>>(ConstantKind::Host,
+                                                 std::move(object));
 }
 
 //===----------------------------------------------------------------------===//

@@ -162,6 +162,11 @@ public:
 
   Constant(ConstantKind kind, Payload payload)
       : kind_(kind), payload_(std::move(payload)) {}
+  /// Builds the payload in place (the factories use it: each move of a
+  /// variant is a dispatch on its index).
+  template <typename T, typename... Args>
+  Constant(ConstantKind kind, std::in_place_type_t<T> type, Args &&...args)
+      : kind_(kind), payload_(type, std::forward<Args>(args)...) {}
 
 private:
   ConstantKind kind_;

@@ -2,6 +2,8 @@
 
 #include "ir/Function.h"
 
+#include <type_traits>
+
 namespace bcc {
 
 PythonVersion Function::version() const { return parent_->version(); }
@@ -17,29 +19,34 @@ Block *Function::createBlock(Block *before) {
   return block;
 }
 
+static_assert(std::is_trivially_destructible_v<SourceLocation>,
+              "~Function does not destroy instructions one by one");
+
 Function::~Function() {
-  // Everything goes at once, and uses may cross blocks: empty every use
-  // list without unlinking uses one by one, then destroy.
-  for (Block &block : blocks_) {
+  // Everything goes at once, and uses may cross blocks, so nothing is
+  // unlinked one by one. Only what owns memory is destroyed: successors
+  // (their argument vectors) and the blocks' vectors; the rest lives in the
+  // allocator, and its destructors would do nothing. The uses those
+  // destructors reach let go of their lists first (Use::forget), so that
+  // they touch no other object; operand uses and results are not
+  // destroyed at all and are left as they are.
+  for (auto blockIt = blocks_.begin(); blockIt != blocks_.end();) {
+    Block &block = *blockIt++;
     for (Use &u : block.handlerArgs_)
       u.forget();
     for (BlockParam *param : block.params_)
       param->firstUse_ = nullptr;
-    for (Instruction &inst : block) {
-      for (Use &u : inst.operandUses())
-        u.forget();
-      for (Successor &s : inst.successors())
+    for (Instruction &inst : block.insts_) {
+      for (Successor &s : inst.successors()) {
         for (Use &u : s.argUses())
           u.forget();
-      for (InstResult &result : inst.results())
-        result.firstUse_ = nullptr;
+        s.~Successor();
+      }
     }
-  }
-  while (!blocks_.empty()) {
-    Block &block = blocks_.back();
-    blocks_.pop_back();
+    block.insts_.clear();
     block.~Block();
   }
+  blocks_.clear();
 }
 
 void Function::copyMetadataFrom(

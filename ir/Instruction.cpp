@@ -72,16 +72,6 @@ uint32_t Instruction::pyOparg() const {
   return immediate_;
 }
 
-uint32_t Instruction::properties() const {
-  uint32_t props = info().properties;
-  if (op_ == Op::Py && pyFlow_ != FlowKind::Normal)
-    props |= opprops::Terminator;
-  if (op_ == Op::CondBr && (BranchTest(immediate_) == BranchTest::IfNone ||
-                            BranchTest(immediate_) == BranchTest::IfNotNone))
-    props &= ~(opprops::MayRaise | opprops::MayRunCode);
-  return props;
-}
-
 Instruction::~Instruction() {
   for (unsigned i = 0; i < numOperands_; ++i)
     operands_[i].~Use();

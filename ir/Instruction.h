@@ -141,7 +141,16 @@ public:
   /// The table's property bits, except: `py` is a Terminator when its
   /// opcode jumps or leaves the frame; `cond_br` if_none/if_not_none can
   /// neither raise nor run code.
-  uint32_t properties() const;
+  uint32_t properties() const {
+    // Inline: every pass and the verifier ask it of every instruction.
+    uint32_t props = info().properties;
+    if (op_ == Op::Py && pyFlow_ != FlowKind::Normal)
+      props |= opprops::Terminator;
+    if (op_ == Op::CondBr && (BranchTest(immediate_) == BranchTest::IfNone ||
+                              BranchTest(immediate_) == BranchTest::IfNotNone))
+      props &= ~(opprops::MayRaise | opprops::MayRunCode);
+    return props;
+  }
   bool has(uint32_t property) const {
     return (properties() & property) == property;
   }
@@ -181,6 +190,7 @@ public:
 private:
   friend class IRBuilder;
   friend class Block;
+  friend class Function; // teardown
   Instruction(Op op, uint32_t immediate) : op_(op), immediate_(immediate) {}
   ~Instruction();
 

@@ -6,6 +6,12 @@
 // stops the check: later rules may assume the earlier ones hold (dominance
 // needs well-formed edges).
 //
+// Almost every function verifies, so the rules are checked twice over: first
+// by quickCheck(), which only answers yes or no, in two fused walks without
+// building a message or an Error; only when it says no does the full check
+// run, in the order above, to find and word the first violation. quickCheck
+// must never accept what the full check rejects.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ir/Verifier.h"
@@ -15,8 +21,10 @@
 #include "ir/PyRepr.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <memory>
+#include <vector>
 
 namespace bcc {
 
@@ -42,9 +50,78 @@ std::string allowed(int min, int max, const char *noun) {
   return std::to_string(min) + " to " + count(size_t(max), noun);
 }
 
+/// Pointers numbered once and then only looked up: open addressing with
+/// linear probing in a power-of-two table at most half full, no deletion.
+/// The success path fills one with every value of the function and looks
+/// each use up in it; for that it is much cheaper than a DenseMap, which
+/// pays for tombstones, growth checks and a wider bucket.
+class PointerTable {
+public:
+  struct Entry {
+    const void *key = nullptr;
+    uint32_t first = 0, second = 0;
+  };
+
+  /// Empties the table and makes room for `expected` keys.
+  void reset(size_t expected) {
+    size_t size = 16;
+    while (size < 2 * expected)
+      size *= 2;
+    shift = unsigned(64 - llvm::Log2_64(size));
+    entries.assign(size, Entry());
+  }
+  /// Adds `key` (not null) with two numbers; false if it is already in.
+  bool insert(const void *key, uint32_t first, uint32_t second) {
+    size_t mask = entries.size() - 1;
+    for (size_t i = slot(key);; i = (i + 1) & mask) {
+      Entry &e = entries[i];
+      if (e.key == key)
+        return false;
+      if (!e.key) {
+        e = {key, first, second};
+        return true;
+      }
+    }
+  }
+  /// The entry of `key` (not null), or null.
+  const Entry *find(const void *key) const {
+    size_t mask = entries.size() - 1;
+    for (size_t i = slot(key);; i = (i + 1) & mask) {
+      const Entry &e = entries[i];
+      if (e.key == key)
+        return &e;
+      if (!e.key)
+        return nullptr;
+    }
+  }
+  bool contains(const void *key) const { return key && find(key); }
+
+private:
+  /// Fibonacci hashing: the top bits of the product spread the aligned
+  /// addresses of one allocator over the whole table.
+  size_t slot(const void *key) const {
+    return size_t((uint64_t(uintptr_t(key)) * 0x9E3779B97F4A7C15ull) >> shift);
+  }
+
+  std::vector<Entry> entries;
+  unsigned shift = 60;
+};
+
+/// The success path's tables, kept from one function to the next of a
+/// module so that their memory is allocated once: the blocks (numbered in
+/// order) and the definitions (block number and position, as in
+/// FunctionVerifier::Definition).
+struct QuickTables {
+  PointerTable blocks, definitions;
+  std::vector<const Block *> blockByNumber;
+};
+
 class FunctionVerifier {
 public:
-  explicit FunctionVerifier(const Function &function) : f(function) {}
+  FunctionVerifier(const Function &function, QuickTables &quick)
+      : f(function), quickBlocks(quick.blocks),
+        quickDefinitions(quick.definitions),
+        blockByNumber(quick.blockByNumber) {}
 
   Status run();
 
@@ -55,6 +132,17 @@ private:
     const Block *block;
     unsigned position;
   };
+
+  bool quickCheck();
+  bool quickCheckBlock(const Block &block, unsigned number, size_t &slots);
+  [[gnu::always_inline]] bool quickUsable(const Value *value, unsigned user,
+                                          unsigned position,
+                                          bool ownResultsAllowed);
+  [[gnu::noinline]] bool quickDominates(unsigned def, unsigned user,
+                                        bool isParam);
+  [[gnu::always_inline]] bool quickListed(const Value *value, size_t &listed,
+                                          size_t slots);
+  Status fullCheck();
 
   std::string functionName() const;
   Error fail(const std::string &message) const;
@@ -74,7 +162,14 @@ private:
   Status checkUse(const Value *value, const Block &user, unsigned position,
                   bool ownResultsAllowed,
                   llvm::function_ref<Error(const std::string &)> report);
-  bool isSlotOfFunction(const Use &use) const;
+  bool isSlotOfFunction(const Use &use) const {
+    return isSlotOf(use, [&](const Block *b) { return blocks.count(b) != 0; });
+  }
+  /// Whether `use` is an operand slot, successor argument or handler
+  /// argument of an instruction or block that `isOurs`.
+  template <typename IsOurs>
+  [[gnu::always_inline]] static bool isSlotOf(const Use &use,
+                                              const IsOurs &isOurs);
   Status checkUseLists();
   Status explainUseLists();
 
@@ -97,6 +192,10 @@ private:
   std::unique_ptr<DominatorTree> dominators_;
   llvm::DenseSet<const Block *> blocks;
   llvm::DenseMap<const Value *, Definition> definitions;
+  PointerTable &quickBlocks, &quickDefinitions;
+  std::vector<const Block *> &blockByNumber;
+  /// The version's opcode table, for `py` immediates (null if none).
+  const OpcodeTable *opcodes = nullptr;
 };
 
 std::string FunctionVerifier::functionName() const {
@@ -121,6 +220,203 @@ Error FunctionVerifier::fail(const Instruction &inst,
 }
 
 Status FunctionVerifier::run() {
+  opcodes = OpcodeTable::forVersion(f.version());
+  if (quickCheck())
+    return Status::ok();
+  return fullCheck();
+}
+
+//===----------------------------------------------------------------------===//
+// The success path
+//===----------------------------------------------------------------------===//
+
+/// The rules of fullCheck(), yes or no. The first walk checks structure
+/// and the op table and records definitions; the second checks every use
+/// and counts the slots that the use lists must add up to.
+bool FunctionVerifier::quickCheck() {
+  if (f.empty() || f.entry()->numParams())
+    return false;
+  size_t numValues = 0;
+  blockByNumber.clear();
+  for (const Block &block : f) {
+    blockByNumber.push_back(&block);
+    numValues += block.numParams();
+    for (const Instruction &inst : block)
+      numValues += inst.numResults();
+  }
+  quickBlocks.reset(blockByNumber.size());
+  for (unsigned i = 0; i < blockByNumber.size(); ++i)
+    quickBlocks.insert(blockByNumber[i], i, 0);
+  quickDefinitions.reset(numValues);
+  size_t slots = 0;
+  for (unsigned i = 0; i < blockByNumber.size(); ++i)
+    if (!quickCheckBlock(*blockByNumber[i], i, slots))
+      return false;
+  // Uses, and (as in checkUseLists) the use lists: each listed use is a
+  // slot of this function pointing at the list's value, and the lists add
+  // up to the slots.
+  size_t listed = 0;
+  for (unsigned i = 0; i < blockByNumber.size(); ++i) {
+    const Block &block = *blockByNumber[i];
+    for (const BlockParam *param : block.params())
+      if (!quickListed(param, listed, slots))
+        return false;
+    for (const Use &use : block.handlerArgUses())
+      if (!quickUsable(use.get(), i, 0, false))
+        return false;
+    unsigned position = 0;
+    for (const Instruction &inst : block) {
+      ++position;
+      for (const Use &use : inst.operandUses())
+        if (!quickUsable(use.get(), i, position, false))
+          return false;
+      for (const Successor &edge : inst.successors())
+        for (const Use &use : edge.argUses())
+          if (!quickUsable(use.get(), i, position, true))
+            return false;
+      for (const InstResult &result : inst.results())
+        if (!quickListed(&result, listed, slots))
+          return false;
+    }
+  }
+  return listed == slots && bool(checkBranchConditions());
+}
+
+/// checkBlock, checkInstruction, checkImmediate, checkEdge and
+/// checkHandler for block number `number`; records its definitions and
+/// counts its use slots into `slots`.
+bool FunctionVerifier::quickCheckBlock(const Block &block, unsigned number,
+                                       size_t &slots) {
+  for (unsigned i = 0; i < block.numParams(); ++i) {
+    const BlockParam *param = block.param(i);
+    if (param->block() != &block || param->index() != i ||
+        !quickDefinitions.insert(param, number, 0))
+      return false;
+  }
+  if (block.empty() || !block.back().isTerminator())
+    return false;
+  slots += block.numHandlerArgs();
+  unsigned position = 0;
+  for (const Instruction &inst : block) {
+    ++position;
+    if (inst.parent() != &block)
+      return false;
+    if (&inst != &block.back() && inst.isTerminator())
+      return false;
+    const OpInfo &info = inst.info();
+    int operands = int(inst.numOperands()) - inst.hasOptionalOperand();
+    if (operands < info.minOperands ||
+        (info.maxOperands != Variadic && operands > info.maxOperands))
+      return false;
+    int results = int(inst.numResults());
+    if (results < info.minResults ||
+        (info.maxResults != Variadic && results > info.maxResults))
+      return false;
+    for (unsigned i = 0; i < inst.numResults(); ++i) {
+      const InstResult *result = inst.result(i);
+      if (result->instruction() != &inst || result->index() != i ||
+          !quickDefinitions.insert(result, number, position))
+        return false;
+    }
+    int successors = info.successors;
+    if (inst.is(Op::Py)) {
+      FlowKind flow = inst.pyFlow();
+      successors = flow == FlowKind::ConditionalJump     ? 2
+                   : flow == FlowKind::UnconditionalJump ? 1
+                                                         : 0;
+    }
+    if (int(inst.numSuccessors()) != successors)
+      return false;
+    uint32_t imm = inst.immediate();
+    switch (info.immediate) {
+    case ImmediateKind::None:
+    case ImmediateKind::Count:
+      break;
+    case ImmediateKind::Const:
+      if (imm >= f.consts.size())
+        return false;
+      break;
+    case ImmediateKind::Name:
+      if (imm >= f.names.size())
+        return false;
+      break;
+    case ImmediateKind::Local:
+      if (imm >= f.localsPlus.size())
+        return false;
+      break;
+    case ImmediateKind::Test:
+      if (imm >= kNumBranchTests)
+        return false;
+      break;
+    case ImmediateKind::PyOpcode:
+      if (!opcodes || !opcodes->info(inst.pyOpcode()))
+        return false;
+      break;
+    }
+    slots += inst.numOperands();
+    for (const Successor &edge : inst.successors()) {
+      if (!quickBlocks.contains(edge.target()) ||
+          edge.numArgs() != edge.target()->numParams())
+        return false;
+      slots += edge.numArgs();
+    }
+  }
+  if (!block.hasHandler())
+    return true;
+  const Block *handler = block.handler();
+  return quickBlocks.contains(handler) &&
+         block.numHandlerArgs() == block.handlerDepth() &&
+         handler->numParams() ==
+             block.handlerDepth() + (block.handlerPushesLasti() ? 1 : 0) + 1;
+}
+
+/// checkUse, yes or no, for a use in block number `user`.
+inline bool FunctionVerifier::quickUsable(const Value *value, unsigned user,
+                                          unsigned position,
+                                          bool ownResultsAllowed) {
+  if (!value)
+    return false;
+  const PointerTable::Entry *def = quickDefinitions.find(value);
+  if (!def)
+    return false;
+  bool isParam = llvm::isa<BlockParam>(value);
+  if (def->first == user)
+    return isParam || def->second < position ||
+           (ownResultsAllowed && def->second == position);
+  return quickDominates(def->first, user, isParam);
+}
+
+/// The part of quickUsable for a use in another block than its
+/// definition's; out of line, since lifted code passes values between
+/// blocks as block arguments.
+bool FunctionVerifier::quickDominates(unsigned def, unsigned user,
+                                      bool isParam) {
+  const Block *defBlock = blockByNumber[def];
+  const Block *userBlock = blockByNumber[user];
+  if (isParam)
+    return dominators().dominates(defBlock, userBlock);
+  return dominators().instructionsDominate(defBlock, userBlock);
+}
+
+/// One value's part of checkUseLists: each use listed is a slot of this
+/// function pointing at `value`; counts them into `listed`, and fails
+/// once there are more than `slots`.
+inline bool FunctionVerifier::quickListed(const Value *value, size_t &listed,
+                                          size_t slots) {
+  auto isOurs = [&](const Block *block) {
+    return quickBlocks.contains(block);
+  };
+  for (const Use &use : value->uses())
+    if (use.get() != value || !isSlotOf(use, isOurs) || ++listed > slots)
+      return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// The full check
+//===----------------------------------------------------------------------===//
+
+Status FunctionVerifier::fullCheck() {
   if (f.empty())
     return fail("the function has no blocks");
   size_t numValues = 0;
@@ -333,8 +629,7 @@ Status FunctionVerifier::checkImmediate(const Instruction &inst) {
                   "branch test " + std::to_string(imm) + " does not exist");
     return Status::ok();
   case ImmediateKind::PyOpcode: {
-    const OpcodeTable *table = OpcodeTable::forVersion(f.version());
-    if (!table || !table->info(inst.pyOpcode()))
+    if (!opcodes || !opcodes->info(inst.pyOpcode()))
       return fail(inst, "CPython " + f.version().str() + " has no opcode " +
                             std::to_string(inst.pyOpcode()));
     return Status::ok();
@@ -459,16 +754,15 @@ Status FunctionVerifier::checkSSA() {
 // Use lists
 //===----------------------------------------------------------------------===//
 
-/// Whether `use` is an operand slot, successor argument or handler argument
-/// of this function.
-bool FunctionVerifier::isSlotOfFunction(const Use &use) const {
+template <typename IsOurs>
+inline bool FunctionVerifier::isSlotOf(const Use &use, const IsOurs &isOurs) {
   auto within = [&](llvm::ArrayRef<Use> slots) {
     return &use >= slots.begin() && &use < slots.end();
   };
   if (const Block *block = use.handlerBlock())
-    return blocks.count(block) && within(block->handlerArgUses());
+    return isOurs(block) && within(block->handlerArgUses());
   const Instruction *inst = use.user();
-  if (!inst || !inst->parent() || !blocks.count(inst->parent()))
+  if (!inst || !inst->parent() || !isOurs(inst->parent()))
     return false;
   if (within(inst->operandUses()))
     return true;
@@ -581,10 +875,12 @@ Status FunctionVerifier::explainUseLists() {
 } // namespace
 
 Status verify(const Function &function) {
-  return FunctionVerifier(function).run();
+  QuickTables quick;
+  return FunctionVerifier(function, quick).run();
 }
 
 Status verify(const Module &module) {
+  QuickTables quick;
   for (const auto &function : module.functions()) {
     for (unsigned i = 0; i < function->consts.size(); ++i) {
       const PoolConstant &c = function->consts[i];
@@ -594,7 +890,7 @@ Status verify(const Module &module) {
                      ": constant " + std::to_string(i) +
                      " is a function of another module");
     }
-    if (Status s = verify(*function); !s)
+    if (Status s = FunctionVerifier(*function, quick).run(); !s)
       return s;
   }
   return Status::ok();
