@@ -78,6 +78,8 @@ private:
   std::vector<int32_t> instructionAtUnit_;
   std::vector<int32_t> blockAtInstruction_;
   std::vector<uint8_t> leader_;
+  /// decode()'s jumps: instruction index and target byte offset.
+  std::vector<std::pair<uint32_t, int64_t>> jumps_;
 };
 
 } // namespace bcc

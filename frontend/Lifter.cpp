@@ -156,9 +156,82 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
 constexpr int32_t kMaxStackSize = 1 << 20;
 
 struct SignatureSummary {
-  bool valid = false;
   uint32_t popsFall = 0, pushesFall = 0, popsJump = 0, pushesJump = 0;
-  llvm::SmallVector<uint32_t, 2> peeks; ///< fall-through path's peeked depths
+  /// The deepest peeked slot, counted before the fall-through pops; 0
+  /// without peeks.
+  uint32_t peekDepth = 0;
+  /// The fall-through path's peeked depths, in SignatureCache::peeks().
+  uint32_t firstPeek = 0, numPeeks = 0;
+};
+
+/// The summaries of one module's (opcode, argument) pairs, computed once
+/// each. Lifting asks for every instruction, so the common keys (an opcode
+/// whose signature ignores its argument, or a small argument) are found by
+/// indexing an array rather than by hashing.
+class SignatureCache {
+public:
+  explicit SignatureCache(const OpcodeTable &table) : table_(table) {
+    for (unsigned op = 0; op < 256; ++op)
+      usesArgument_[op] = table.signatureUsesArgument(uint8_t(op));
+    direct_.assign(256 * kDirectArgs, kNotComputed);
+  }
+
+  /// The summary of `opcode` with `arg`, copied out (the cache may grow);
+  /// false if the opcode has no signature for `arg`.
+  bool lookup(uint8_t opcode, uint32_t arg, SignatureSummary &out) {
+    int32_t *slot;
+    if (!usesArgument_[opcode])
+      slot = &direct_[size_t(opcode) * kDirectArgs];
+    else if (arg < kDirectArgs)
+      slot = &direct_[size_t(opcode) * kDirectArgs + arg];
+    else
+      slot = &large_.try_emplace((uint64_t(opcode) << 32) | arg, kNotComputed)
+                  .first->second;
+    if (*slot == kNotComputed)
+      *slot = compute(opcode, arg);
+    if (*slot == kNoSignature)
+      return false;
+    out = summaries_[size_t(*slot)];
+    return true;
+  }
+
+  llvm::ArrayRef<uint32_t> peeks(const SignatureSummary &summary) const {
+    return llvm::ArrayRef<uint32_t>(peeks_).slice(summary.firstPeek,
+                                                  summary.numPeeks);
+  }
+
+private:
+  static constexpr uint32_t kDirectArgs = 32;
+  static constexpr int32_t kNotComputed = -1, kNoSignature = -2;
+
+  int32_t compute(uint8_t opcode, uint32_t arg) {
+    std::optional<StackSignature> fall = table_.signature(opcode, arg, false);
+    std::optional<StackSignature> jump = table_.signature(opcode, arg, true);
+    if (!fall || !jump)
+      return kNoSignature;
+    SignatureSummary summary;
+    summary.popsFall = fall->pops();
+    summary.pushesFall = fall->pushes();
+    summary.popsJump = jump->pops();
+    summary.pushesJump = jump->pushes();
+    summary.firstPeek = uint32_t(peeks_.size());
+    for (uint32_t depth : fall->peekedDepths()) {
+      peeks_.push_back(depth);
+      summary.peekDepth = std::max(summary.peekDepth, summary.popsFall + depth);
+    }
+    summary.numPeeks = uint32_t(peeks_.size()) - summary.firstPeek;
+    summaries_.push_back(summary);
+    return int32_t(summaries_.size() - 1);
+  }
+
+  const OpcodeTable &table_;
+  std::array<bool, 256> usesArgument_;
+  /// 256 x kDirectArgs indices into summaries_ (argument 0's for opcodes
+  /// whose signature ignores the argument).
+  std::vector<int32_t> direct_;
+  llvm::DenseMap<uint64_t, int32_t> large_;
+  std::vector<SignatureSummary> summaries_;
+  std::vector<uint32_t> peeks_;
 };
 
 /// Per-block facts while lifting.
@@ -168,14 +241,25 @@ struct BlockState : BytecodeBlock {
   Block *block = nullptr;
 };
 
+/// What the code objects of one module share: tables computed once, and
+/// storage that each FunctionLifter reuses (they run one after another).
+struct ModuleContext {
+  explicit ModuleContext(const OpcodeTable &table)
+      : kinds(classify(table)), signatures(table) {}
+
+  std::array<Kind, 256> kinds;
+  SignatureCache signatures;
+  BytecodeCFG cfg;
+  std::vector<SourceLocation> locations;
+};
+
 class FunctionLifter {
 public:
   FunctionLifter(const CodeObject &code, Function &function,
-                 const OpcodeTable &table, const std::array<Kind, 256> &kinds,
-                 llvm::DenseMap<uint64_t, SignatureSummary> &signatures,
-                 BytecodeCFG &cfg)
-      : code_(code), function_(function), table_(table), kinds_(kinds),
-        signatures_(signatures), cfg_(cfg), builder_(function) {}
+                 const OpcodeTable &table, ModuleContext &context)
+      : code_(code), function_(function), table_(table), kinds_(context.kinds),
+        signatures_(context.signatures), cfg_(context.cfg), builder_(function),
+        locations_(context.locations) {}
 
   Status run();
 
@@ -191,16 +275,20 @@ private:
   Status enter(uint32_t target, llvm::ArrayRef<Value *> stack,
                uint32_t fromOffset);
   Status liftBlock(uint32_t index);
-  Status liftInstruction(uint32_t index, BlockState &state, bool &skipNext);
-  Status liftPy(uint32_t index);
+  Status liftInstruction(uint32_t index, BlockState &state, bool &skipNext,
+                         const SignatureSummary *sig);
+  /// `sig` is the instruction's summary, null if it has none.
+  Status liftPy(uint32_t index, const SignatureSummary *sig);
   /// The least entry depth with which `state`'s instructions do not
   /// underflow, from the stack signatures alone.
   uint32_t requiredDepth(const BlockState &state);
   /// The entry depth of `state` that gives a successor whose depth is
   /// known its depth, if there is one.
   std::optional<uint32_t> depthFromSuccessor(const BlockState &state);
-  /// The cached summary; valid until the next call (the cache may grow).
-  const SignatureSummary *signature(const BytecodeInstruction &inst);
+  /// The summary of `inst` into `out`; false if it has none.
+  bool signature(const BytecodeInstruction &inst, SignatureSummary &out) {
+    return signatures_.lookup(inst.opcode, inst.arg, out);
+  }
   /// Pops `n` values into `out` (stack order); false on underflow.
   bool pop(unsigned n, llvm::SmallVectorImpl<Value *> &out);
   Status underflow(const BytecodeInstruction &inst, unsigned needed) const {
@@ -216,7 +304,7 @@ private:
   Function &function_;
   const OpcodeTable &table_;
   const std::array<Kind, 256> &kinds_;
-  llvm::DenseMap<uint64_t, SignatureSummary> &signatures_;
+  SignatureCache &signatures_;
   BytecodeCFG &cfg_;
   IRBuilder builder_;
 
@@ -226,7 +314,8 @@ private:
     return blocks_[size_t(cfg_.blockAt(index))];
   }
   std::vector<uint32_t> worklist_;
-  std::optional<LineTable> lines_;
+  /// co_positions(), one per code unit the line table covers.
+  std::vector<SourceLocation> &locations_;
 
   llvm::SmallVector<Value *, 32> stack_;
   llvm::SmallVector<Value *, 16> scratch_;
@@ -251,8 +340,7 @@ Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
     return error(fromOffset,
                  std::to_string(depth) + " values on the stack at offset " +
                      std::to_string(cfg_.instructions[state.first].start) +
-                     " exceed co_stacksize " +
-                     std::to_string(code_.stackSize));
+                     " exceed co_stacksize " + std::to_string(code_.stackSize));
   state.depth = int32_t(depth);
   for (uint32_t i = 0; i < depth; ++i)
     state.block->addParam();
@@ -265,29 +353,6 @@ Status FunctionLifter::enter(uint32_t target, llvm::ArrayRef<Value *> stack,
   return setDepth(stateAt(target), uint32_t(stack.size()), fromOffset);
 }
 
-const SignatureSummary *
-FunctionLifter::signature(const BytecodeInstruction &inst) {
-  uint64_t key = (uint64_t(inst.opcode) << 32) | inst.arg;
-  auto [it, inserted] = signatures_.try_emplace(key);
-  SignatureSummary &summary = it->second;
-  if (inserted) {
-    std::optional<StackSignature> fall =
-        table_.signature(inst.opcode, inst.arg, false);
-    std::optional<StackSignature> jump =
-        table_.signature(inst.opcode, inst.arg, true);
-    if (fall && jump) {
-      summary.valid = true;
-      summary.popsFall = fall->pops();
-      summary.pushesFall = fall->pushes();
-      summary.popsJump = jump->pops();
-      summary.pushesJump = jump->pushes();
-      for (uint32_t depth : fall->peekedDepths())
-        summary.peeks.push_back(depth);
-    }
-  }
-  return summary.valid ? &summary : nullptr;
-}
-
 bool FunctionLifter::pop(unsigned n, llvm::SmallVectorImpl<Value *> &out) {
   if (stack_.size() < n)
     return false;
@@ -297,14 +362,15 @@ bool FunctionLifter::pop(unsigned n, llvm::SmallVectorImpl<Value *> &out) {
 }
 
 void FunctionLifter::setOrigin(const BytecodeInstruction &inst) {
-  SourcePosition pos = lines_->position(inst.offset / 2);
-  builder_.setOrigin(SourceLocation::fromOptionals(pos.line, pos.endLine,
-                                                   pos.column, pos.endColumn),
+  size_t unit = inst.offset / 2;
+  builder_.setOrigin(unit < locations_.size() ? locations_[unit]
+                                              : SourceLocation::none(),
                      inst.offset);
 }
 
 Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
-                                       bool &skipNext) {
+                                       bool &skipNext,
+                                       const SignatureSummary *sig) {
   const BytecodeInstruction &inst = cfg_.instructions[index];
   IRBuilder &b = builder_;
   setOrigin(inst);
@@ -524,7 +590,7 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
     noteMove();
     return Status::ok();
   case Kind::Py:
-    return liftPy(index);
+    return liftPy(index, sig);
   }
 
   // A call: CALL (3.12, 3.13), CALL_KW (3.13, kwnames popped above), or
@@ -539,9 +605,8 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   return Status::ok();
 }
 
-Status FunctionLifter::liftPy(uint32_t index) {
+Status FunctionLifter::liftPy(uint32_t index, const SignatureSummary *sig) {
   const BytecodeInstruction &inst = cfg_.instructions[index];
-  const SignatureSummary *sig = signature(inst);
   if (!sig)
     return error(inst.offset, "no stack signature for " + opname(inst) + " " +
                                   std::to_string(inst.arg));
@@ -552,9 +617,8 @@ Status FunctionLifter::liftPy(uint32_t index) {
   uint32_t pushes = conditional ? std::max(sig->pushesFall, sig->pushesJump)
                                 : sig->pushesFall;
   uint32_t size = uint32_t(stack_.size());
-  uint32_t deepest = pops;
-  for (uint32_t depth : sig->peeks)
-    deepest = std::max(deepest, sig->popsFall + depth);
+  uint32_t deepest = std::max(pops, sig->peekDepth);
+  llvm::ArrayRef<uint32_t> peeks = signatures_.peeks(*sig);
   if (size < deepest)
     return underflow(inst, deepest);
 
@@ -564,7 +628,7 @@ Status FunctionLifter::liftPy(uint32_t index) {
   uint32_t lowest = size - deepest;
   for (uint32_t slot = lowest; slot < size; ++slot) {
     bool peeked = false;
-    for (uint32_t depth : sig->peeks)
+    for (uint32_t depth : peeks)
       peeked |= slot == size - sig->popsFall - depth;
     if (peeked || slot >= firstPopped)
       operands_.push_back({stack_[slot], peeked});
@@ -613,14 +677,13 @@ Status FunctionLifter::liftPy(uint32_t index) {
 uint32_t FunctionLifter::requiredDepth(const BlockState &state) {
   int64_t height = 0, required = 0;
   for (uint32_t i = state.first; i < state.end; ++i) {
-    const SignatureSummary *sig = signature(cfg_.instructions[i]);
-    if (!sig)
+    SignatureSummary sig;
+    if (!signature(cfg_.instructions[i], sig))
       break; // liftPy reports it
-    int64_t need = std::max(sig->popsFall, sig->popsJump);
-    for (uint32_t depth : sig->peeks)
-      need = std::max<int64_t>(need, sig->popsFall + depth);
+    int64_t need =
+        std::max(std::max(sig.popsFall, sig.popsJump), sig.peekDepth);
     required = std::max(required, need - height);
-    height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
+    height += int64_t(sig.pushesFall) - int64_t(sig.popsFall);
   }
   return uint32_t(required);
 }
@@ -629,17 +692,15 @@ std::optional<uint32_t>
 FunctionLifter::depthFromSuccessor(const BlockState &state) {
   int64_t height = 0;
   for (uint32_t i = state.first; i + 1 < state.end; ++i) {
-    const SignatureSummary *sig = signature(cfg_.instructions[i]);
-    if (!sig)
+    SignatureSummary sig;
+    if (!signature(cfg_.instructions[i], sig))
       return std::nullopt;
-    height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
+    height += int64_t(sig.pushesFall) - int64_t(sig.popsFall);
   }
   const BytecodeInstruction &last = cfg_.instructions[state.end - 1];
-  const SignatureSummary *lastSig = signature(last);
-  if (!lastSig)
+  SignatureSummary summary;
+  if (!signature(last, summary))
     return std::nullopt;
-  // A copy: requiredDepth() below may grow the cache and move the entry.
-  const SignatureSummary summary = *lastSig;
   const SignatureSummary *sig = &summary;
   auto from = [&](uint32_t targetInst, uint32_t pops,
                   uint32_t pushes) -> std::optional<uint32_t> {
@@ -687,13 +748,16 @@ Status FunctionLifter::liftBlock(uint32_t index) {
     }
     // CPython's frame has co_stacksize slots; bytecode that needs more
     // would write past them (and a huge push count must not allocate).
-    if (const SignatureSummary *sig = signature(cfg_.instructions[i]);
-        sig && int64_t(stack_.size()) - int64_t(sig->popsFall) + int64_t(sig->pushesFall) >
+    SignatureSummary summary;
+    const SignatureSummary *sig =
+        signature(cfg_.instructions[i], summary) ? &summary : nullptr;
+    if (sig && int64_t(stack_.size()) - int64_t(sig->popsFall) +
+                       int64_t(sig->pushesFall) >
                    int64_t(code_.stackSize))
       return error(cfg_.instructions[i].offset,
                    "the stack would grow past co_stacksize " +
                        std::to_string(code_.stackSize));
-    if (Status s = liftInstruction(i, state, skipNext); !s)
+    if (Status s = liftInstruction(i, state, skipNext, sig); !s)
       return s;
   }
   if (Instruction *last = block->empty() ? nullptr : &block->back();
@@ -711,11 +775,9 @@ Status FunctionLifter::liftBlock(uint32_t index) {
 }
 
 Status FunctionLifter::run() {
-  Expected<LineTable> lines = LineTable::decode(code_);
-  if (!lines)
+  if (Status lines = LineTable::decodeLocations(code_, locations_); !lines)
     return Error("code object '" + code_.qualName.utf8 +
                  "': line table: " + lines.error().message);
-  lines_ = std::move(*lines);
   if (code_.stackSize < 0 || code_.stackSize > kMaxStackSize)
     return Error("code object '" + code_.qualName.utf8 + "': co_stacksize " +
                  std::to_string(code_.stackSize) + " is out of range (0-" +
@@ -782,17 +844,15 @@ Status FunctionLifter::run() {
 
 /// Makes the function of `code` and its children, in pre-order.
 Function *liftCode(Module &module, const CodeObject &code,
-                   const std::array<Kind, 256> &kinds,
-                   llvm::DenseMap<uint64_t, SignatureSummary> &signatures,
-                   BytecodeCFG &cfg, std::optional<Error> &firstError) {
+                   ModuleContext &context, std::optional<Error> &firstError) {
   Function *function = module.createFunction();
   function->copyMetadataFrom(code, [&](const CodeObject &child) {
-    return liftCode(module, child, kinds, signatures, cfg, firstError);
+    return liftCode(module, child, context, firstError);
   });
   if (firstError)
     return function;
   const OpcodeTable &table = *OpcodeTable::forVersion(code.version);
-  FunctionLifter lifter(code, *function, table, kinds, signatures, cfg);
+  FunctionLifter lifter(code, *function, table, context);
   if (Status s = lifter.run(); !s)
     firstError = s.error();
   return function;
@@ -809,12 +869,10 @@ Expected<std::unique_ptr<Module>> liftModule(const CodeObject &root) {
   const OpcodeTable *table = OpcodeTable::forVersion(root.version);
   if (!table)
     return Error("no opcode table for CPython " + root.version.str());
-  std::array<Kind, 256> kinds = classify(*table);
-  llvm::DenseMap<uint64_t, SignatureSummary> signatures;
+  ModuleContext context(*table);
   auto module = std::make_unique<Module>(root.version);
   std::optional<Error> firstError;
-  BytecodeCFG cfg;
-  liftCode(*module, root, kinds, signatures, cfg, firstError);
+  liftCode(*module, root, context, firstError);
   if (firstError)
     return std::move(*firstError);
   return module;

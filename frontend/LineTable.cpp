@@ -174,15 +174,11 @@ private:
   size_t pos = 0;
 };
 
-struct LocationEntry {
-  uint32_t units = 0;
-  SourcePosition position;
-};
-
-Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
-                                                     int32_t firstLineNo) {
-  std::vector<LocationEntry> entries;
-  entries.reserve(table.size()); // an entry takes a byte at least
+/// Walks the entries of a location table, calling `sink(units, position)`
+/// for each: a template so that each caller's sink is inlined and no list
+/// of entries is built.
+template <typename Sink>
+Status walkLocations(llvm::StringRef table, int32_t firstLineNo, Sink &&sink) {
   LocationReader in(table);
   int64_t computedLine = firstLineNo;
   auto checkLine = [&](size_t at) -> Status {
@@ -196,9 +192,8 @@ Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
     if (!(first & 0x80))
       return tableError("location entry does not start with a marker byte", at);
     unsigned code = (first >> 3) & 15;
-    LocationEntry entry;
-    entry.units = (first & 7) + 1;
-    SourcePosition &p = entry.position;
+    uint32_t units = (first & 7) + 1;
+    SourcePosition p;
     switch (code) {
     case kNone:
       break;
@@ -277,9 +272,9 @@ Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
          {&p.line, &p.endLine, &p.column, &p.endColumn})
       if (*field == -1)
         field->reset();
-    entries.push_back(entry);
+    sink(units, p);
   }
-  return entries;
+  return Status::ok();
 }
 
 } // namespace
@@ -310,27 +305,47 @@ Expected<LineTable> LineTable::decode(PythonVersion version,
     return result;
   }
 
-  auto entries = decodeLocations(table, firstLineNo);
-  if (!entries)
-    return entries.takeError();
   // 3.12 and later merge consecutive ranges with the same line in
   // co_lines(); 3.11 yields one range per entry.
   bool merge = version.atLeast(3, 12);
-  result.ranges_.reserve(entries->size());
   result.positions_.reserve(codeBytes / 2);
   uint32_t unit = 0;
-  for (const LocationEntry &e : *entries) {
-    LineRange r{2 * unit, 2 * (unit + e.units), e.position.line};
-    if (merge && !result.ranges_.empty() &&
-        result.ranges_.back().line == r.line)
-      result.ranges_.back().end = r.end;
-    else
-      result.ranges_.push_back(r);
-    for (uint32_t k = 0; k < e.units; ++k)
-      result.positions_.push_back(e.position);
-    unit += e.units;
-  }
+  Status status = walkLocations(
+      table, firstLineNo, [&](uint32_t units, const SourcePosition &position) {
+        LineRange r{2 * unit, 2 * (unit + units), position.line};
+        if (merge && !result.ranges_.empty() &&
+            result.ranges_.back().line == r.line)
+          result.ranges_.back().end = r.end;
+        else
+          result.ranges_.push_back(r);
+        result.positions_.insert(result.positions_.end(), units, position);
+        unit += units;
+      });
+  if (!status)
+    return status.error();
   return result;
+}
+
+Status LineTable::decodeLocations(const CodeObject &code,
+                                  std::vector<SourceLocation> &out) {
+  out.clear();
+  if (!code.version.atLeast(3, 11)) {
+    Expected<LineTable> lines = decode(code);
+    if (!lines)
+      return lines.takeError();
+    for (const SourcePosition &p : lines->positions_)
+      out.push_back(SourceLocation::fromOptionals(p.line, p.endLine, p.column,
+                                                  p.endColumn));
+    return Status::ok();
+  }
+  out.reserve(code.codeUnits());
+  return walkLocations(
+      code.lineTable, code.firstLineNo,
+      [&](uint32_t units, const SourcePosition &p) {
+        out.insert(out.end(), units,
+                   SourceLocation::fromOptionals(p.line, p.endLine, p.column,
+                                                 p.endColumn));
+      });
 }
 
 SourcePosition LineTable::position(size_t unit) const {

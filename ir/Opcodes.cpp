@@ -427,6 +427,18 @@ OpcodeTable::stackSlots(uint8_t op, uint32_t arg, bool jump) const {
   return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
 }
 
+bool OpcodeTable::signatureUsesArgument(uint8_t op) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return false;
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
+    for (unsigned i = 0; i < unsigned(onePath->inputs) + onePath->outputs; ++i)
+      if (data.stackItems[onePath->firstItem + i].count.mask != 0)
+        return true;
+  return false;
+}
+
 /// Whether `test` holds for an output item of signature `index`, on either
 /// path.
 static bool

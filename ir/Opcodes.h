@@ -318,6 +318,10 @@ public:
   };
   std::optional<StackSlots> stackSlots(uint8_t op, uint32_t arg,
                                        bool jump) const;
+  /// Whether `op`'s signature (either path) changes with the argument;
+  /// false for an opcode without a signature. Lets a caller cache one
+  /// signature per opcode where the argument does not matter.
+  bool signatureUsesArgument(uint8_t op) const;
   /// Whether an output item of `op`'s signature may be NULL
   /// (StackItem::maybeNull), on either path and for any argument.
   bool mayOutputNull(uint8_t op) const;
