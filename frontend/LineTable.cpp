@@ -277,6 +277,110 @@ Status walkLocations(llvm::StringRef table, int32_t firstLineNo, Sink &&sink) {
   return Status::ok();
 }
 
+/// walkLocations() into SourceLocations for a well-formed table, without
+/// Expected or optionals on the way: the lifter decodes every code
+/// object's table. Returns false at anything walkLocations() would report,
+/// leaving `out` partly filled; the caller then walks the table again for
+/// the error.
+bool fastLocations(llvm::StringRef table, int32_t firstLineNo,
+                   std::vector<SourceLocation> &out) {
+  const auto *p = reinterpret_cast<const uint8_t *>(table.data());
+  const uint8_t *const end = p + table.size();
+  // read_varint; false where LocationReader::varint() fails.
+  auto varint = [&](uint32_t &value) {
+    value = 0;
+    for (unsigned shift = 0;; shift += 6) {
+      if (shift > kMaxVarintShift || p == end || (*p & 0x80))
+        return false;
+      unsigned b = *p++;
+      value |= uint32_t(b & 63) << shift;
+      if (!(b & 64))
+        return true;
+    }
+  };
+  auto signedVarint = [&](int32_t &value) {
+    uint32_t u;
+    if (!varint(u))
+      return false;
+    value = (u & 1) ? -int32_t(u >> 1) : int32_t(u >> 1);
+    return true;
+  };
+  auto inRange = [](int64_t line) {
+    return line >= INT32_MIN && line <= INT32_MAX;
+  };
+  // CPython keeps -1 for "none" in its C ints.
+  auto field = [](int64_t value) {
+    return value == -1 ? SourceLocation::kAbsent : int32_t(value);
+  };
+  int64_t computedLine = firstLineNo;
+  while (p != end) {
+    unsigned first = *p++;
+    if (!(first & 0x80))
+      return false;
+    unsigned code = (first >> 3) & 15;
+    uint32_t units = (first & 7) + 1;
+    SourceLocation loc;
+    switch (code) {
+    case kNone:
+      break;
+    case kLong: {
+      int32_t lineDelta;
+      uint32_t endDelta, col, endCol;
+      if (!signedVarint(lineDelta))
+        return false;
+      computedLine += lineDelta;
+      if (!inRange(computedLine) || !varint(endDelta) || !varint(col) ||
+          !varint(endCol))
+        return false;
+      int64_t endLine = computedLine + endDelta;
+      if (endLine > INT32_MAX)
+        return false;
+      loc.line = field(computedLine);
+      loc.endLine = field(endLine);
+      if (col != 0)
+        loc.column = field(int64_t(col) - 1);
+      if (endCol != 0)
+        loc.endColumn = field(int64_t(endCol) - 1);
+      break;
+    }
+    case kNoColumns: {
+      int32_t lineDelta;
+      if (!signedVarint(lineDelta))
+        return false;
+      computedLine += lineDelta;
+      if (!inRange(computedLine))
+        return false;
+      loc.line = loc.endLine = field(computedLine);
+      break;
+    }
+    case kOneLine0:
+    case kOneLine1:
+    case kOneLine2:
+      computedLine += code - kOneLine0;
+      if (!inRange(computedLine) || end - p < 2 || ((p[0] | p[1]) & 0x80))
+        return false;
+      loc.line = loc.endLine = field(computedLine);
+      loc.column = p[0];
+      loc.endColumn = p[1];
+      p += 2;
+      break;
+    default: // short forms 0-9: same line, column in 7 bits
+      if (p == end || (*p & 0x80))
+        return false;
+      loc.line = loc.endLine = field(computedLine);
+      loc.column = int32_t((code << 3) | (*p >> 4));
+      loc.endColumn = loc.column + int32_t(*p & 15);
+      ++p;
+      break;
+    }
+    // Not insert(end, units, loc): its general path costs more than these
+    // one to eight copies.
+    for (uint32_t k = 0; k < units; ++k)
+      out.push_back(loc);
+  }
+  return true;
+}
+
 } // namespace
 
 Expected<LineTable> LineTable::decode(const CodeObject &code) {
@@ -339,6 +443,10 @@ Status LineTable::decodeLocations(const CodeObject &code,
     return Status::ok();
   }
   out.reserve(code.codeUnits());
+  if (fastLocations(code.lineTable, code.firstLineNo, out))
+    return Status::ok();
+  // Something is wrong with the table: the exact walk says what.
+  out.clear();
   return walkLocations(
       code.lineTable, code.firstLineNo,
       [&](uint32_t units, const SourcePosition &p) {
