@@ -43,11 +43,34 @@ Status BytecodeCFG::decode(const CodeObject &code, const OpcodeTable &table) {
                  code.name.utf8 + "' has odd length " +
                  std::to_string(code.code.size()));
   const OpcodeTable &decodeTable = *OpcodeTable::forVersion(code.version);
+  const bool hasArgByTable = decodeTable.version().atLeast(3, 12);
+  auto describe = [&](uint8_t op, bool deoptimize) {
+    ByteInfo byte;
+    byte.base = op;
+    byte.info = decodeTable.info(op);
+    if (!byte.info && deoptimize) {
+      byte.base = decodeTable.deoptimize(op).value_or(op);
+      byte.info = decodeTable.info(byte.base);
+    }
+    byte.cacheEntries = byte.info ? byte.info->cacheEntries : 0;
+    byte.isExtendedArg = byte.base == decodeTable.extendedArg();
+    byte.takesArgument = hasArgByTable
+                             ? byte.info && byte.info->hasArg
+                             : byte.base >= decodeTable.haveArgument();
+    return byte;
+  };
+  if (byteTable_ != &decodeTable) {
+    // Bytes that are no real opcode (info null) are described again below
+    // when met: deoptimizing all of them here would cost more than real
+    // code ever needs.
+    byteTable_ = &decodeTable;
+    for (unsigned op = 0; op < 256; ++op)
+      byteInfo_[op] = describe(uint8_t(op), false);
+  }
   const PythonVersion v = code.version;
   const bool signedArg = v.atLeast(3, 11);
-  const bool hasArgByTable = v.atLeast(3, 12);
-  const uint8_t extendedArg = decodeTable.extendedArg();
-  const uint8_t haveArgument = decodeTable.haveArgument();
+  const bool keepsExtended = !v.atLeast(3, 10);
+  const uint8_t skippedOpcode = table.extendedArg();
   const int64_t jumpUnit = int64_t(decodeTable.jumpUnit());
   const auto *bytes = reinterpret_cast<const unsigned char *>(code.code.data());
   const uint32_t size = uint32_t(code.code.size());
@@ -59,24 +82,25 @@ Status BytecodeCFG::decode(const CodeObject &code, const OpcodeTable &table) {
   uint32_t prefixes = 0; // EXTENDED_ARG units right before this one
   for (uint32_t i = 0; i < size; i += 2) {
     uint8_t opcode = bytes[i];
-    const OpcodeInfo *info = decodeTable.info(opcode);
-    uint8_t base = opcode;
-    if (!info) {
-      base = decodeTable.deoptimize(opcode).value_or(opcode);
-      info = decodeTable.info(base);
+    ByteInfo specialized;
+    const ByteInfo *found = &byteInfo_[opcode];
+    if (!found->info) {
+      specialized = describe(opcode, true);
+      found = &specialized;
     }
-    uint32_t cacheEntries = info ? info->cacheEntries : 0;
-    bool isExtendedArg = base == extendedArg;
-    bool takesArgument =
-        hasArgByTable ? info && info->hasArg : base >= haveArgument;
+    const ByteInfo &byte = *found;
+    const OpcodeInfo *info = byte.info;
+    uint8_t base = byte.base;
+    uint32_t cacheEntries = byte.cacheEntries;
+    bool isExtendedArg = byte.isExtendedArg;
     std::optional<int64_t> arg;
-    if (takesArgument) {
+    if (byte.takesArgument) {
       arg = int64_t(bytes[i + 1]) | extended;
       extended = isExtendedArg ? int64_t(uint64_t(*arg) << 8) : 0;
       // 3.11+: "The oparg is stored as a signed integer".
       if (signedArg && extended >= (int64_t(1) << 31))
         extended -= int64_t(1) << 32;
-    } else if (v.atLeast(3, 10)) {
+    } else if (!keepsExtended) {
       extended = 0;
     }
     uint32_t startOffset = isExtendedArg ? i : i - 2 * prefixes;
@@ -85,7 +109,7 @@ Status BytecodeCFG::decode(const CodeObject &code, const OpcodeTable &table) {
     uint32_t next = i + 2;
     i += 2 * cacheEntries;
 
-    if (opcode == table.extendedArg())
+    if (opcode == skippedOpcode)
       continue;
     if (!info) // decoding itself has no later errors, so this comes first
       return liftError(code, next - 2,
