@@ -34,6 +34,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 
 #include "frontend/BytecodeCFG.h"
 #include "frontend/LineTable.h"
@@ -173,26 +174,23 @@ public:
   explicit SignatureCache(const OpcodeTable &table) : table_(table) {
     for (unsigned op = 0; op < 256; ++op)
       usesArgument_[op] = table.signatureUsesArgument(uint8_t(op));
-    direct_.assign(256 * kDirectArgs, kNotComputed);
+    direct_.assign(256 * kDirectArgs, nullptr);
   }
 
-  /// The summary of `opcode` with `arg`, copied out (the cache may grow);
-  /// false if the opcode has no signature for `arg`.
-  bool lookup(uint8_t opcode, uint32_t arg, SignatureSummary &out) {
-    int32_t *slot;
+  /// The summary of `opcode` with `arg`; null if the opcode has no
+  /// signature for `arg`. Summaries stay where they are as the cache grows.
+  const SignatureSummary *lookup(uint8_t opcode, uint32_t arg) {
+    const SignatureSummary **slot;
     if (!usesArgument_[opcode])
       slot = &direct_[size_t(opcode) * kDirectArgs];
     else if (arg < kDirectArgs)
       slot = &direct_[size_t(opcode) * kDirectArgs + arg];
     else
-      slot = &large_.try_emplace((uint64_t(opcode) << 32) | arg, kNotComputed)
+      slot = &large_.try_emplace((uint64_t(opcode) << 32) | arg, nullptr)
                   .first->second;
-    if (*slot == kNotComputed)
+    if (!*slot)
       *slot = compute(opcode, arg);
-    if (*slot == kNoSignature)
-      return false;
-    out = summaries_[size_t(*slot)];
-    return true;
+    return *slot == &noSignature_ ? nullptr : *slot;
   }
 
   llvm::ArrayRef<uint32_t> peeks(const SignatureSummary &summary) const {
@@ -202,14 +200,14 @@ public:
 
 private:
   static constexpr uint32_t kDirectArgs = 32;
-  static constexpr int32_t kNotComputed = -1, kNoSignature = -2;
 
-  int32_t compute(uint8_t opcode, uint32_t arg) {
+  [[gnu::noinline]] const SignatureSummary *compute(uint8_t opcode,
+                                                    uint32_t arg) {
     std::optional<StackSignature> fall = table_.signature(opcode, arg, false);
     std::optional<StackSignature> jump = table_.signature(opcode, arg, true);
     if (!fall || !jump)
-      return kNoSignature;
-    SignatureSummary summary;
+      return &noSignature_;
+    SignatureSummary &summary = summaries_.emplace_back();
     summary.popsFall = fall->pops();
     summary.pushesFall = fall->pushes();
     summary.popsJump = jump->pops();
@@ -220,17 +218,17 @@ private:
       summary.peekDepth = std::max(summary.peekDepth, summary.popsFall + depth);
     }
     summary.numPeeks = uint32_t(peeks_.size()) - summary.firstPeek;
-    summaries_.push_back(summary);
-    return int32_t(summaries_.size() - 1);
+    return &summary;
   }
 
   const OpcodeTable &table_;
   std::array<bool, 256> usesArgument_;
-  /// 256 x kDirectArgs indices into summaries_ (argument 0's for opcodes
-  /// whose signature ignores the argument).
-  std::vector<int32_t> direct_;
-  llvm::DenseMap<uint64_t, int32_t> large_;
-  std::vector<SignatureSummary> summaries_;
+  /// 256 x kDirectArgs summaries (argument 0's for opcodes whose signature
+  /// ignores the argument); null until computed, &noSignature_ for none.
+  std::vector<const SignatureSummary *> direct_;
+  llvm::DenseMap<uint64_t, const SignatureSummary *> large_;
+  std::deque<SignatureSummary> summaries_; ///< stable addresses
+  SignatureSummary noSignature_;
   std::vector<uint32_t> peeks_;
 };
 
@@ -285,9 +283,9 @@ private:
   /// The entry depth of `state` that gives a successor whose depth is
   /// known its depth, if there is one.
   std::optional<uint32_t> depthFromSuccessor(const BlockState &state);
-  /// The summary of `inst` into `out`; false if it has none.
-  bool signature(const BytecodeInstruction &inst, SignatureSummary &out) {
-    return signatures_.lookup(inst.opcode, inst.arg, out);
+  /// The summary of `inst`; null if it has none.
+  const SignatureSummary *signature(const BytecodeInstruction &inst) {
+    return signatures_.lookup(inst.opcode, inst.arg);
   }
   /// Pops `n` values into `out` (stack order); false on underflow.
   bool pop(unsigned n, llvm::SmallVectorImpl<Value *> &out);
@@ -677,13 +675,13 @@ Status FunctionLifter::liftPy(uint32_t index, const SignatureSummary *sig) {
 uint32_t FunctionLifter::requiredDepth(const BlockState &state) {
   int64_t height = 0, required = 0;
   for (uint32_t i = state.first; i < state.end; ++i) {
-    SignatureSummary sig;
-    if (!signature(cfg_.instructions[i], sig))
+    const SignatureSummary *sig = signature(cfg_.instructions[i]);
+    if (!sig)
       break; // liftPy reports it
     int64_t need =
-        std::max(std::max(sig.popsFall, sig.popsJump), sig.peekDepth);
+        std::max(std::max(sig->popsFall, sig->popsJump), sig->peekDepth);
     required = std::max(required, need - height);
-    height += int64_t(sig.pushesFall) - int64_t(sig.popsFall);
+    height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
   }
   return uint32_t(required);
 }
@@ -692,16 +690,15 @@ std::optional<uint32_t>
 FunctionLifter::depthFromSuccessor(const BlockState &state) {
   int64_t height = 0;
   for (uint32_t i = state.first; i + 1 < state.end; ++i) {
-    SignatureSummary sig;
-    if (!signature(cfg_.instructions[i], sig))
+    const SignatureSummary *sig = signature(cfg_.instructions[i]);
+    if (!sig)
       return std::nullopt;
-    height += int64_t(sig.pushesFall) - int64_t(sig.popsFall);
+    height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
   }
   const BytecodeInstruction &last = cfg_.instructions[state.end - 1];
-  SignatureSummary summary;
-  if (!signature(last, summary))
+  const SignatureSummary *sig = signature(last);
+  if (!sig)
     return std::nullopt;
-  const SignatureSummary *sig = &summary;
   auto from = [&](uint32_t targetInst, uint32_t pops,
                   uint32_t pushes) -> std::optional<uint32_t> {
     const BlockState &target = stateAt(targetInst);
@@ -748,9 +745,7 @@ Status FunctionLifter::liftBlock(uint32_t index) {
     }
     // CPython's frame has co_stacksize slots; bytecode that needs more
     // would write past them (and a huge push count must not allocate).
-    SignatureSummary summary;
-    const SignatureSummary *sig =
-        signature(cfg_.instructions[i], summary) ? &summary : nullptr;
+    const SignatureSummary *sig = signature(cfg_.instructions[i]);
     if (sig && int64_t(stack_.size()) - int64_t(sig->popsFall) +
                        int64_t(sig->pushesFall) >
                    int64_t(code_.stackSize))
