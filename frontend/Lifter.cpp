@@ -204,9 +204,18 @@ private:
   [[gnu::noinline]] const SignatureSummary *compute(uint8_t opcode,
                                                     uint32_t arg) {
     std::optional<StackSignature> fall = table_.signature(opcode, arg, false);
-    std::optional<StackSignature> jump = table_.signature(opcode, arg, true);
-    if (!fall || !jump)
+    if (!fall)
       return &noSignature_;
+    // An opcode that does not jump has one signature for both paths
+    // (OpcodesTest checks it).
+    const StackSignature *jump = &*fall;
+    std::optional<StackSignature> jumpPath;
+    if (const OpcodeInfo *info = table_.info(opcode);
+        !info || info->isJump() || info->flow == FlowKind::ConditionalJump) {
+      if (!(jumpPath = table_.signature(opcode, arg, true)))
+        return &noSignature_;
+      jump = &*jumpPath;
+    }
     SignatureSummary &summary = summaries_.emplace_back();
     summary.popsFall = fall->pops();
     summary.pushesFall = fall->pushes();
