@@ -41,6 +41,7 @@
 #include "ir/IR.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Compiler.h"
 
 namespace bcc {
 namespace {
@@ -179,7 +180,8 @@ public:
 
   /// The summary of `opcode` with `arg`; null if the opcode has no
   /// signature for `arg`. Summaries stay where they are as the cache grows.
-  const SignatureSummary *lookup(uint8_t opcode, uint32_t arg) {
+  LLVM_ATTRIBUTE_ALWAYS_INLINE const SignatureSummary *lookup(uint8_t opcode,
+                                                              uint32_t arg) {
     const SignatureSummary **slot;
     if (!usesArgument_[opcode])
       slot = &direct_[size_t(opcode) * kDirectArgs];
@@ -266,7 +268,7 @@ public:
                  const OpcodeTable &table, ModuleContext &context)
       : code_(code), function_(function), table_(table), kinds_(context.kinds),
         signatures_(context.signatures), cfg_(context.cfg), builder_(function),
-        locations_(context.locations) {}
+        locations_(context.locations), is311_(table.version().minor == 11) {}
 
   Status run();
 
@@ -293,7 +295,8 @@ private:
   /// known its depth, if there is one.
   std::optional<uint32_t> depthFromSuccessor(const BlockState &state);
   /// The summary of `inst`; null if it has none.
-  const SignatureSummary *signature(const BytecodeInstruction &inst) {
+  LLVM_ATTRIBUTE_ALWAYS_INLINE const SignatureSummary *
+  signature(const BytecodeInstruction &inst) {
     return signatures_.lookup(inst.opcode, inst.arg);
   }
   /// Pops `n` values into `out` (stack order); false on underflow.
@@ -328,6 +331,7 @@ private:
   llvm::SmallVector<Value *, 16> scratch_;
   llvm::SmallVector<StackOperand, 16> operands_;
   Value *pendingKwNames_ = nullptr;
+  const bool is311_;
 };
 
 Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
@@ -382,7 +386,7 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   IRBuilder &b = builder_;
   setOrigin(inst);
   uint32_t arg = inst.arg;
-  bool is311 = table_.version().minor == 11;
+  const bool is311 = is311_;
   auto push = [&](Value *v) { stack_.push_back(v); };
   auto pushResults = [&](Instruction *i) {
     for (unsigned r = 0; r < i->numResults(); ++r)
