@@ -34,6 +34,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <deque>
 
 #include "frontend/BytecodeCFG.h"
@@ -151,6 +152,33 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   return kinds;
 }
 
+/// What lifting needs to know of each opcode of a version, beyond the
+/// opcode table. Made once per version and never changed, like the tables.
+struct OpcodeFacts {
+  std::array<Kind, 256> kinds;
+  /// OpcodeTable::signatureUsesArgument().
+  std::array<bool, 256> signatureUsesArgument;
+};
+
+const OpcodeFacts &opcodeFacts(const OpcodeTable &table) {
+  static const std::array<OpcodeFacts, 3> facts = [] {
+    std::array<OpcodeFacts, 3> all;
+    for (uint8_t minor = 11; minor <= 13; ++minor) {
+      const OpcodeTable &versionTable =
+          *OpcodeTable::forVersion(PythonVersion(3, minor));
+      OpcodeFacts &f = all[minor - 11];
+      f.kinds = classify(versionTable);
+      for (unsigned op = 0; op < 256; ++op)
+        f.signatureUsesArgument[op] =
+            versionTable.signatureUsesArgument(uint8_t(op));
+    }
+    return all;
+  }();
+  assert(table.version().major == 3 && table.version().minor >= 11 &&
+         table.version().minor <= 13 && "the lifter's versions only");
+  return facts[table.version().minor - 11];
+}
+
 /// A stack signature boiled down to what lifting needs, per path.
 /// The largest co_stacksize lifted. CPython's compiler builds big
 /// collections and calls in pieces and never comes near it; a larger value
@@ -172,9 +200,9 @@ struct SignatureSummary {
 /// indexing an array rather than by hashing.
 class SignatureCache {
 public:
-  explicit SignatureCache(const OpcodeTable &table) : table_(table) {
-    for (unsigned op = 0; op < 256; ++op)
-      usesArgument_[op] = table.signatureUsesArgument(uint8_t(op));
+  SignatureCache(const OpcodeTable &table,
+                 const std::array<bool, 256> &usesArgument)
+      : table_(table), usesArgument_(usesArgument) {
     direct_.assign(256 * kDirectArgs, nullptr);
   }
 
@@ -233,7 +261,7 @@ private:
   }
 
   const OpcodeTable &table_;
-  std::array<bool, 256> usesArgument_;
+  const std::array<bool, 256> &usesArgument_;
   /// 256 x kDirectArgs summaries (argument 0's for opcodes whose signature
   /// ignores the argument); null until computed, &noSignature_ for none.
   std::vector<const SignatureSummary *> direct_;
@@ -254,9 +282,10 @@ struct BlockState : BytecodeBlock {
 /// storage that each FunctionLifter reuses (they run one after another).
 struct ModuleContext {
   explicit ModuleContext(const OpcodeTable &table)
-      : kinds(classify(table)), signatures(table) {}
+      : kinds(opcodeFacts(table).kinds),
+        signatures(table, opcodeFacts(table).signatureUsesArgument) {}
 
-  std::array<Kind, 256> kinds;
+  const std::array<Kind, 256> &kinds;
   SignatureCache signatures;
   BytecodeCFG cfg;
   std::vector<SourceLocation> locations;
