@@ -152,123 +152,139 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   return kinds;
 }
 
-/// What lifting needs to know of each opcode of a version, beyond the
-/// opcode table. Made once per version and never changed, like the tables.
-struct OpcodeFacts {
-  std::array<Kind, 256> kinds;
-  /// OpcodeTable::signatureUsesArgument().
-  std::array<bool, 256> signatureUsesArgument;
-};
-
-const OpcodeFacts &opcodeFacts(const OpcodeTable &table) {
-  static const std::array<OpcodeFacts, 3> facts = [] {
-    std::array<OpcodeFacts, 3> all;
-    for (uint8_t minor = 11; minor <= 13; ++minor) {
-      const OpcodeTable &versionTable =
-          *OpcodeTable::forVersion(PythonVersion(3, minor));
-      OpcodeFacts &f = all[minor - 11];
-      f.kinds = classify(versionTable);
-      for (unsigned op = 0; op < 256; ++op)
-        f.signatureUsesArgument[op] =
-            versionTable.signatureUsesArgument(uint8_t(op));
-    }
-    return all;
-  }();
-  assert(table.version().major == 3 && table.version().minor >= 11 &&
-         table.version().minor <= 13 && "the lifter's versions only");
-  return facts[table.version().minor - 11];
-}
-
-/// A stack signature boiled down to what lifting needs, per path.
 /// The largest co_stacksize lifted. CPython's compiler builds big
 /// collections and calls in pieces and never comes near it; a larger value
 /// in a file is refused rather than believed.
 constexpr int32_t kMaxStackSize = 1 << 20;
 
+/// A stack signature boiled down to what lifting needs, per path.
 struct SignatureSummary {
   uint32_t popsFall = 0, pushesFall = 0, popsJump = 0, pushesJump = 0;
   /// The deepest peeked slot, counted before the fall-through pops; 0
   /// without peeks.
   uint32_t peekDepth = 0;
-  /// The fall-through path's peeked depths, in SignatureCache::peeks().
-  uint32_t firstPeek = 0, numPeeks = 0;
+  llvm::SmallVector<uint32_t, 2> peeks; ///< fall-through path's peeked depths
 };
 
-/// The summaries of one module's (opcode, argument) pairs, computed once
-/// each. Lifting asks for every instruction, so the common keys (an opcode
-/// whose signature ignores its argument, or a small argument) are found by
-/// indexing an array rather than by hashing.
+/// The summary of `opcode` with `arg` into `summary`; false if the opcode
+/// has no signature for `arg`.
+bool summarize(const OpcodeTable &table, uint8_t opcode, uint32_t arg,
+               SignatureSummary &summary) {
+  std::optional<StackSignature> fall = table.signature(opcode, arg, false);
+  if (!fall)
+    return false;
+  // An opcode that does not jump has one signature for both paths
+  // (OpcodesTest checks it).
+  const StackSignature *jump = &*fall;
+  std::optional<StackSignature> jumpPath;
+  if (const OpcodeInfo *info = table.info(opcode);
+      !info || info->isJump() || info->flow == FlowKind::ConditionalJump) {
+    if (!(jumpPath = table.signature(opcode, arg, true)))
+      return false;
+    jump = &*jumpPath;
+  }
+  summary.popsFall = fall->pops();
+  summary.pushesFall = fall->pushes();
+  summary.popsJump = jump->pops();
+  summary.pushesJump = jump->pushes();
+  for (uint32_t depth : fall->peekedDepths()) {
+    summary.peeks.push_back(depth);
+    summary.peekDepth = std::max(summary.peekDepth, summary.popsFall + depth);
+  }
+  return true;
+}
+
+/// What lifting needs to know of each opcode of a version, beyond the
+/// opcode table: made once per version, on first use, and never changed,
+/// like the tables themselves.
+struct OpcodeFacts {
+  /// Signatures are summarized in advance for every argument below this
+  /// (or once, for an opcode whose signature ignores its argument);
+  /// lifting asks for every instruction, and nearly all arguments are
+  /// small.
+  static constexpr uint32_t kDirectArgs = 32;
+
+  explicit OpcodeFacts(PythonVersion version) {
+    const OpcodeTable &table = *OpcodeTable::forVersion(version);
+    kinds = classify(table);
+    direct.fill(nullptr);
+    for (unsigned op = 0; op < 256; ++op) {
+      signatureUsesArgument[op] = table.signatureUsesArgument(uint8_t(op));
+      uint32_t args = signatureUsesArgument[op] ? kDirectArgs : 1;
+      for (uint32_t arg = 0; arg < args; ++arg) {
+        SignatureSummary summary;
+        if (summarize(table, uint8_t(op), arg, summary))
+          direct[op * kDirectArgs + arg] =
+              &summaries.emplace_back(std::move(summary));
+      }
+    }
+  }
+
+  std::array<Kind, 256> kinds;
+  /// OpcodeTable::signatureUsesArgument().
+  std::array<bool, 256> signatureUsesArgument;
+  /// 256 x kDirectArgs summaries (argument 0's only for an opcode whose
+  /// signature ignores the argument); null where there is no signature.
+  std::array<const SignatureSummary *, 256 * kDirectArgs> direct;
+  std::deque<SignatureSummary> summaries;
+};
+
+const OpcodeFacts &opcodeFacts(PythonVersion version) {
+  assert(version.major == 3 && version.minor >= 11 && version.minor <= 13 &&
+         "the lifter's versions only");
+  // One static each, so that only the versions met are summarized.
+  switch (version.minor) {
+  case 11: {
+    static const OpcodeFacts facts(version);
+    return facts;
+  }
+  case 12: {
+    static const OpcodeFacts facts(version);
+    return facts;
+  }
+  default: {
+    static const OpcodeFacts facts(PythonVersion(3, 13));
+    return facts;
+  }
+  }
+}
+
+/// The summaries of one module's (opcode, argument) pairs: the version's
+/// precomputed ones, and those of large arguments computed once each.
 class SignatureCache {
 public:
-  SignatureCache(const OpcodeTable &table,
-                 const std::array<bool, 256> &usesArgument)
-      : table_(table), usesArgument_(usesArgument) {
-    direct_.assign(256 * kDirectArgs, nullptr);
-  }
+  explicit SignatureCache(const OpcodeTable &table)
+      : table_(table), facts_(opcodeFacts(table.version())) {}
 
   /// The summary of `opcode` with `arg`; null if the opcode has no
   /// signature for `arg`. Summaries stay where they are as the cache grows.
   LLVM_ATTRIBUTE_ALWAYS_INLINE const SignatureSummary *lookup(uint8_t opcode,
                                                               uint32_t arg) {
-    const SignatureSummary **slot;
-    if (!usesArgument_[opcode])
-      slot = &direct_[size_t(opcode) * kDirectArgs];
-    else if (arg < kDirectArgs)
-      slot = &direct_[size_t(opcode) * kDirectArgs + arg];
-    else
-      slot = &large_.try_emplace((uint64_t(opcode) << 32) | arg, nullptr)
-                  .first->second;
-    if (!*slot)
-      *slot = compute(opcode, arg);
-    return *slot == &noSignature_ ? nullptr : *slot;
-  }
-
-  llvm::ArrayRef<uint32_t> peeks(const SignatureSummary &summary) const {
-    return llvm::ArrayRef<uint32_t>(peeks_).slice(summary.firstPeek,
-                                                  summary.numPeeks);
+    constexpr uint32_t kDirectArgs = OpcodeFacts::kDirectArgs;
+    if (!facts_.signatureUsesArgument[opcode])
+      return facts_.direct[size_t(opcode) * kDirectArgs];
+    if (arg < kDirectArgs)
+      return facts_.direct[size_t(opcode) * kDirectArgs + arg];
+    return lookupLarge(opcode, arg);
   }
 
 private:
-  static constexpr uint32_t kDirectArgs = 32;
-
-  [[gnu::noinline]] const SignatureSummary *compute(uint8_t opcode,
-                                                    uint32_t arg) {
-    std::optional<StackSignature> fall = table_.signature(opcode, arg, false);
-    if (!fall)
-      return &noSignature_;
-    // An opcode that does not jump has one signature for both paths
-    // (OpcodesTest checks it).
-    const StackSignature *jump = &*fall;
-    std::optional<StackSignature> jumpPath;
-    if (const OpcodeInfo *info = table_.info(opcode);
-        !info || info->isJump() || info->flow == FlowKind::ConditionalJump) {
-      if (!(jumpPath = table_.signature(opcode, arg, true)))
-        return &noSignature_;
-      jump = &*jumpPath;
+  [[gnu::noinline]] const SignatureSummary *lookupLarge(uint8_t opcode,
+                                                        uint32_t arg) {
+    auto [it, inserted] =
+        large_.try_emplace((uint64_t(opcode) << 32) | arg, nullptr);
+    if (inserted) {
+      SignatureSummary summary;
+      if (summarize(table_, opcode, arg, summary))
+        it->second = &summaries_.emplace_back(std::move(summary));
     }
-    SignatureSummary &summary = summaries_.emplace_back();
-    summary.popsFall = fall->pops();
-    summary.pushesFall = fall->pushes();
-    summary.popsJump = jump->pops();
-    summary.pushesJump = jump->pushes();
-    summary.firstPeek = uint32_t(peeks_.size());
-    for (uint32_t depth : fall->peekedDepths()) {
-      peeks_.push_back(depth);
-      summary.peekDepth = std::max(summary.peekDepth, summary.popsFall + depth);
-    }
-    summary.numPeeks = uint32_t(peeks_.size()) - summary.firstPeek;
-    return &summary;
+    return it->second;
   }
 
   const OpcodeTable &table_;
-  const std::array<bool, 256> &usesArgument_;
-  /// 256 x kDirectArgs summaries (argument 0's for opcodes whose signature
-  /// ignores the argument); null until computed, &noSignature_ for none.
-  std::vector<const SignatureSummary *> direct_;
+  const OpcodeFacts &facts_;
   llvm::DenseMap<uint64_t, const SignatureSummary *> large_;
   std::deque<SignatureSummary> summaries_; ///< stable addresses
-  SignatureSummary noSignature_;
-  std::vector<uint32_t> peeks_;
 };
 
 /// Per-block facts while lifting.
@@ -282,8 +298,7 @@ struct BlockState : BytecodeBlock {
 /// storage that each FunctionLifter reuses (they run one after another).
 struct ModuleContext {
   explicit ModuleContext(const OpcodeTable &table)
-      : kinds(opcodeFacts(table).kinds),
-        signatures(table, opcodeFacts(table).signatureUsesArgument) {}
+      : kinds(opcodeFacts(table.version()).kinds), signatures(table) {}
 
   const std::array<Kind, 256> &kinds;
   SignatureCache signatures;
@@ -658,7 +673,7 @@ Status FunctionLifter::liftPy(uint32_t index, const SignatureSummary *sig) {
                                 : sig->pushesFall;
   uint32_t size = uint32_t(stack_.size());
   uint32_t deepest = std::max(pops, sig->peekDepth);
-  llvm::ArrayRef<uint32_t> peeks = signatures_.peeks(*sig);
+  llvm::ArrayRef<uint32_t> peeks = sig->peeks;
   if (size < deepest)
     return underflow(inst, deepest);
 
