@@ -304,6 +304,8 @@ struct ModuleContext {
   SignatureCache signatures;
   BytecodeCFG cfg;
   std::vector<SourceLocation> locations;
+  std::vector<BlockState> blocks;
+  std::vector<uint32_t> worklist;
 };
 
 class FunctionLifter {
@@ -312,6 +314,7 @@ public:
                  const OpcodeTable &table, ModuleContext &context)
       : code_(code), function_(function), table_(table), kinds_(context.kinds),
         signatures_(context.signatures), cfg_(context.cfg), builder_(function),
+        blocks_(context.blocks), worklist_(context.worklist),
         locations_(context.locations), is311_(table.version().minor == 11) {}
 
   Status run();
@@ -362,12 +365,12 @@ private:
   BytecodeCFG &cfg_;
   IRBuilder builder_;
 
-  std::vector<BlockState> blocks_; ///< parallel to cfg_.blocks
+  std::vector<BlockState> &blocks_; ///< parallel to cfg_.blocks
   /// The block that starts at instruction `index` (a leader).
   BlockState &stateAt(uint32_t index) {
     return blocks_[size_t(cfg_.blockAt(index))];
   }
-  std::vector<uint32_t> worklist_;
+  std::vector<uint32_t> &worklist_;
   /// co_positions(), one per code unit the line table covers.
   std::vector<SourceLocation> &locations_;
 
@@ -836,7 +839,9 @@ Status FunctionLifter::run() {
                  std::to_string(kMaxStackSize) + ")");
   if (Status s = cfg_.build(code_, table_); !s)
     return s;
+  blocks_.clear();
   blocks_.resize(cfg_.blocks.size());
+  worklist_.clear();
   for (size_t i = 0; i < cfg_.blocks.size(); ++i) {
     static_cast<BytecodeBlock &>(blocks_[i]) = cfg_.blocks[i];
     blocks_[i].block = builder_.createBlock();
