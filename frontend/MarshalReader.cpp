@@ -38,6 +38,7 @@
 #include <limits>
 
 #include "ir/MarshalFormat.h"
+#include "llvm/Support/Endian.h"
 
 namespace bcc {
 
@@ -98,7 +99,12 @@ size_t findBadUtf8(const uint8_t *s, size_t n) {
 /// U+0080-U+00FF.
 std::string latin1ToUtf8(const uint8_t *s, size_t n) {
   // Nearly every string is ASCII, which is already UTF-8: copy it at once.
+  // The scan looks at eight bytes at a time.
   size_t firstHigh = 0;
+  while (
+      n - firstHigh >= 8 &&
+      !(llvm::support::endian::read64le(s + firstHigh) & 0x8080808080808080ULL))
+    firstHigh += 8;
   while (firstHigh < n && s[firstHigh] < 0x80)
     ++firstHigh;
   if (firstHigh == n)
@@ -154,10 +160,22 @@ bool parseFloatText(StringRef text, double &out) {
 }
 
 uint64_t loadLE(const uint8_t *p, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = n; i-- > 0;)
-    v = (v << 8) | p[i];
-  return v;
+  // The common sizes in one load each; every int32 of the input goes
+  // through here.
+  switch (n) {
+  case 2:
+    return llvm::support::endian::read16le(p);
+  case 4:
+    return llvm::support::endian::read32le(p);
+  case 8:
+    return llvm::support::endian::read64le(p);
+  default: {
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+      v = (v << 8) | p[i];
+    return v;
+  }
+  }
 }
 
 double bitsToDouble(uint64_t bits) {
