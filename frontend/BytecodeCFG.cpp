@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "frontend/Disassembler.h"
-
 namespace bcc {
 
 Error liftError(const CodeObject &code, uint32_t offset,
@@ -32,46 +30,132 @@ Status BytecodeCFG::build(const CodeObject &code, const OpcodeTable &table) {
   return findBlocks(code);
 }
 
+// The same decoding as decodeInstructions() (frontend/Disassembler.h), and
+// the same errors, without building its vector of DecodedInstruction:
+// lifting decodes every code object, and that copy was a good part of the
+// cost.
 Status BytecodeCFG::decode(const CodeObject &code, const OpcodeTable &table) {
-  Expected<std::vector<DecodedInstruction>> decoded = decodeInstructions(code);
-  if (!decoded)
+  if (!OpcodeTable::forVersion(code.version))
     return Error("code object '" + code.qualName.utf8 +
-                 "': " + decoded.error().message);
+                 "': unsupported Python version " + code.version.str());
+  if (code.code.size() % 2)
+    return Error("code object '" + code.qualName.utf8 + "': co_code of '" +
+                 code.name.utf8 + "' has odd length " +
+                 std::to_string(code.code.size()));
+  const OpcodeTable &decodeTable = *OpcodeTable::forVersion(code.version);
+  const bool hasArgByTable = decodeTable.version().atLeast(3, 12);
+  auto describe = [&](uint8_t op, bool deoptimize) {
+    ByteInfo byte;
+    byte.base = op;
+    byte.info = decodeTable.info(op);
+    if (!byte.info && deoptimize) {
+      byte.base = decodeTable.deoptimize(op).value_or(op);
+      byte.info = decodeTable.info(byte.base);
+    }
+    byte.cacheEntries = byte.info ? byte.info->cacheEntries : 0;
+    byte.isExtendedArg = byte.base == decodeTable.extendedArg();
+    byte.takesArgument = hasArgByTable
+                             ? byte.info && byte.info->hasArg
+                             : byte.base >= decodeTable.haveArgument();
+    return byte;
+  };
+  if (byteTable_ != &decodeTable) {
+    // Bytes that are no real opcode (info null) are described again below
+    // when met: deoptimizing all of them here would cost more than real
+    // code ever needs.
+    byteTable_ = &decodeTable;
+    for (unsigned op = 0; op < 256; ++op)
+      byteInfo_[op] = describe(uint8_t(op), false);
+  }
+  const PythonVersion v = code.version;
+  const bool signedArg = v.atLeast(3, 11);
+  const bool keepsExtended = !v.atLeast(3, 10);
+  const uint8_t skippedOpcode = table.extendedArg();
+  const int64_t jumpUnit = int64_t(decodeTable.jumpUnit());
+  const auto *bytes = reinterpret_cast<const unsigned char *>(code.code.data());
+  const uint32_t size = uint32_t(code.code.size());
+
   instructionAtUnit_.assign(code.codeUnits() + 1, -1);
-  instructions.reserve(decoded->size());
-  for (const DecodedInstruction &d : *decoded) {
-    if (d.isExtendedArg(table))
+  instructions.reserve(code.codeUnits());
+  jumps_.clear();
+  int64_t extended = 0;
+  uint32_t prefixes = 0; // EXTENDED_ARG units right before this one
+  for (uint32_t i = 0; i < size; i += 2) {
+    uint8_t opcode = bytes[i];
+    ByteInfo specialized;
+    const ByteInfo *found = &byteInfo_[opcode];
+    if (!found->info) {
+      specialized = describe(opcode, true);
+      found = &specialized;
+    }
+    const ByteInfo &byte = *found;
+    const OpcodeInfo *info = byte.info;
+    uint8_t base = byte.base;
+    uint32_t cacheEntries = byte.cacheEntries;
+    bool isExtendedArg = byte.isExtendedArg;
+    std::optional<int64_t> arg;
+    if (byte.takesArgument) {
+      arg = int64_t(bytes[i + 1]) | extended;
+      extended = isExtendedArg ? int64_t(uint64_t(*arg) << 8) : 0;
+      // 3.11+: "The oparg is stored as a signed integer".
+      if (signedArg && extended >= (int64_t(1) << 31))
+        extended -= int64_t(1) << 32;
+    } else if (!keepsExtended) {
+      extended = 0;
+    }
+    uint32_t startOffset = isExtendedArg ? i : i - 2 * prefixes;
+    prefixes = isExtendedArg ? prefixes + 1 : 0;
+    // The caches after this instruction.
+    uint32_t next = i + 2;
+    i += 2 * cacheEntries;
+
+    if (opcode == skippedOpcode)
       continue;
-    if (!d.info)
-      return liftError(code, d.offset,
-                       "unknown opcode " + std::to_string(d.opcode));
+    if (!info) // decoding itself has no later errors, so this comes first
+      return liftError(code, next - 2,
+                       "unknown opcode " + std::to_string(opcode));
+    if (info->isJump()) {
+      int64_t target = -1;
+      if (arg) {
+        int64_t step = *arg * jumpUnit;
+        int64_t after = int64_t(next) + 2 * int64_t(cacheEntries);
+        switch (info->jump) {
+        case JumpKind::RelativeForward:
+          target = after + step;
+          break;
+        case JumpKind::RelativeBackward:
+          target = after - step;
+          break;
+        case JumpKind::Absolute:
+          target = step;
+          break;
+        case JumpKind::None:
+          break;
+        }
+      }
+      jumps_.push_back({uint32_t(instructions.size()), target});
+    }
     BytecodeInstruction inst;
-    inst.offset = d.offset;
-    inst.start = d.startOffset;
-    inst.arg = uint32_t(d.arg.value_or(0));
-    inst.opcode = d.baseOpcode;
-    inst.info = d.info;
-    instructionAtUnit_[d.startOffset / 2] = int32_t(instructions.size());
+    inst.offset = next - 2;
+    inst.start = startOffset;
+    inst.arg = uint32_t(arg.value_or(0));
+    inst.opcode = base;
+    inst.info = info;
+    instructionAtUnit_[startOffset / 2] = int32_t(instructions.size());
     instructions.push_back(inst);
   }
   // Jump targets, now that every start is known.
-  size_t i = 0;
-  for (const DecodedInstruction &d : *decoded) {
-    if (d.isExtendedArg(table))
-      continue;
-    BytecodeInstruction &inst = instructions[i++];
-    if (!d.info->isJump())
-      continue;
-    int64_t target = d.jumpTarget.value_or(-1);
-    int32_t index = target < 0 || target >= int64_t(codeBytes_)
-                        ? -1
-                        : instructionAt(uint64_t(target));
-    if (index < 0)
+  for (const auto &[index, target] : jumps_) {
+    BytecodeInstruction &inst = instructions[index];
+    int32_t targetIndex = target < 0 || target >= int64_t(codeBytes_)
+                              ? -1
+                              : instructionAt(uint64_t(target));
+    if (targetIndex < 0)
       return liftError(code, inst.offset,
                        opname(inst) + " jumps to offset " +
                            std::to_string(target) +
                            ", which is not an instruction of the code");
-    inst.target = index;
+    inst.target = targetIndex;
   }
   if (instructions.empty())
     return Error("code object '" + code.qualName.utf8 + "' has no code");

@@ -16,6 +16,7 @@
 #ifndef BCC_FRONTEND_BYTECODECFG_H
 #define BCC_FRONTEND_BYTECODECFG_H
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -78,6 +79,19 @@ private:
   std::vector<int32_t> instructionAtUnit_;
   std::vector<int32_t> blockAtInstruction_;
   std::vector<uint8_t> leader_;
+  /// What decode() needs to know of each byte value as an opcode, for the
+  /// table it was last filled from.
+  struct ByteInfo {
+    const OpcodeInfo *info = nullptr; ///< of `base`
+    uint8_t base = 0;                 ///< the real opcode
+    uint8_t cacheEntries = 0;
+    bool isExtendedArg = false;
+    bool takesArgument = false;
+  };
+  const OpcodeTable *byteTable_ = nullptr;
+  std::array<ByteInfo, 256> byteInfo_;
+  /// decode()'s jumps: instruction index and target byte offset.
+  std::vector<std::pair<uint32_t, int64_t>> jumps_;
 };
 
 } // namespace bcc

@@ -34,12 +34,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
+#include <deque>
 
 #include "frontend/BytecodeCFG.h"
 #include "frontend/LineTable.h"
 #include "ir/IR.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Compiler.h"
 
 namespace bcc {
 namespace {
@@ -149,16 +152,139 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   return kinds;
 }
 
-/// A stack signature boiled down to what lifting needs, per path.
 /// The largest co_stacksize lifted. CPython's compiler builds big
 /// collections and calls in pieces and never comes near it; a larger value
 /// in a file is refused rather than believed.
 constexpr int32_t kMaxStackSize = 1 << 20;
 
+/// A stack signature boiled down to what lifting needs, per path.
 struct SignatureSummary {
-  bool valid = false;
   uint32_t popsFall = 0, pushesFall = 0, popsJump = 0, pushesJump = 0;
+  /// The deepest peeked slot, counted before the fall-through pops; 0
+  /// without peeks.
+  uint32_t peekDepth = 0;
   llvm::SmallVector<uint32_t, 2> peeks; ///< fall-through path's peeked depths
+};
+
+/// The summary of `opcode` with `arg` into `summary`; false if the opcode
+/// has no signature for `arg`.
+bool summarize(const OpcodeTable &table, uint8_t opcode, uint32_t arg,
+               SignatureSummary &summary) {
+  std::optional<StackSignature> fall = table.signature(opcode, arg, false);
+  if (!fall)
+    return false;
+  // An opcode that does not jump has one signature for both paths
+  // (OpcodesTest checks it).
+  const StackSignature *jump = &*fall;
+  std::optional<StackSignature> jumpPath;
+  if (const OpcodeInfo *info = table.info(opcode);
+      !info || info->isJump() || info->flow == FlowKind::ConditionalJump) {
+    if (!(jumpPath = table.signature(opcode, arg, true)))
+      return false;
+    jump = &*jumpPath;
+  }
+  summary.popsFall = fall->pops();
+  summary.pushesFall = fall->pushes();
+  summary.popsJump = jump->pops();
+  summary.pushesJump = jump->pushes();
+  for (uint32_t depth : fall->peekedDepths()) {
+    summary.peeks.push_back(depth);
+    summary.peekDepth = std::max(summary.peekDepth, summary.popsFall + depth);
+  }
+  return true;
+}
+
+/// What lifting needs to know of each opcode of a version, beyond the
+/// opcode table: made once per version, on first use, and never changed,
+/// like the tables themselves.
+struct OpcodeFacts {
+  /// Signatures are summarized in advance for every argument below this
+  /// (or once, for an opcode whose signature ignores its argument);
+  /// lifting asks for every instruction, and nearly all arguments are
+  /// small.
+  static constexpr uint32_t kDirectArgs = 32;
+
+  explicit OpcodeFacts(PythonVersion version) {
+    const OpcodeTable &table = *OpcodeTable::forVersion(version);
+    kinds = classify(table);
+    direct.fill(nullptr);
+    for (unsigned op = 0; op < 256; ++op) {
+      signatureUsesArgument[op] = table.signatureUsesArgument(uint8_t(op));
+      uint32_t args = signatureUsesArgument[op] ? kDirectArgs : 1;
+      for (uint32_t arg = 0; arg < args; ++arg) {
+        SignatureSummary summary;
+        if (summarize(table, uint8_t(op), arg, summary))
+          direct[op * kDirectArgs + arg] =
+              &summaries.emplace_back(std::move(summary));
+      }
+    }
+  }
+
+  std::array<Kind, 256> kinds;
+  /// OpcodeTable::signatureUsesArgument().
+  std::array<bool, 256> signatureUsesArgument;
+  /// 256 x kDirectArgs summaries (argument 0's only for an opcode whose
+  /// signature ignores the argument); null where there is no signature.
+  std::array<const SignatureSummary *, 256 * kDirectArgs> direct;
+  std::deque<SignatureSummary> summaries;
+};
+
+const OpcodeFacts &opcodeFacts(PythonVersion version) {
+  assert(version.major == 3 && version.minor >= 11 && version.minor <= 13 &&
+         "the lifter's versions only");
+  // One static each, so that only the versions met are summarized.
+  switch (version.minor) {
+  case 11: {
+    static const OpcodeFacts facts(version);
+    return facts;
+  }
+  case 12: {
+    static const OpcodeFacts facts(version);
+    return facts;
+  }
+  default: {
+    static const OpcodeFacts facts(PythonVersion(3, 13));
+    return facts;
+  }
+  }
+}
+
+/// The summaries of one module's (opcode, argument) pairs: the version's
+/// precomputed ones, and those of large arguments computed once each.
+class SignatureCache {
+public:
+  explicit SignatureCache(const OpcodeTable &table)
+      : table_(table), facts_(opcodeFacts(table.version())) {}
+
+  /// The summary of `opcode` with `arg`; null if the opcode has no
+  /// signature for `arg`. Summaries stay where they are as the cache grows.
+  LLVM_ATTRIBUTE_ALWAYS_INLINE const SignatureSummary *lookup(uint8_t opcode,
+                                                              uint32_t arg) {
+    constexpr uint32_t kDirectArgs = OpcodeFacts::kDirectArgs;
+    if (!facts_.signatureUsesArgument[opcode])
+      return facts_.direct[size_t(opcode) * kDirectArgs];
+    if (arg < kDirectArgs)
+      return facts_.direct[size_t(opcode) * kDirectArgs + arg];
+    return lookupLarge(opcode, arg);
+  }
+
+private:
+  [[gnu::noinline]] const SignatureSummary *lookupLarge(uint8_t opcode,
+                                                        uint32_t arg) {
+    auto [it, inserted] =
+        large_.try_emplace((uint64_t(opcode) << 32) | arg, nullptr);
+    if (inserted) {
+      SignatureSummary summary;
+      if (summarize(table_, opcode, arg, summary))
+        it->second = &summaries_.emplace_back(std::move(summary));
+    }
+    return it->second;
+  }
+
+  const OpcodeTable &table_;
+  const OpcodeFacts &facts_;
+  llvm::DenseMap<uint64_t, const SignatureSummary *> large_;
+  std::deque<SignatureSummary> summaries_; ///< stable addresses
 };
 
 /// Per-block facts while lifting.
@@ -168,14 +294,28 @@ struct BlockState : BytecodeBlock {
   Block *block = nullptr;
 };
 
+/// What the code objects of one module share: tables computed once, and
+/// storage that each FunctionLifter reuses (they run one after another).
+struct ModuleContext {
+  explicit ModuleContext(const OpcodeTable &table)
+      : kinds(opcodeFacts(table.version()).kinds), signatures(table) {}
+
+  const std::array<Kind, 256> &kinds;
+  SignatureCache signatures;
+  BytecodeCFG cfg;
+  std::vector<SourceLocation> locations;
+  std::vector<BlockState> blocks;
+  std::vector<uint32_t> worklist;
+};
+
 class FunctionLifter {
 public:
   FunctionLifter(const CodeObject &code, Function &function,
-                 const OpcodeTable &table, const std::array<Kind, 256> &kinds,
-                 llvm::DenseMap<uint64_t, SignatureSummary> &signatures,
-                 BytecodeCFG &cfg)
-      : code_(code), function_(function), table_(table), kinds_(kinds),
-        signatures_(signatures), cfg_(cfg), builder_(function) {}
+                 const OpcodeTable &table, ModuleContext &context)
+      : code_(code), function_(function), table_(table), kinds_(context.kinds),
+        signatures_(context.signatures), cfg_(context.cfg), builder_(function),
+        blocks_(context.blocks), worklist_(context.worklist),
+        locations_(context.locations), is311_(table.version().minor == 11) {}
 
   Status run();
 
@@ -191,16 +331,21 @@ private:
   Status enter(uint32_t target, llvm::ArrayRef<Value *> stack,
                uint32_t fromOffset);
   Status liftBlock(uint32_t index);
-  Status liftInstruction(uint32_t index, BlockState &state, bool &skipNext);
-  Status liftPy(uint32_t index);
+  Status liftInstruction(uint32_t index, BlockState &state, bool &skipNext,
+                         const SignatureSummary *sig);
+  /// `sig` is the instruction's summary, null if it has none.
+  Status liftPy(uint32_t index, const SignatureSummary *sig);
   /// The least entry depth with which `state`'s instructions do not
   /// underflow, from the stack signatures alone.
   uint32_t requiredDepth(const BlockState &state);
   /// The entry depth of `state` that gives a successor whose depth is
   /// known its depth, if there is one.
   std::optional<uint32_t> depthFromSuccessor(const BlockState &state);
-  /// The cached summary; valid until the next call (the cache may grow).
-  const SignatureSummary *signature(const BytecodeInstruction &inst);
+  /// The summary of `inst`; null if it has none.
+  LLVM_ATTRIBUTE_ALWAYS_INLINE const SignatureSummary *
+  signature(const BytecodeInstruction &inst) {
+    return signatures_.lookup(inst.opcode, inst.arg);
+  }
   /// Pops `n` values into `out` (stack order); false on underflow.
   bool pop(unsigned n, llvm::SmallVectorImpl<Value *> &out);
   Status underflow(const BytecodeInstruction &inst, unsigned needed) const {
@@ -216,22 +361,24 @@ private:
   Function &function_;
   const OpcodeTable &table_;
   const std::array<Kind, 256> &kinds_;
-  llvm::DenseMap<uint64_t, SignatureSummary> &signatures_;
+  SignatureCache &signatures_;
   BytecodeCFG &cfg_;
   IRBuilder builder_;
 
-  std::vector<BlockState> blocks_; ///< parallel to cfg_.blocks
+  std::vector<BlockState> &blocks_; ///< parallel to cfg_.blocks
   /// The block that starts at instruction `index` (a leader).
   BlockState &stateAt(uint32_t index) {
     return blocks_[size_t(cfg_.blockAt(index))];
   }
-  std::vector<uint32_t> worklist_;
-  std::optional<LineTable> lines_;
+  std::vector<uint32_t> &worklist_;
+  /// co_positions(), one per code unit the line table covers.
+  std::vector<SourceLocation> &locations_;
 
   llvm::SmallVector<Value *, 32> stack_;
   llvm::SmallVector<Value *, 16> scratch_;
   llvm::SmallVector<StackOperand, 16> operands_;
   Value *pendingKwNames_ = nullptr;
+  const bool is311_;
 };
 
 Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
@@ -251,8 +398,7 @@ Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
     return error(fromOffset,
                  std::to_string(depth) + " values on the stack at offset " +
                      std::to_string(cfg_.instructions[state.first].start) +
-                     " exceed co_stacksize " +
-                     std::to_string(code_.stackSize));
+                     " exceed co_stacksize " + std::to_string(code_.stackSize));
   state.depth = int32_t(depth);
   for (uint32_t i = 0; i < depth; ++i)
     state.block->addParam();
@@ -265,29 +411,6 @@ Status FunctionLifter::enter(uint32_t target, llvm::ArrayRef<Value *> stack,
   return setDepth(stateAt(target), uint32_t(stack.size()), fromOffset);
 }
 
-const SignatureSummary *
-FunctionLifter::signature(const BytecodeInstruction &inst) {
-  uint64_t key = (uint64_t(inst.opcode) << 32) | inst.arg;
-  auto [it, inserted] = signatures_.try_emplace(key);
-  SignatureSummary &summary = it->second;
-  if (inserted) {
-    std::optional<StackSignature> fall =
-        table_.signature(inst.opcode, inst.arg, false);
-    std::optional<StackSignature> jump =
-        table_.signature(inst.opcode, inst.arg, true);
-    if (fall && jump) {
-      summary.valid = true;
-      summary.popsFall = fall->pops();
-      summary.pushesFall = fall->pushes();
-      summary.popsJump = jump->pops();
-      summary.pushesJump = jump->pushes();
-      for (uint32_t depth : fall->peekedDepths())
-        summary.peeks.push_back(depth);
-    }
-  }
-  return summary.valid ? &summary : nullptr;
-}
-
 bool FunctionLifter::pop(unsigned n, llvm::SmallVectorImpl<Value *> &out) {
   if (stack_.size() < n)
     return false;
@@ -297,19 +420,20 @@ bool FunctionLifter::pop(unsigned n, llvm::SmallVectorImpl<Value *> &out) {
 }
 
 void FunctionLifter::setOrigin(const BytecodeInstruction &inst) {
-  SourcePosition pos = lines_->position(inst.offset / 2);
-  builder_.setOrigin(SourceLocation::fromOptionals(pos.line, pos.endLine,
-                                                   pos.column, pos.endColumn),
+  size_t unit = inst.offset / 2;
+  builder_.setOrigin(unit < locations_.size() ? locations_[unit]
+                                              : SourceLocation::none(),
                      inst.offset);
 }
 
 Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
-                                       bool &skipNext) {
+                                       bool &skipNext,
+                                       const SignatureSummary *sig) {
   const BytecodeInstruction &inst = cfg_.instructions[index];
   IRBuilder &b = builder_;
   setOrigin(inst);
   uint32_t arg = inst.arg;
-  bool is311 = table_.version().minor == 11;
+  const bool is311 = is311_;
   auto push = [&](Value *v) { stack_.push_back(v); };
   auto pushResults = [&](Instruction *i) {
     for (unsigned r = 0; r < i->numResults(); ++r)
@@ -524,7 +648,7 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
     noteMove();
     return Status::ok();
   case Kind::Py:
-    return liftPy(index);
+    return liftPy(index, sig);
   }
 
   // A call: CALL (3.12, 3.13), CALL_KW (3.13, kwnames popped above), or
@@ -539,9 +663,8 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   return Status::ok();
 }
 
-Status FunctionLifter::liftPy(uint32_t index) {
+Status FunctionLifter::liftPy(uint32_t index, const SignatureSummary *sig) {
   const BytecodeInstruction &inst = cfg_.instructions[index];
-  const SignatureSummary *sig = signature(inst);
   if (!sig)
     return error(inst.offset, "no stack signature for " + opname(inst) + " " +
                                   std::to_string(inst.arg));
@@ -552,9 +675,8 @@ Status FunctionLifter::liftPy(uint32_t index) {
   uint32_t pushes = conditional ? std::max(sig->pushesFall, sig->pushesJump)
                                 : sig->pushesFall;
   uint32_t size = uint32_t(stack_.size());
-  uint32_t deepest = pops;
-  for (uint32_t depth : sig->peeks)
-    deepest = std::max(deepest, sig->popsFall + depth);
+  uint32_t deepest = std::max(pops, sig->peekDepth);
+  llvm::ArrayRef<uint32_t> peeks = sig->peeks;
   if (size < deepest)
     return underflow(inst, deepest);
 
@@ -564,7 +686,7 @@ Status FunctionLifter::liftPy(uint32_t index) {
   uint32_t lowest = size - deepest;
   for (uint32_t slot = lowest; slot < size; ++slot) {
     bool peeked = false;
-    for (uint32_t depth : sig->peeks)
+    for (uint32_t depth : peeks)
       peeked |= slot == size - sig->popsFall - depth;
     if (peeked || slot >= firstPopped)
       operands_.push_back({stack_[slot], peeked});
@@ -616,9 +738,8 @@ uint32_t FunctionLifter::requiredDepth(const BlockState &state) {
     const SignatureSummary *sig = signature(cfg_.instructions[i]);
     if (!sig)
       break; // liftPy reports it
-    int64_t need = std::max(sig->popsFall, sig->popsJump);
-    for (uint32_t depth : sig->peeks)
-      need = std::max<int64_t>(need, sig->popsFall + depth);
+    int64_t need =
+        std::max(std::max(sig->popsFall, sig->popsJump), sig->peekDepth);
     required = std::max(required, need - height);
     height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
   }
@@ -635,12 +756,9 @@ FunctionLifter::depthFromSuccessor(const BlockState &state) {
     height += int64_t(sig->pushesFall) - int64_t(sig->popsFall);
   }
   const BytecodeInstruction &last = cfg_.instructions[state.end - 1];
-  const SignatureSummary *lastSig = signature(last);
-  if (!lastSig)
+  const SignatureSummary *sig = signature(last);
+  if (!sig)
     return std::nullopt;
-  // A copy: requiredDepth() below may grow the cache and move the entry.
-  const SignatureSummary summary = *lastSig;
-  const SignatureSummary *sig = &summary;
   auto from = [&](uint32_t targetInst, uint32_t pops,
                   uint32_t pushes) -> std::optional<uint32_t> {
     const BlockState &target = stateAt(targetInst);
@@ -687,13 +805,14 @@ Status FunctionLifter::liftBlock(uint32_t index) {
     }
     // CPython's frame has co_stacksize slots; bytecode that needs more
     // would write past them (and a huge push count must not allocate).
-    if (const SignatureSummary *sig = signature(cfg_.instructions[i]);
-        sig && int64_t(stack_.size()) - int64_t(sig->popsFall) + int64_t(sig->pushesFall) >
+    const SignatureSummary *sig = signature(cfg_.instructions[i]);
+    if (sig && int64_t(stack_.size()) - int64_t(sig->popsFall) +
+                       int64_t(sig->pushesFall) >
                    int64_t(code_.stackSize))
       return error(cfg_.instructions[i].offset,
                    "the stack would grow past co_stacksize " +
                        std::to_string(code_.stackSize));
-    if (Status s = liftInstruction(i, state, skipNext); !s)
+    if (Status s = liftInstruction(i, state, skipNext, sig); !s)
       return s;
   }
   if (Instruction *last = block->empty() ? nullptr : &block->back();
@@ -711,18 +830,18 @@ Status FunctionLifter::liftBlock(uint32_t index) {
 }
 
 Status FunctionLifter::run() {
-  Expected<LineTable> lines = LineTable::decode(code_);
-  if (!lines)
+  if (Status lines = LineTable::decodeLocations(code_, locations_); !lines)
     return Error("code object '" + code_.qualName.utf8 +
                  "': line table: " + lines.error().message);
-  lines_ = std::move(*lines);
   if (code_.stackSize < 0 || code_.stackSize > kMaxStackSize)
     return Error("code object '" + code_.qualName.utf8 + "': co_stacksize " +
                  std::to_string(code_.stackSize) + " is out of range (0-" +
                  std::to_string(kMaxStackSize) + ")");
   if (Status s = cfg_.build(code_, table_); !s)
     return s;
+  blocks_.clear();
   blocks_.resize(cfg_.blocks.size());
+  worklist_.clear();
   for (size_t i = 0; i < cfg_.blocks.size(); ++i) {
     static_cast<BytecodeBlock &>(blocks_[i]) = cfg_.blocks[i];
     blocks_[i].block = builder_.createBlock();
@@ -782,17 +901,15 @@ Status FunctionLifter::run() {
 
 /// Makes the function of `code` and its children, in pre-order.
 Function *liftCode(Module &module, const CodeObject &code,
-                   const std::array<Kind, 256> &kinds,
-                   llvm::DenseMap<uint64_t, SignatureSummary> &signatures,
-                   BytecodeCFG &cfg, std::optional<Error> &firstError) {
+                   ModuleContext &context, std::optional<Error> &firstError) {
   Function *function = module.createFunction();
   function->copyMetadataFrom(code, [&](const CodeObject &child) {
-    return liftCode(module, child, kinds, signatures, cfg, firstError);
+    return liftCode(module, child, context, firstError);
   });
   if (firstError)
     return function;
   const OpcodeTable &table = *OpcodeTable::forVersion(code.version);
-  FunctionLifter lifter(code, *function, table, kinds, signatures, cfg);
+  FunctionLifter lifter(code, *function, table, context);
   if (Status s = lifter.run(); !s)
     firstError = s.error();
   return function;
@@ -809,12 +926,10 @@ Expected<std::unique_ptr<Module>> liftModule(const CodeObject &root) {
   const OpcodeTable *table = OpcodeTable::forVersion(root.version);
   if (!table)
     return Error("no opcode table for CPython " + root.version.str());
-  std::array<Kind, 256> kinds = classify(*table);
-  llvm::DenseMap<uint64_t, SignatureSummary> signatures;
+  ModuleContext context(*table);
   auto module = std::make_unique<Module>(root.version);
   std::optional<Error> firstError;
-  BytecodeCFG cfg;
-  liftCode(*module, root, kinds, signatures, cfg, firstError);
+  liftCode(*module, root, context, firstError);
   if (firstError)
     return std::move(*firstError);
   return module;

@@ -174,15 +174,11 @@ private:
   size_t pos = 0;
 };
 
-struct LocationEntry {
-  uint32_t units = 0;
-  SourcePosition position;
-};
-
-Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
-                                                     int32_t firstLineNo) {
-  std::vector<LocationEntry> entries;
-  entries.reserve(table.size()); // an entry takes a byte at least
+/// Walks the entries of a location table, calling `sink(units, position)`
+/// for each: a template so that each caller's sink is inlined and no list
+/// of entries is built.
+template <typename Sink>
+Status walkLocations(llvm::StringRef table, int32_t firstLineNo, Sink &&sink) {
   LocationReader in(table);
   int64_t computedLine = firstLineNo;
   auto checkLine = [&](size_t at) -> Status {
@@ -196,9 +192,8 @@ Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
     if (!(first & 0x80))
       return tableError("location entry does not start with a marker byte", at);
     unsigned code = (first >> 3) & 15;
-    LocationEntry entry;
-    entry.units = (first & 7) + 1;
-    SourcePosition &p = entry.position;
+    uint32_t units = (first & 7) + 1;
+    SourcePosition p;
     switch (code) {
     case kNone:
       break;
@@ -277,9 +272,113 @@ Expected<std::vector<LocationEntry>> decodeLocations(llvm::StringRef table,
          {&p.line, &p.endLine, &p.column, &p.endColumn})
       if (*field == -1)
         field->reset();
-    entries.push_back(entry);
+    sink(units, p);
   }
-  return entries;
+  return Status::ok();
+}
+
+/// walkLocations() into SourceLocations for a well-formed table, without
+/// Expected or optionals on the way: the lifter decodes every code
+/// object's table. Returns false at anything walkLocations() would report,
+/// leaving `out` partly filled; the caller then walks the table again for
+/// the error.
+bool fastLocations(llvm::StringRef table, int32_t firstLineNo,
+                   std::vector<SourceLocation> &out) {
+  const auto *p = reinterpret_cast<const uint8_t *>(table.data());
+  const uint8_t *const end = p + table.size();
+  // read_varint; false where LocationReader::varint() fails.
+  auto varint = [&](uint32_t &value) {
+    value = 0;
+    for (unsigned shift = 0;; shift += 6) {
+      if (shift > kMaxVarintShift || p == end || (*p & 0x80))
+        return false;
+      unsigned b = *p++;
+      value |= uint32_t(b & 63) << shift;
+      if (!(b & 64))
+        return true;
+    }
+  };
+  auto signedVarint = [&](int32_t &value) {
+    uint32_t u;
+    if (!varint(u))
+      return false;
+    value = (u & 1) ? -int32_t(u >> 1) : int32_t(u >> 1);
+    return true;
+  };
+  auto inRange = [](int64_t line) {
+    return line >= INT32_MIN && line <= INT32_MAX;
+  };
+  // CPython keeps -1 for "none" in its C ints.
+  auto field = [](int64_t value) {
+    return value == -1 ? SourceLocation::kAbsent : int32_t(value);
+  };
+  int64_t computedLine = firstLineNo;
+  while (p != end) {
+    unsigned first = *p++;
+    if (!(first & 0x80))
+      return false;
+    unsigned code = (first >> 3) & 15;
+    uint32_t units = (first & 7) + 1;
+    SourceLocation loc;
+    switch (code) {
+    case kNone:
+      break;
+    case kLong: {
+      int32_t lineDelta;
+      uint32_t endDelta, col, endCol;
+      if (!signedVarint(lineDelta))
+        return false;
+      computedLine += lineDelta;
+      if (!inRange(computedLine) || !varint(endDelta) || !varint(col) ||
+          !varint(endCol))
+        return false;
+      int64_t endLine = computedLine + endDelta;
+      if (endLine > INT32_MAX)
+        return false;
+      loc.line = field(computedLine);
+      loc.endLine = field(endLine);
+      if (col != 0)
+        loc.column = field(int64_t(col) - 1);
+      if (endCol != 0)
+        loc.endColumn = field(int64_t(endCol) - 1);
+      break;
+    }
+    case kNoColumns: {
+      int32_t lineDelta;
+      if (!signedVarint(lineDelta))
+        return false;
+      computedLine += lineDelta;
+      if (!inRange(computedLine))
+        return false;
+      loc.line = loc.endLine = field(computedLine);
+      break;
+    }
+    case kOneLine0:
+    case kOneLine1:
+    case kOneLine2:
+      computedLine += code - kOneLine0;
+      if (!inRange(computedLine) || end - p < 2 || ((p[0] | p[1]) & 0x80))
+        return false;
+      loc.line = loc.endLine = field(computedLine);
+      loc.column = p[0];
+      loc.endColumn = p[1];
+      p += 2;
+      break;
+    default: // short forms 0-9: same line, column in 7 bits
+      if (p == end || (*p & 0x80))
+        return false;
+      loc.line = loc.endLine = field(computedLine);
+      loc.column = int32_t((code << 3) | (*p >> 4));
+      loc.endColumn = loc.column + int32_t(*p & 15);
+      ++p;
+      break;
+    }
+    // Not insert(end, units, loc): its general path costs more than these
+    // one to eight copies.
+    for (uint32_t k = 0; k < units; ++k)
+      out.push_back(loc);
+  }
+  return true;
 }
 
 } // namespace
@@ -310,27 +409,51 @@ Expected<LineTable> LineTable::decode(PythonVersion version,
     return result;
   }
 
-  auto entries = decodeLocations(table, firstLineNo);
-  if (!entries)
-    return entries.takeError();
   // 3.12 and later merge consecutive ranges with the same line in
   // co_lines(); 3.11 yields one range per entry.
   bool merge = version.atLeast(3, 12);
-  result.ranges_.reserve(entries->size());
   result.positions_.reserve(codeBytes / 2);
   uint32_t unit = 0;
-  for (const LocationEntry &e : *entries) {
-    LineRange r{2 * unit, 2 * (unit + e.units), e.position.line};
-    if (merge && !result.ranges_.empty() &&
-        result.ranges_.back().line == r.line)
-      result.ranges_.back().end = r.end;
-    else
-      result.ranges_.push_back(r);
-    for (uint32_t k = 0; k < e.units; ++k)
-      result.positions_.push_back(e.position);
-    unit += e.units;
-  }
+  Status status = walkLocations(
+      table, firstLineNo, [&](uint32_t units, const SourcePosition &position) {
+        LineRange r{2 * unit, 2 * (unit + units), position.line};
+        if (merge && !result.ranges_.empty() &&
+            result.ranges_.back().line == r.line)
+          result.ranges_.back().end = r.end;
+        else
+          result.ranges_.push_back(r);
+        result.positions_.insert(result.positions_.end(), units, position);
+        unit += units;
+      });
+  if (!status)
+    return status.error();
   return result;
+}
+
+Status LineTable::decodeLocations(const CodeObject &code,
+                                  std::vector<SourceLocation> &out) {
+  out.clear();
+  if (!code.version.atLeast(3, 11)) {
+    Expected<LineTable> lines = decode(code);
+    if (!lines)
+      return lines.takeError();
+    for (const SourcePosition &p : lines->positions_)
+      out.push_back(SourceLocation::fromOptionals(p.line, p.endLine, p.column,
+                                                  p.endColumn));
+    return Status::ok();
+  }
+  out.reserve(code.codeUnits());
+  if (fastLocations(code.lineTable, code.firstLineNo, out))
+    return Status::ok();
+  // Something is wrong with the table: the exact walk says what.
+  out.clear();
+  return walkLocations(
+      code.lineTable, code.firstLineNo,
+      [&](uint32_t units, const SourcePosition &p) {
+        out.insert(out.end(), units,
+                   SourceLocation::fromOptionals(p.line, p.endLine, p.column,
+                                                 p.endColumn));
+      });
 }
 
 SourcePosition LineTable::position(size_t unit) const {

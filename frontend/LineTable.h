@@ -34,6 +34,7 @@
 
 #include "ir/CodeObject.h"
 #include "ir/PythonVersion.h"
+#include "ir/SourceLocation.h"
 #include "ir/Support.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -70,6 +71,12 @@ public:
   static Expected<LineTable> decode(PythonVersion version,
                                     llvm::StringRef table, int32_t firstLineNo,
                                     size_t codeBytes);
+
+  /// co_positions() of every code unit the table covers, into `out` (whose
+  /// storage a caller may reuse): what position() gives, without building
+  /// co_lines(). Fails exactly where decode() does.
+  static Status decodeLocations(const CodeObject &code,
+                                std::vector<SourceLocation> &out);
 
   /// co_lines(), in address order.
   const std::vector<LineRange> &ranges() const { return ranges_; }

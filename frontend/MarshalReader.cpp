@@ -38,6 +38,7 @@
 #include <limits>
 
 #include "ir/MarshalFormat.h"
+#include "llvm/Support/Endian.h"
 
 namespace bcc {
 
@@ -97,9 +98,21 @@ size_t findBadUtf8(const uint8_t *s, size_t n) {
 /// The ASCII kinds are really Latin-1 for CPython: bytes >= 0x80 become
 /// U+0080-U+00FF.
 std::string latin1ToUtf8(const uint8_t *s, size_t n) {
+  // Nearly every string is ASCII, which is already UTF-8: copy it at once.
+  // The scan looks at eight bytes at a time.
+  size_t firstHigh = 0;
+  while (
+      n - firstHigh >= 8 &&
+      !(llvm::support::endian::read64le(s + firstHigh) & 0x8080808080808080ULL))
+    firstHigh += 8;
+  while (firstHigh < n && s[firstHigh] < 0x80)
+    ++firstHigh;
+  if (firstHigh == n)
+    return std::string(reinterpret_cast<const char *>(s), n);
   std::string out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
+  out.reserve(n + (n - firstHigh));
+  out.assign(reinterpret_cast<const char *>(s), firstHigh);
+  for (size_t i = firstHigh; i < n; ++i) {
     if (s[i] < 0x80) {
       out.push_back(char(s[i]));
     } else {
@@ -147,10 +160,22 @@ bool parseFloatText(StringRef text, double &out) {
 }
 
 uint64_t loadLE(const uint8_t *p, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = n; i-- > 0;)
-    v = (v << 8) | p[i];
-  return v;
+  // The common sizes in one load each; every int32 of the input goes
+  // through here.
+  switch (n) {
+  case 2:
+    return llvm::support::endian::read16le(p);
+  case 4:
+    return llvm::support::endian::read32le(p);
+  case 8:
+    return llvm::support::endian::read64le(p);
+  default: {
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+      v = (v << 8) | p[i];
+    return v;
+  }
+  }
 }
 
 double bitsToDouble(uint64_t bits) {
@@ -365,6 +390,29 @@ private:
                                   const uint8_t *start);
   [[gnu::noinline]] bool readString(Node &out, uint8_t type, bool flag,
                                     const uint8_t *start);
+  /// A str of `type` (its code read at `start`) into `dst`; `n` is its
+  /// length in the data.
+  bool decodeString(uint8_t type, const uint8_t *start, PyString &dst,
+                    size_t &n);
+  static bool isStringType(uint8_t code) {
+    switch (code) { // without FLAG_REF
+    case TYPE_UNICODE:
+    case TYPE_INTERNED:
+    case TYPE_ASCII:
+    case TYPE_ASCII_INTERNED:
+    case TYPE_SHORT_ASCII:
+    case TYPE_SHORT_ASCII_INTERNED:
+      return true;
+    default:
+      return false;
+    }
+  }
+  /// The fast path of the str fields: a str that takes no reference slot
+  /// goes straight into `dst`, with the checks and cost readObject() at
+  /// `depth` would give it. `done` is false (and nothing read) for
+  /// anything else.
+  bool readUnsharedString(PyString &dst, unsigned depth, uint64_t &cost,
+                          bool &done);
   [[gnu::noinline]] bool readBytes(Node &out, bool flag);
   [[gnu::noinline]] bool readLong(Node &out, bool flag, const uint8_t *start);
   [[gnu::noinline]] bool readFloatText(double &value, const char *what);
@@ -523,30 +571,55 @@ bool Reader::readLeaf(Node &out, uint8_t code, const uint8_t *start) {
 
 bool Reader::readString(Node &out, uint8_t type, bool flag,
                         const uint8_t *start) {
+  PyString value;
+  size_t n = 0;
+  if (!decodeString(type, start, value, n))
+    return false;
+  return finish(out, Constant::string(std::move(value.utf8), value.interned),
+                1 + n, flag);
+}
+
+bool Reader::decodeString(uint8_t type, const uint8_t *start, PyString &dst,
+                          size_t &n) {
   const bool shortForm =
       type == TYPE_SHORT_ASCII || type == TYPE_SHORT_ASCII_INTERNED;
   const bool ascii =
       shortForm || type == TYPE_ASCII || type == TYPE_ASCII_INTERNED;
   const bool interned = type == TYPE_INTERNED || type == TYPE_ASCII_INTERNED ||
                         type == TYPE_SHORT_ASCII_INTERNED;
-  size_t n = 0;
   if (shortForm ? !readShortLength(n, "string length")
                 : !readLength(n, "string length", 1))
     return false;
   const uint8_t *data = pos_;
   pos_ += n;
-  std::string utf8;
   if (ascii) {
-    utf8 = latin1ToUtf8(data, n);
+    dst.utf8 = latin1ToUtf8(data, n);
   } else {
     size_t bad = findBadUtf8(data, n);
     if (bad != StringRef::npos)
       return fail(offsetOf(start),
                   "invalid UTF-8 in a string: byte 0x%x at offset %llu",
                   data[bad], (unsigned long long)offsetOf(data + bad));
-    utf8.assign(reinterpret_cast<const char *>(data), n);
+    dst.utf8.assign(reinterpret_cast<const char *>(data), n);
   }
-  return finish(out, Constant::string(std::move(utf8), interned), 1 + n, flag);
+  dst.interned = interned;
+  return true;
+}
+
+bool Reader::readUnsharedString(PyString &dst, unsigned depth, uint64_t &cost,
+                                bool &done) {
+  done = false;
+  if (left() < 1 || !isStringType(*pos_))
+    return true; // the caller reads it in general
+  const uint8_t *at = pos_;
+  done = true;
+  if (!checkDepth(depth, at))
+    return false;
+  const uint8_t type = *pos_++;
+  size_t n = 0;
+  if (!decodeString(type, at, dst, n))
+    return false;
+  return addCost(cost, 1 + n, at);
 }
 
 bool Reader::readBytes(Node &out, bool flag) {
@@ -714,6 +787,9 @@ bool Reader::readBytesField(std::string &dst, unsigned depth, const char *field,
 bool Reader::readStrField(PyString &dst, unsigned depth, const char *field,
                           uint64_t &cost) {
   const uint8_t *at = pos_;
+  bool done;
+  if (bool ok = readUnsharedString(dst, depth + 1, cost, done); done)
+    return ok;
   Node node;
   if (!readRequired(node, depth + 1, field))
     return false;
@@ -742,6 +818,14 @@ bool Reader::readStrTupleField(std::vector<PyString> &dst, unsigned depth,
       return false;
     for (size_t i = 0; i < n; ++i) {
       const uint8_t *itemAt = pos_;
+      PyString name;
+      bool done;
+      if (bool ok = readUnsharedString(name, depth + 2, cost, done); done) {
+        if (!ok)
+          return false;
+        dst.push_back(std::move(name));
+        continue;
+      }
       Node item;
       if (!readRequired(item, depth + 2, field))
         return false;

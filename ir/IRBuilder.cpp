@@ -101,8 +101,10 @@ Instruction *IRBuilder::createPy(uint8_t opcode, uint32_t oparg,
   for (size_t i = 0; i < operands.size(); ++i)
     new (&inst->operands_[i]) Use(operands[i].value, inst, operands[i].peeked);
   inst->pyOpcode_ = opcode;
-  const OpcodeTable *table = OpcodeTable::forVersion(function_.version());
-  const OpcodeInfo *info = table ? table->info(opcode) : nullptr;
+  // The table is found once per builder: a lifter makes many `py`s.
+  if (!table_)
+    table_ = OpcodeTable::forVersion(function_.version());
+  const OpcodeInfo *info = table_ ? table_->info(opcode) : nullptr;
   inst->pyFlow_ = info ? info->flow : FlowKind::Normal;
   insert(inst);
   return inst;

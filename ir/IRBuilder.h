@@ -141,6 +141,8 @@ private:
   void insert(Instruction *inst);
 
   Function &function_;
+  const OpcodeTable *table_ =
+      nullptr; ///< the function's, once createPy needs it
   Block *block_ = nullptr;
   Instruction *before_ = nullptr; ///< null: at the end of block_
   SourceLocation location_;

@@ -422,6 +422,26 @@ OpcodeTable::stackSlots(uint8_t op, uint32_t arg, bool jump) const {
   return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
 }
 
+/// The argument bits the item counts of one path of signature `index`
+/// depend on (clamped to 32 bits).
+static uint32_t countArgBits(const OpcodeTableData &data, int16_t index,
+                             bool jump) {
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
+  uint64_t bits = 0;
+  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
+    const StackCountSpec &count = data.stackItems[onePath.firstItem + i].count;
+    bits |= uint64_t(count.mask) << count.shift;
+  }
+  return uint32_t(std::min<uint64_t>(bits, UINT32_MAX));
+}
+
+bool OpcodeTable::signatureUsesArgument(uint8_t op) const {
+  int16_t index = signatureByNumber[op];
+  return index >= 0 && (countArgBits(data, index, false) |
+                        countArgBits(data, index, true)) != 0;
+}
+
 /// Whether `test` holds for an output item of signature `index`, on either
 /// path.
 static bool
@@ -497,13 +517,7 @@ uint32_t OpcodeTable::stackArgBits(uint8_t op, bool jump) const {
   default:
     return UINT32_MAX;
   }
-  const OpcodeSignatureSpec &spec = data.signatures[index];
-  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
-  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
-    const StackCountSpec &count = data.stackItems[onePath.firstItem + i].count;
-    bits |= uint64_t(count.mask) << count.shift;
-  }
-  return uint32_t(std::min<uint64_t>(bits, UINT32_MAX));
+  return uint32_t(bits) | countArgBits(data, index, jump);
 }
 
 bool OpcodeTable::mayOutputNull(uint8_t op) const {

@@ -336,6 +336,10 @@ public:
   /// no argument changes them (POP_TOP), 1 when only bit 0 does
   /// (LOAD_GLOBAL), all bits for an opcode without a signature.
   uint32_t stackArgBits(uint8_t op, bool jump) const;
+  /// Whether `op`'s signature (either path) changes with the argument;
+  /// false for an opcode without a signature. Lets a caller cache one
+  /// signature per opcode where the argument does not matter.
+  bool signatureUsesArgument(uint8_t op) const;
   /// Whether an output item of `op`'s signature may be NULL
   /// (StackItem::maybeNull), on either path and for any argument.
   bool mayOutputNull(uint8_t op) const;

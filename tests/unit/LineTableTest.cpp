@@ -207,6 +207,53 @@ TEST(LineTable, RejectsMalformedTables) {
       LineTable::decode({3, 13}, unhex("f0ffffffffffff7f000000"), 1, 2));
 }
 
+/// decodeLocations() gives what decode() and position() give, or the same
+/// error.
+void expectLocationsAgree(PythonVersion version, const std::string &table,
+                          int32_t firstLineNo, size_t codeBytes) {
+  CodeObject code;
+  code.version = version;
+  code.lineTable = table;
+  code.firstLineNo = firstLineNo;
+  code.code.assign(codeBytes, '\0');
+  auto expected = LineTable::decode(code);
+  std::vector<SourceLocation> locations;
+  Status got = LineTable::decodeLocations(code, locations);
+  ASSERT_EQ(bool(got), bool(expected));
+  if (!expected) {
+    EXPECT_EQ(got.error().message, expected.error().message);
+    return;
+  }
+  ASSERT_EQ(locations.size(), expected->coveredUnits());
+  for (size_t unit = 0; unit < locations.size(); ++unit) {
+    SourcePosition p = expected->position(unit);
+    EXPECT_EQ(locations[unit], SourceLocation::fromOptionals(
+                                   p.line, p.endLine, p.column, p.endColumn))
+        << "unit " << unit;
+  }
+}
+
+TEST(LineTable, DecodeLocationsAgreesWithDecode) {
+  for (const Case &c : kCases) {
+    SCOPED_TRACE("Python " + c.version.str());
+    expectLocationsAgree(c.version, unhex(c.table), c.firstLineNo,
+                         c.codeBytes);
+  }
+  for (const char *bad : {"00", "f002", "f0ffffffffffff7f000000", "d8", "e8",
+                          "e880", "80", "8081", "f8", "f00001", "f0000000",
+                          "e87f", "f07f02000000"})
+    for (PythonVersion version : {PythonVersion{3, 11}, PythonVersion{3, 13}}) {
+      SCOPED_TRACE(bad);
+      expectLocationsAgree(version, unhex(bad), 1, 4);
+    }
+  // Line numbers at the edges of a C int, and -1 meaning "none".
+  expectLocationsAgree({3, 12}, unhex("f003000000"), -1, 2);
+  expectLocationsAgree({3, 12}, unhex("e803"), 0, 2);
+  expectLocationsAgree({3, 12}, unhex("e80380"), INT32_MAX, 2);
+  expectLocationsAgree({3, 12}, unhex("f001020304"), INT32_MAX, 2);
+  expectLocationsAgree({3, 12}, unhex("f0000100"), INT32_MAX, 2);
+}
+
 TEST(LineTable, ToleratesWhatCPythonTolerates) {
   // An empty 3.11+ table: no positions at all.
   auto empty = LineTable::decode({3, 12}, "", 5, 8);

@@ -916,3 +916,28 @@ TEST(StackSignatures, VersionSpecificShapes) {
   EXPECT_EQ(signatureOf(12, "CLEANUP_THROW", 0).pushes(), 2u);
   EXPECT_EQ(signatureOf(11, "PREP_RERAISE_STAR", 0).pops(), 2u);
 }
+
+// The lifter reads one signature for both paths of an opcode that does not
+// jump.
+TEST(StackSignatures, OpcodesThatDoNotJumpHaveOneSignature) {
+  for (PythonVersion version :
+       {PythonVersion{3, 11}, PythonVersion{3, 12}, PythonVersion{3, 13}}) {
+    const OpcodeTable &table = *OpcodeTable::forVersion(version);
+    for (const OpcodeInfo &info : table.opcodes()) {
+      if (info.isJump() || info.flow == FlowKind::ConditionalJump)
+        continue;
+      for (uint32_t arg : {0u, 1u, 2u, 3u, 7u, 8u, 15u, 16u, 31u, 255u, 256u,
+                           1000u, 1u << 20}) {
+        std::optional<StackSignature> fall =
+            table.signature(info.number, arg, false);
+        std::optional<StackSignature> jump =
+            table.signature(info.number, arg, true);
+        ASSERT_EQ(bool(fall), bool(jump)) << info.name << " " << arg;
+        if (fall) {
+          EXPECT_EQ(fall->str(), jump->str())
+              << version.str() << " " << info.name << " " << arg;
+        }
+      }
+    }
+  }
+}
