@@ -53,65 +53,66 @@ void LocationTableEncoder::writeRun(const SourceLocation &location,
     writeEntry(location, units);
 }
 
-void LocationTableEncoder::writeFirst(unsigned code, uint32_t units) {
-  out_.push_back(static_cast<char>(0x80 | (code << 3) | (units - 1)));
+char *LocationTableEncoder::writeFirst(char *p, unsigned code,
+                                       uint32_t units) {
+  *p++ = static_cast<char>(0x80 | (code << 3) | (units - 1));
+  return p;
 }
 
-void LocationTableEncoder::writeVarint(uint32_t value) {
+char *LocationTableEncoder::writeVarint(char *p, uint32_t value) {
   while (value >= 64) {
-    out_.push_back(static_cast<char>(0x40 | (value & 63)));
+    *p++ = static_cast<char>(0x40 | (value & 63));
     value >>= 6;
   }
-  out_.push_back(static_cast<char>(value));
+  *p++ = static_cast<char>(value);
+  return p;
 }
 
-void LocationTableEncoder::writeSignedVarint(int32_t value) {
+char *LocationTableEncoder::writeSignedVarint(char *p, int32_t value) {
   uint32_t mapped = value < 0 ? ((0u - static_cast<uint32_t>(value)) << 1) | 1
                               : static_cast<uint32_t>(value) << 1;
-  writeVarint(mapped);
+  return writeVarint(p, mapped);
 }
 
 void LocationTableEncoder::writeEntry(const SourceLocation &loc,
                                       uint32_t units) {
+  char entry[kMaxEntryBytes];
+  char *p = entry;
   // CPython's location uses -1 for an absent field; a location without a
   // line is "no location" whatever the other fields say.
-  if (loc.line == kAbsent || loc.line < 0) {
-    writeFirst(kNone, units);
-    return;
-  }
-  int32_t lineDelta = loc.line - previousLine_;
+  bool noLine = loc.line == kAbsent || loc.line < 0;
+  int32_t lineDelta = noLine ? 0 : loc.line - previousLine_;
   int32_t column = loc.column == kAbsent ? -1 : loc.column;
   int32_t endColumn = loc.endColumn == kAbsent ? -1 : loc.endColumn;
   int32_t endLine = loc.endLine == kAbsent ? -1 : loc.endLine;
-  if (column < 0 || endColumn < 0) {
-    if (endLine == loc.line || endLine == -1) {
-      writeFirst(kNoColumn, units);
-      writeSignedVarint(lineDelta);
-      previousLine_ = loc.line;
-      return;
-    }
-  } else if (endLine == loc.line) {
-    if (lineDelta == 0 && column < 80 && endColumn - column < 16 &&
-        endColumn >= column) {
-      writeFirst(static_cast<unsigned>(column / 8), units);
-      out_.push_back(
-          static_cast<char>(((column % 8) << 4) | (endColumn - column)));
-      return;
-    }
-    if (lineDelta >= 0 && lineDelta < 3 && column < 128 && endColumn < 128) {
-      writeFirst(kOneLine0 + static_cast<unsigned>(lineDelta), units);
-      out_.push_back(static_cast<char>(column));
-      out_.push_back(static_cast<char>(endColumn));
-      previousLine_ = loc.line;
-      return;
-    }
+  if (noLine) {
+    p = writeFirst(p, kNone, units);
+  } else if ((column < 0 || endColumn < 0) &&
+             (endLine == loc.line || endLine == -1)) {
+    p = writeFirst(p, kNoColumn, units);
+    p = writeSignedVarint(p, lineDelta);
+    previousLine_ = loc.line;
+  } else if (column >= 0 && endColumn >= 0 && endLine == loc.line &&
+             lineDelta == 0 && column < 80 && endColumn - column < 16 &&
+             endColumn >= column) {
+    p = writeFirst(p, static_cast<unsigned>(column / 8), units);
+    *p++ = static_cast<char>(((column % 8) << 4) | (endColumn - column));
+  } else if (column >= 0 && endColumn >= 0 && endLine == loc.line &&
+             lineDelta >= 0 && lineDelta < 3 && column < 128 &&
+             endColumn < 128) {
+    p = writeFirst(p, kOneLine0 + static_cast<unsigned>(lineDelta), units);
+    *p++ = static_cast<char>(column);
+    *p++ = static_cast<char>(endColumn);
+    previousLine_ = loc.line;
+  } else {
+    p = writeFirst(p, kLong, units);
+    p = writeSignedVarint(p, lineDelta);
+    p = writeVarint(p, static_cast<uint32_t>(endLine - loc.line));
+    p = writeVarint(p, static_cast<uint32_t>(column + 1));
+    p = writeVarint(p, static_cast<uint32_t>(endColumn + 1));
+    previousLine_ = loc.line;
   }
-  writeFirst(kLong, units);
-  writeSignedVarint(lineDelta);
-  writeVarint(static_cast<uint32_t>(endLine - loc.line));
-  writeVarint(static_cast<uint32_t>(column + 1));
-  writeVarint(static_cast<uint32_t>(endColumn + 1));
-  previousLine_ = loc.line;
+  out_.append(entry, p);
 }
 
 } // namespace bcc

@@ -36,16 +36,18 @@ public:
 private:
   void writeRun(const SourceLocation &location, uint32_t units);
   void writeEntry(const SourceLocation &location, uint32_t units);
-  void writeFirst(unsigned code, uint32_t units);
-  void writeVarint(uint32_t value);
-  void writeSignedVarint(int32_t value);
+  /// Entry encoders: each writes at `p` and returns the end. One entry
+  /// takes at most kMaxEntryBytes.
+  static constexpr size_t kMaxEntryBytes = 32;
+  static char *writeFirst(char *p, unsigned code, uint32_t units);
+  static char *writeVarint(char *p, uint32_t value);
+  static char *writeSignedVarint(char *p, int32_t value);
 
   bool mergeRuns_;
   int32_t previousLine_;
   SourceLocation runLocation_;
   uint32_t runUnits_ = 0;
-  /// The table so far. A SmallVector's push_back inlines; std::string's
-  /// is a library call per byte.
+  /// The table so far, appended an entry at a time.
   llvm::SmallVector<char, 256> out_;
 };
 

@@ -148,7 +148,14 @@ private:
                         const Instruction &at);
   uint32_t emit(int opcode, uint32_t arg, const Instruction &at);
   void emitJump(int opcode, uint32_t targetBlock, const Instruction &at);
-  bool offStack(const Instruction &inst) const;
+  bool offStack(const Instruction &inst) const {
+    return inst.is(Op::Const) && offStackValue_[inst.result()->number()];
+  }
+  /// Whether `v` is the result of a const that never reaches the stack.
+  bool offStackValue(const Value *v) const {
+    return offStackValue_[v->number()];
+  }
+  bool computeOffStack(const Instruction &inst) const;
   void setDemand(const Value *v);
   Status fail(const Instruction &at, const std::string &what) const {
     return Error("function '" + f_.qualName.utf8 + "': offset " +
@@ -169,6 +176,9 @@ private:
   /// set in this block, to clear them for the next one.
   std::vector<unsigned> consuming_, peeks_;
   std::vector<uint32_t> touched_;
+  /// Per value: the result of a const that computeOffStack() keeps off the
+  /// stack, worked out once per function.
+  std::vector<bool> offStackValue_;
   std::vector<const Block *> blocks_;
   std::vector<uint32_t> blockStart_;
   std::vector<Pending> pending_;
@@ -192,7 +202,7 @@ private:
 
 /// Whether `inst` (a const) never reaches the stack: a 3.11/3.12 kwnames
 /// tuple (KW_NAMES), or the value of a 3.12+ RETURN_CONST.
-bool FunctionLowering::offStack(const Instruction &inst) const {
+bool FunctionLowering::computeOffStack(const Instruction &inst) const {
   if (!inst.is(Op::Const) || !inst.result()->hasOneUse())
     return false;
   const Use &use = *inst.result()->uses().begin();
@@ -237,7 +247,7 @@ void FunctionLowering::countDemand(const Block &block) {
     for (unsigned i = 0; i < n; ++i) {
       const Use &u = inst.operandUses()[i];
       const Value *v = u.get();
-      if (definer(v) && offStack(*definer(v)))
+      if (offStackValue(v))
         continue;
       count(u.isPeeked() ? peeks_ : consuming_, v, 1);
     }
@@ -445,7 +455,7 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
   }
   for (const Use &u : inst.operandUses()) {
     const Value *v = u.get();
-    if (definer(v) && offStack(*definer(v)))
+    if (offStackValue(v))
       continue;
     if (u.isPeeked()) {
       // Operands are bottom first; peekedDepths() shallowest first.
@@ -639,7 +649,7 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
     bool returnConst = false;
     for (const Use &u : inst.operandUses()) {
       const Value *v = u.get();
-      if (definer(v) && offStack(*definer(v))) {
+      if (offStackValue(v)) {
         returnConst = true;
         continue;
       }
@@ -1020,6 +1030,11 @@ Status FunctionLowering::run() {
   peeks_.assign(numValues, 0);
   sched_.demand.assign(numValues, 0);
   sched_.maybeNull.assign(numValues, false);
+  offStackValue_.assign(numValues, false);
+  for (const Block &b : f_)
+    for (const Instruction &inst : b)
+      if (inst.is(Op::Const) && computeOffStack(inst))
+        offStackValue_[inst.result()->number()] = true;
   collectMaybeNull(f_, table_, sched_.maybeNull);
   if (minor_ >= 12)
     collectMaybeUnboundLoads(f_, maybeUnbound_);

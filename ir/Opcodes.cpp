@@ -197,7 +197,7 @@ namespace v3_13 {
 
 } // namespace
 
-std::optional<int> StackEffectRule::evaluate(uint32_t arg) const {
+std::optional<int> StackEffectRule::evaluateShape(uint32_t arg) const {
   int64_t value = base;
   switch (shape) {
   case Shape::Constant:
@@ -351,14 +351,6 @@ std::optional<uint32_t> OpcodeTable::jumpArgument(uint8_t op, uint32_t offset,
       distance / data.jumpUnit > int64_t(UINT32_MAX))
     return std::nullopt;
   return uint32_t(distance / data.jumpUnit);
-}
-
-std::optional<int> OpcodeTable::stackEffect(uint8_t op, uint32_t arg,
-                                            bool jump) const {
-  const OpcodeInfo *opInfo = info(op);
-  if (!opInfo)
-    return std::nullopt;
-  return (jump ? opInfo->effectJump : opInfo->effect).evaluate(arg);
 }
 
 int OpcodeTable::stackDepthCorrection(uint8_t op) const {

@@ -87,7 +87,13 @@ struct StackEffectRule {
 
   /// The effect for `arg`, computed exactly; nullopt if the rule does not
   /// cover `arg` (a Table beyond 255) or the result does not fit in an int.
-  std::optional<int> evaluate(uint32_t arg) const;
+  std::optional<int> evaluate(uint32_t arg) const {
+    // Most opcodes have a constant effect: answered inline.
+    if (shape == Shape::Constant)
+      return base;
+    return evaluateShape(arg);
+  }
+  std::optional<int> evaluateShape(uint32_t arg) const;
 
   static constexpr StackEffectRule constant(int32_t c) {
     StackEffectRule r;
@@ -284,7 +290,12 @@ public:
   /// dis.stack_effect(op, arg, jump=jump) exactly as this version reports
   /// it; nullopt for an unknown opcode or an argument the rule does not
   /// cover. The argument is ignored for opcodes without one.
-  std::optional<int> stackEffect(uint8_t op, uint32_t arg, bool jump) const;
+  std::optional<int> stackEffect(uint8_t op, uint32_t arg, bool jump) const {
+    const OpcodeInfo *opInfo = info(op);
+    if (!opInfo)
+      return std::nullopt;
+    return (jump ? opInfo->effectJump : opInfo->effect).evaluate(arg);
+  }
   /// What to add to stackEffect() when recomputing co_stacksize. It is 1 for
   /// RETURN_GENERATOR on 3.11 and 3.12, whose stack_effect says 0 because
   /// CPython inserts that instruction after computing the depth, although
