@@ -31,6 +31,7 @@
 #include "ir/CallProtocol.h"
 #include "ir/IR.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -929,12 +930,13 @@ static void collectMaybeUnboundLoads(const Function &f,
            !(f.localsPlus[local].kind & (CO_FAST_CELL | CO_FAST_FREE));
   };
   // Per block (Block::number(), set by Function::renumber()): the locals
-  // that may be unbound on entry, once a path reaches it.
-  std::vector<llvm::BitVector> entry(f.numBlocks());
+  // that may be unbound on entry, once a path reaches it. SmallBitVectors
+  // hold up to 57 locals without allocating.
+  std::vector<llvm::SmallBitVector> entry(f.numBlocks());
   std::vector<bool> reached(f.numBlocks(), false);
   std::vector<const Block *> worklist;
-  auto merge = [&](const Block *b, const llvm::BitVector &unbound) {
-    llvm::BitVector &known = entry[b->number()];
+  auto merge = [&](const Block *b, const llvm::SmallBitVector &unbound) {
+    llvm::SmallBitVector &known = entry[b->number()];
     if (!reached[b->number()]) {
       reached[b->number()] = true;
       known = unbound;
@@ -944,7 +946,7 @@ static void collectMaybeUnboundLoads(const Function &f,
       worklist.push_back(b);
     }
   };
-  llvm::BitVector start(unsigned(f.localsPlus.size()));
+  llvm::SmallBitVector start(unsigned(f.localsPlus.size()));
   for (unsigned i = params; i < f.localsPlus.size(); ++i)
     if (tracked(i))
       start.set(i);
@@ -952,8 +954,8 @@ static void collectMaybeUnboundLoads(const Function &f,
   while (!worklist.empty()) {
     const Block *b = worklist.back();
     worklist.pop_back();
-    llvm::BitVector unbound = entry[b->number()];
-    llvm::BitVector seen = unbound; // every point, for the handler
+    llvm::SmallBitVector unbound = entry[b->number()];
+    llvm::SmallBitVector seen = unbound; // every point, for the handler
     for (const Instruction &inst : *b) {
       uint32_t local = inst.immediate();
       if (inst.is(Op::StoreFast) && tracked(local)) {
