@@ -76,8 +76,10 @@ char *LocationTableEncoder::writeSignedVarint(char *p, int32_t value) {
 
 void LocationTableEncoder::writeEntry(const SourceLocation &loc,
                                       uint32_t units) {
-  char entry[kMaxEntryBytes];
-  char *p = entry;
+  // Written in place, with room for the longest entry made first.
+  size_t start = out_.size();
+  out_.resize_for_overwrite(start + kMaxEntryBytes);
+  char *p = out_.data() + start;
   // CPython's location uses -1 for an absent field; a location without a
   // line is "no location" whatever the other fields say.
   bool noLine = loc.line == kAbsent || loc.line < 0;
@@ -112,7 +114,7 @@ void LocationTableEncoder::writeEntry(const SourceLocation &loc,
     p = writeVarint(p, static_cast<uint32_t>(endColumn + 1));
     previousLine_ = loc.line;
   }
-  out_.append(entry, p);
+  out_.truncate(size_t(p - out_.data()));
 }
 
 } // namespace bcc
