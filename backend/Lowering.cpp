@@ -1437,7 +1437,14 @@ lowerFunction(const Function &function, LoweringReport *report,
     return Error("lowering supports CPython 3.11 to 3.13, not " +
                  function.version().str());
   LoweringReport local;
-  OpcodeSet ops(*table);
+  // The opcode numbers by name, looked up once per version (table is one
+  // of the three versions checked above).
+  static const OpcodeSet v311(*OpcodeTable::forVersion({3, 11})),
+      v312(*OpcodeTable::forVersion({3, 12})),
+      v313(*OpcodeTable::forVersion({3, 13}));
+  const OpcodeSet &ops = function.version().minor == 11   ? v311
+                         : function.version().minor == 12 ? v312
+                                                          : v313;
   return lowerWith(function, ops, *table, report ? *report : local, options);
 }
 

@@ -353,10 +353,6 @@ std::optional<uint32_t> OpcodeTable::jumpArgument(uint8_t op, uint32_t offset,
   return uint32_t(distance / data.jumpUnit);
 }
 
-int OpcodeTable::stackDepthCorrection(uint8_t op) const {
-  return op == returnGeneratorCorrected ? 1 : 0;
-}
-
 bool OpcodeTable::hasStackSignatures() const {
   return !data.signatures.empty();
 }

@@ -301,7 +301,9 @@ public:
   /// CPython inserts that instruction after computing the depth, although
   /// it pushes the generator (3.13's stack_effect already says +1); 0 for
   /// every other opcode and version. Reference §2.6 rule 5.
-  int stackDepthCorrection(uint8_t op) const;
+  int stackDepthCorrection(uint8_t op) const {
+    return op == returnGeneratorCorrected ? 1 : 0;
+  }
 
   /// Whether this version has stack signatures: 3.11 and later.
   bool hasStackSignatures() const;
