@@ -981,10 +981,13 @@ static void collectMaybeUnboundLoads(const Function &f,
 
 static void collectMaybeNull(const Function &f, const OpcodeTable &table,
                              std::vector<bool> &out) {
+  // Values marked whose uses are still to follow.
+  std::vector<const Value *> work;
   auto mark = [&](const Value *v) {
-    bool was = out[v->number()];
-    out[v->number()] = true;
-    return !was;
+    if (!out[v->number()]) {
+      out[v->number()] = true;
+      work.push_back(v);
+    }
   };
   uint8_t minor = f.version().minor;
   for (const Block &b : f)
@@ -1006,22 +1009,27 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
               mark(inst.result(i));
       }
     }
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const Block &b : f) {
-      // Handler arguments: the slots the handler finds on entry.
-      if (b.hasHandler())
-        for (unsigned i = 0;
-             i < b.numHandlerArgs() && i < b.handler()->numParams(); ++i)
-          if (out[b.handlerArg(i)->number()] &&
-              mark(b.handler()->param(i)))
-            changed = true;
-      if (const Instruction *term = b.terminator())
-        for (const Successor &s : term->successors())
-          for (unsigned i = 0; i < s.numArgs() && i < s.target()->numParams();
-               ++i)
-            if (out[s.arg(i)->number()] && mark(s.target()->param(i)))
-              changed = true;
+  // Along edges: a block parameter (or handler parameter) that receives a
+  // maybe-NULL value may be NULL. Each marked value's uses are visited once.
+  while (!work.empty()) {
+    const Value *v = work.back();
+    work.pop_back();
+    for (const Use &u : v->uses()) {
+      if (const Block *from = u.handlerBlock()) {
+        // Handler arguments: the slots the handler finds on entry.
+        size_t i = size_t(&u - from->handlerArgUses().data());
+        if (from->hasHandler() && i < from->handler()->numParams())
+          mark(from->handler()->param(unsigned(i)));
+      } else if (const Instruction *user = u.user()) {
+        for (const Successor &s : user->successors()) {
+          llvm::ArrayRef<Use> args = s.argUses();
+          if (&u >= args.begin() && &u < args.end()) {
+            size_t i = size_t(&u - args.begin());
+            if (i < s.target()->numParams())
+              mark(s.target()->param(unsigned(i)));
+          }
+        }
+      }
     }
   }
 }
@@ -1033,10 +1041,13 @@ Status FunctionLowering::run() {
   sched_.demand.assign(numValues, 0);
   sched_.maybeNull.assign(numValues, false);
   offStackValue_.assign(numValues, false);
+  size_t numInstructions = 0;
   for (const Block &b : f_)
-    for (const Instruction &inst : b)
+    for (const Instruction &inst : b) {
+      ++numInstructions;
       if (inst.is(Op::Const) && computeOffStack(inst))
         offStackValue_[inst.result()->number()] = true;
+    }
   collectMaybeNull(f_, table_, sched_.maybeNull);
   if (minor_ >= 12)
     collectMaybeUnboundLoads(f_, maybeUnbound_);
@@ -1054,7 +1065,9 @@ Status FunctionLowering::run() {
         if (t != b + 1 || term->hasOffset())
           jumpTarget_[t] = true;
       }
-  machine.instrs.reserve(f_.numBlocks() * 4);
+  // About one machine instruction per IR instruction, a few more for
+  // moves and jumps.
+  machine.instrs.reserve(numInstructions + numInstructions / 8 + 4);
   unsigned i = 0;
   for (const Block &b : f_)
     if (Status s = lowerBlock(b, i++); !s)
