@@ -59,6 +59,8 @@ struct OpcodeSet {
       MAP_ADD = -1;
   // [test] for 3.12+; [test] forward and [4 + test] backward for 3.11.
   int popJump[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  /// OpcodeTable::mayOutputNull of every opcode.
+  std::array<bool, 256> mayOutputNull{};
 
   explicit OpcodeSet(const OpcodeTable &t) {
     auto get = [&](const char *name) {
@@ -83,6 +85,8 @@ struct OpcodeSet {
     BCC_OPCODE(STORE_FAST_LOAD_FAST) BCC_OPCODE(LIST_APPEND)
     BCC_OPCODE(SET_ADD) BCC_OPCODE(MAP_ADD)
 #undef BCC_OPCODE
+    for (unsigned op = 0; op < 256; ++op)
+      mayOutputNull[op] = t.mayOutputNull(uint8_t(op));
     static const char *const tests[4] = {"TRUE", "FALSE", "NONE", "NOT_NONE"};
     for (int i = 0; i < 4; ++i) {
       std::string suffix = std::string("_IF_") + tests[i];
@@ -980,7 +984,7 @@ static void collectMaybeUnboundLoads(const Function &f,
 }
 
 static void collectMaybeNull(const Function &f, const OpcodeTable &table,
-                             std::vector<bool> &out) {
+                             const OpcodeSet &ops, std::vector<bool> &out) {
   // Values marked whose uses are still to follow.
   std::vector<const Value *> work;
   auto mark = [&](const Value *v) {
@@ -1000,8 +1004,7 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
         mark(inst.result(loadGlobalNullResult(f.version())));
       } else if (inst.is(Op::LoadAttr) && n == 2) {
         mark(inst.result(minor >= 13 ? 1 : 0));
-      } else if (inst.is(Op::Py) && n &&
-                 table.mayOutputNull(inst.pyOpcode())) {
+      } else if (inst.is(Op::Py) && n && ops.mayOutputNull[inst.pyOpcode()]) {
         if (std::optional<StackSignature> sig =
                 table.signature(inst.pyOpcode(), inst.pyOparg(), false))
           for (unsigned i = 0; i < n; ++i)
@@ -1048,7 +1051,7 @@ Status FunctionLowering::run() {
       if (inst.is(Op::Const) && computeOffStack(inst))
         offStackValue_[inst.result()->number()] = true;
     }
-  collectMaybeNull(f_, table_, sched_.maybeNull);
+  collectMaybeNull(f_, table_, ops_, sched_.maybeNull);
   if (minor_ >= 12)
     collectMaybeUnboundLoads(f_, maybeUnbound_);
   unsigned n = 0;
