@@ -482,6 +482,8 @@ bool Reader::readObject(Node &out, unsigned depth) {
 bool Reader::readLeaf(Node &out, uint8_t code, const uint8_t *start) {
   const bool flag = (code & kFlagRef) != 0;
   const uint8_t type = code & uint8_t(~kFlagRef);
+  if (isStringType(type))
+    return readString(out, type, flag, start);
   switch (type) {
   case TYPE_NULL:
     out = Node();
@@ -541,13 +543,6 @@ bool Reader::readLeaf(Node &out, uint8_t code, const uint8_t *start) {
 
   case TYPE_STRING:
     return readBytes(out, flag);
-  case TYPE_UNICODE:
-  case TYPE_INTERNED:
-  case TYPE_ASCII:
-  case TYPE_ASCII_INTERNED:
-  case TYPE_SHORT_ASCII:
-  case TYPE_SHORT_ASCII_INTERNED:
-    return readString(out, type, flag, start);
 
   case TYPE_REF: {
     int32_t index;

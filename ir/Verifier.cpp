@@ -50,6 +50,17 @@ std::string allowed(int min, int max, const char *noun) {
   return std::to_string(min) + " to " + count(size_t(max), noun);
 }
 
+/// The successors `inst` must have: the op table's count, or for a py
+/// instruction what its CPython opcode's flow says.
+int expectedSuccessors(const Instruction &inst, const OpInfo &info) {
+  if (!inst.is(Op::Py))
+    return info.successors;
+  FlowKind flow = inst.pyFlow();
+  return flow == FlowKind::ConditionalJump     ? 2
+         : flow == FlowKind::UnconditionalJump ? 1
+                                               : 0;
+}
+
 /// Pointers numbered once and then only looked up: open addressing with
 /// linear probing in a power-of-two table at most half full, no deletion.
 /// The success path fills one with every value of the function and looks
@@ -318,14 +329,7 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, unsigned number,
           !quickDefinitions.insert(result, number, position))
         return false;
     }
-    int successors = info.successors;
-    if (inst.is(Op::Py)) {
-      FlowKind flow = inst.pyFlow();
-      successors = flow == FlowKind::ConditionalJump     ? 2
-                   : flow == FlowKind::UnconditionalJump ? 1
-                                                         : 0;
-    }
-    if (int(inst.numSuccessors()) != successors)
+    if (int(inst.numSuccessors()) != expectedSuccessors(inst, info))
       return false;
     uint32_t imm = inst.immediate();
     switch (info.immediate) {
@@ -576,13 +580,7 @@ Status FunctionVerifier::checkInstruction(const Instruction &inst) {
       return fail(inst, "result " + std::to_string(i) +
                             " does not know its instruction");
 
-  int successors = info.successors;
-  if (inst.is(Op::Py)) {
-    FlowKind flow = inst.pyFlow();
-    successors = flow == FlowKind::ConditionalJump     ? 2
-                 : flow == FlowKind::UnconditionalJump ? 1
-                                                       : 0;
-  }
+  int successors = expectedSuccessors(inst, info);
   if (int(inst.numSuccessors()) != successors) {
     std::string what = inst.is(Op::Py) ? std::string("py ") + inst.pyOpname()
                                        : std::string(info.mnemonic);
