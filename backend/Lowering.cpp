@@ -43,8 +43,25 @@ namespace bcc {
 
 namespace {
 
-/// The opcodes lowering writes, looked up once per version.
+/// The `Facts` (built from an OpcodeTable, with a `table` member) of
+/// `table`: one per version lowering supports, built on first use and
+/// immutable afterwards; for any other table, built into `local`.
+template <typename Facts>
+const Facts &factsFor(const OpcodeTable &table,
+                      std::unique_ptr<Facts> &local) {
+  static const Facts v311(*OpcodeTable::forVersion({3, 11})),
+      v312(*OpcodeTable::forVersion({3, 12})),
+      v313(*OpcodeTable::forVersion({3, 13}));
+  for (const Facts *known : {&v311, &v312, &v313})
+    if (known->table == &table)
+      return *known;
+  local = std::make_unique<Facts>(table);
+  return *local;
+}
+
+/// The opcodes lowering writes, looked up once per version (factsFor).
 struct OpcodeSet {
+  const OpcodeTable *table;
   int LOAD_CONST = -1, RETURN_CONST = -1, RETURN_VALUE = -1, PUSH_NULL = -1,
       POP_TOP = -1, NOP = -1, LOAD_FAST = -1, LOAD_FAST_CHECK = -1,
       LOAD_FAST_AND_CLEAR = -1, STORE_FAST = -1, DELETE_FAST = -1,
@@ -59,10 +76,8 @@ struct OpcodeSet {
       MAP_ADD = -1;
   // [test] for 3.12+; [test] forward and [4 + test] backward for 3.11.
   int popJump[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
-  /// OpcodeTable::mayOutputNull of every opcode.
-  std::array<bool, 256> mayOutputNull{};
 
-  explicit OpcodeSet(const OpcodeTable &t) {
+  explicit OpcodeSet(const OpcodeTable &t) : table(&t) {
     auto get = [&](const char *name) {
       std::optional<uint8_t> op = t.lookup(name);
       return op ? int(*op) : -1;
@@ -85,8 +100,6 @@ struct OpcodeSet {
     BCC_OPCODE(STORE_FAST_LOAD_FAST) BCC_OPCODE(LIST_APPEND)
     BCC_OPCODE(SET_ADD) BCC_OPCODE(MAP_ADD)
 #undef BCC_OPCODE
-    for (unsigned op = 0; op < 256; ++op)
-      mayOutputNull[op] = t.mayOutputNull(uint8_t(op));
     static const char *const tests[4] = {"TRUE", "FALSE", "NONE", "NOT_NONE"};
     for (int i = 0; i < 4; ++i) {
       std::string suffix = std::string("_IF_") + tests[i];
@@ -984,7 +997,7 @@ static void collectMaybeUnboundLoads(const Function &f,
 }
 
 static void collectMaybeNull(const Function &f, const OpcodeTable &table,
-                             const OpcodeSet &ops, std::vector<bool> &out) {
+                             std::vector<bool> &out) {
   // Values marked whose uses are still to follow.
   std::vector<const Value *> work;
   auto mark = [&](const Value *v) {
@@ -1004,7 +1017,7 @@ static void collectMaybeNull(const Function &f, const OpcodeTable &table,
         mark(inst.result(loadGlobalNullResult(f.version())));
       } else if (inst.is(Op::LoadAttr) && n == 2) {
         mark(inst.result(minor >= 13 ? 1 : 0));
-      } else if (inst.is(Op::Py) && n && ops.mayOutputNull[inst.pyOpcode()]) {
+      } else if (inst.is(Op::Py) && n && table.mayOutputNull(inst.pyOpcode())) {
         if (std::optional<StackSignature> sig =
                 table.signature(inst.pyOpcode(), inst.pyOparg(), false))
           for (unsigned i = 0; i < n; ++i)
@@ -1051,7 +1064,7 @@ Status FunctionLowering::run() {
       if (inst.is(Op::Const) && computeOffStack(inst))
         offStackValue_[inst.result()->number()] = true;
     }
-  collectMaybeNull(f_, table_, ops_, sched_.maybeNull);
+  collectMaybeNull(f_, table_, sched_.maybeNull);
   if (minor_ >= 12)
     collectMaybeUnboundLoads(f_, maybeUnbound_);
   unsigned n = 0;
@@ -1176,10 +1189,6 @@ struct NullSafetyOpcodes {
   int copy = -1, popTop = -1;
   /// Opcodes that cannot raise: they do not reach their handler.
   std::array<bool, 256> cannotRaise{};
-  /// Opcodes with an output that may be NULL (OpcodeTable::mayOutputNull).
-  std::array<bool, 256> mayOutputNull{};
-  /// Opcodes whose outputs are all new values (OpcodeTable::outputsAreNew).
-  std::array<bool, 256> outputsAreNew{};
   /// Shapes worked out in advance for one path of one opcode.
   struct Shapes {
     /// The argument bits its shape depends on (OpcodeTable::stackArgBits).
@@ -1206,8 +1215,6 @@ struct NullSafetyOpcodes {
       if (std::optional<uint8_t> op = table.lookup(name))
         cannotRaise[*op] = true;
     for (unsigned op = 0; op < 256; ++op) {
-      mayOutputNull[op] = table.mayOutputNull(uint8_t(op));
-      outputsAreNew[op] = table.outputsAreNew(uint8_t(op));
       for (bool jump : {false, true}) {
         Shapes &shapes = known[jump][op];
         shapes.argBits = table.stackArgBits(uint8_t(op), jump);
@@ -1231,19 +1238,6 @@ struct NullSafetyOpcodes {
     return scratch;
   }
 
-  /// The facts of `table`: built once for each version lowering supports
-  /// (immutable afterwards), else into `local`.
-  static const NullSafetyOpcodes &of(const OpcodeTable &table,
-                                     std::unique_ptr<NullSafetyOpcodes> &local) {
-    static const NullSafetyOpcodes v311(*OpcodeTable::forVersion({3, 11})),
-        v312(*OpcodeTable::forVersion({3, 12})),
-        v313(*OpcodeTable::forVersion({3, 13}));
-    for (const NullSafetyOpcodes *known : {&v311, &v312, &v313})
-      if (known->table == &table)
-        return *known;
-    local = std::make_unique<NullSafetyOpcodes>(table);
-    return *local;
-  }
 };
 
 /// A stack's "may be NULL" flags, bottom first, for stacks of up to 64
@@ -1370,8 +1364,8 @@ std::optional<Status> walkNullFlags(const NullSafetyOpcodes &ops,
     // (there is none, or every output is a new value), the slots below the
     // inputs keep their flags and the outputs are non-NULL: only the slot
     // counts are needed.
-    bool newOutputs = !ops.mayOutputNull[in.opcode] &&
-                      (ops.outputsAreNew[in.opcode] || stack.none());
+    bool newOutputs = !table.mayOutputNull(in.opcode) &&
+                      (table.outputsAreNew(in.opcode) || stack.none());
     // The stack after `in` on one path into `out`; false where the walk
     // ends.
     auto after = [&](bool jump) {
@@ -1432,12 +1426,12 @@ std::optional<Status> walkNullFlags(const NullSafetyOpcodes &ops,
 
 Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
   std::unique_ptr<NullSafetyOpcodes> localOps;
-  const NullSafetyOpcodes &ops = NullSafetyOpcodes::of(table, localOps);
+  const NullSafetyOpcodes &ops = factsFor(table, localOps);
   // Without an instruction that may push a NULL there is none to misuse
   // (the stack starts empty and handlers find no NULL).
   if (std::none_of(code.instrs.begin(), code.instrs.end(),
                    [&](const MachineInstr &in) {
-                     return ops.mayOutputNull[in.opcode];
+                     return table.mayOutputNull(in.opcode);
                    }))
     return Status::ok();
   if (std::optional<Status> narrow = walkNullFlags<NarrowNullFlags>(ops, code))
@@ -1453,14 +1447,8 @@ lowerFunction(const Function &function, LoweringReport *report,
     return Error("lowering supports CPython 3.11 to 3.13, not " +
                  function.version().str());
   LoweringReport local;
-  // The opcode numbers by name, looked up once per version (table is one
-  // of the three versions checked above).
-  static const OpcodeSet v311(*OpcodeTable::forVersion({3, 11})),
-      v312(*OpcodeTable::forVersion({3, 12})),
-      v313(*OpcodeTable::forVersion({3, 13}));
-  const OpcodeSet &ops = function.version().minor == 11   ? v311
-                         : function.version().minor == 12 ? v312
-                                                          : v313;
+  std::unique_ptr<OpcodeSet> localOps;
+  const OpcodeSet &ops = factsFor(*table, localOps);
   return lowerWith(function, ops, *table, report ? *report : local, options);
 }
 

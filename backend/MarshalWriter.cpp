@@ -330,6 +330,17 @@ private:
   /// written (returns true with `referenced` set), else the flag byte to
   /// write it with.
   uint8_t sharedFieldFlag(uint32_t fieldClass, bool &referenced);
+  /// A field that equal fields of other code objects share: checks the
+  /// depth, then writes a back-reference when an equal field came first,
+  /// else calls body(flag), flag being FLAG_REF when one will follow.
+  template <typename Body>
+  bool writeSharedField(unsigned depth, uint32_t fieldClass, Body body) {
+    if (!checkDepth(depth))
+      return false;
+    bool referenced;
+    uint8_t flag = sharedFieldFlag(fieldClass, referenced);
+    return referenced || body(flag);
+  }
 
   void countUses(const Constant &c, unsigned depth);
   bool writeObject(const Constant &c, unsigned depth);
@@ -615,17 +626,13 @@ uint8_t Writer::sharedFieldFlag(uint32_t fieldClass, bool &referenced) {
 
 bool Writer::writeBytes(const std::string &data, unsigned depth,
                         uint32_t fieldClass) {
-  if (!checkDepth(depth))
-    return false;
-  bool referenced;
-  uint8_t flag = sharedFieldFlag(fieldClass, referenced);
-  if (referenced)
+  return writeSharedField(depth, fieldClass, [&](uint8_t flag) {
+    byte(TYPE_STRING | flag);
+    if (!size32(data.size(), "a bytes object"))
+      return false;
+    bytes(data);
     return true;
-  byte(TYPE_STRING | flag);
-  if (!size32(data.size(), "a bytes object"))
-    return false;
-  bytes(data);
-  return true;
+  });
 }
 
 bool Writer::writeTupleHeader(size_t n, uint8_t flag) {
@@ -640,18 +647,14 @@ bool Writer::writeTupleHeader(size_t n, uint8_t flag) {
 
 bool Writer::writeNames(const std::vector<PyString> &names, unsigned depth,
                         uint32_t fieldClass) {
-  if (!checkDepth(depth))
-    return false;
-  bool referenced;
-  uint8_t flag = sharedFieldFlag(fieldClass, referenced);
-  if (referenced)
-    return true;
-  if (!writeTupleHeader(names.size(), flag))
-    return false;
-  for (const PyString &name : names)
-    if (!writeString(name, /*interned=*/true, depth + 1))
+  return writeSharedField(depth, fieldClass, [&](uint8_t flag) {
+    if (!writeTupleHeader(names.size(), flag))
       return false;
-  return true;
+    for (const PyString &name : names)
+      if (!writeString(name, /*interned=*/true, depth + 1))
+        return false;
+    return true;
+  });
 }
 
 bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
@@ -681,17 +684,17 @@ bool Writer::writeCode(const CodeObject &co, uint8_t flag, unsigned depth) {
   if (!writeBytes(co.code, field, keys[CodeBytes]))
     return false;
 
-  if (!checkDepth(field))
+  bool constsWritten =
+      writeSharedField(field, keys[Consts], [&](uint8_t flag) {
+        if (!writeTupleHeader(co.consts.size(), flag))
+          return false;
+        for (const ConstantRef &c : co.consts)
+          if (!writeObject(*c, field + 1))
+            return false;
+        return true;
+      });
+  if (!constsWritten)
     return false;
-  bool constsReferenced;
-  uint8_t constsFlag = sharedFieldFlag(keys[Consts], constsReferenced);
-  if (!constsReferenced) {
-    if (!writeTupleHeader(co.consts.size(), constsFlag))
-      return false;
-    for (const ConstantRef &c : co.consts)
-      if (!writeObject(*c, field + 1))
-        return false;
-  }
 
   if (!writeNames(co.names, field, keys[Names]))
     return false;

@@ -224,6 +224,19 @@ std::optional<int> StackEffectRule::evaluateShape(uint32_t arg) const {
   return int(value);
 }
 
+/// Whether `test` holds for an output item of signature `index`, on either
+/// path.
+static bool
+anyOutputItem(const OpcodeTableData &data, int16_t index,
+              llvm::function_ref<bool(const StackItemSpec &)> test) {
+  const OpcodeSignatureSpec &spec = data.signatures[index];
+  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
+    for (unsigned i = 0; i < onePath->outputs; ++i)
+      if (test(data.stackItems[onePath->firstItem + onePath->inputs + i]))
+        return true;
+  return false;
+}
+
 OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
                          const UnicodeData &unicodeData)
     : data(opcodeData), unicode(unicodeData) {
@@ -245,6 +258,15 @@ OpcodeTable::OpcodeTable(const OpcodeTableData &opcodeData,
     assert(!infoByNumber[number] && "opcode listed twice");
     infoByNumber[number] = &data.opcodes[i];
     numbersByName.push_back(number);
+  }
+  for (unsigned op = 0; op < 256; ++op) {
+    int16_t index = signatureByNumber[op];
+    if (index < 0)
+      continue;
+    mayOutputNull_[op] = anyOutputItem(
+        data, index, [](const StackItemSpec &s) { return s.maybeNull; });
+    outputsAreNew_[op] = !anyOutputItem(
+        data, index, [](const StackItemSpec &s) { return s.source >= 0; });
   }
   std::sort(
       numbersByName.begin(), numbersByName.end(), [&](uint8_t a, uint8_t b) {
@@ -357,35 +379,46 @@ bool OpcodeTable::hasStackSignatures() const {
   return !data.signatures.empty();
 }
 
-std::optional<StackSignature> OpcodeTable::signature(uint8_t op, uint32_t arg,
-                                                     bool jump) const {
-  int16_t index = signatureByNumber[op];
-  if (index < 0)
-    return std::nullopt;
+/// Evaluates the item counts of one path of signature `index` for `arg`,
+/// calling visit(item, count) for each item in order (inputs first). The
+/// slot totals, or nullopt where a count does not evaluate or a total
+/// exceeds INT32_MAX (items may have been visited by then).
+template <typename Visit>
+static std::optional<OpcodeTable::StackSlots>
+evaluateItems(const OpcodeTableData &data, int16_t index, uint32_t arg,
+              bool jump, Visit visit) {
   const OpcodeSignatureSpec &spec = data.signatures[index];
   const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
-  StackSignature result;
   uint64_t inputTotal = 0, outputTotal = 0;
   for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
     const StackItemSpec &item = data.stackItems[onePath.firstItem + i];
     std::optional<uint32_t> count = item.count.evaluate(arg);
     if (!count)
       return std::nullopt;
-    StackItem evaluated;
-    evaluated.name = item.name;
-    evaluated.count = *count;
-    evaluated.source = item.source;
-    evaluated.maybeNull = item.maybeNull;
     assert(item.isOutput == (i >= onePath.inputs) && "items out of order");
-    if (item.isOutput) {
-      outputTotal += *count;
-      result.outputs.push_back(evaluated);
-    } else {
-      inputTotal += *count;
-      result.inputs.push_back(evaluated);
-    }
+    (item.isOutput ? outputTotal : inputTotal) += *count;
+    visit(item, *count);
   }
   if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
+    return std::nullopt;
+  return OpcodeTable::StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
+}
+
+std::optional<StackSignature> OpcodeTable::signature(uint8_t op, uint32_t arg,
+                                                     bool jump) const {
+  int16_t index = signatureByNumber[op];
+  if (index < 0)
+    return std::nullopt;
+  StackSignature result;
+  auto add = [&](const StackItemSpec &item, uint32_t count) {
+    StackItem evaluated;
+    evaluated.name = item.name;
+    evaluated.count = count;
+    evaluated.source = item.source;
+    evaluated.maybeNull = item.maybeNull;
+    (item.isOutput ? result.outputs : result.inputs).push_back(evaluated);
+  };
+  if (!evaluateItems(data, index, arg, jump, add))
     return std::nullopt;
   return result;
 }
@@ -395,19 +428,8 @@ OpcodeTable::stackSlots(uint8_t op, uint32_t arg, bool jump) const {
   int16_t index = signatureByNumber[op];
   if (index < 0)
     return std::nullopt;
-  const OpcodeSignatureSpec &spec = data.signatures[index];
-  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
-  uint64_t inputTotal = 0, outputTotal = 0;
-  for (unsigned i = 0; i < unsigned(onePath.inputs) + onePath.outputs; ++i) {
-    const StackItemSpec &item = data.stackItems[onePath.firstItem + i];
-    std::optional<uint32_t> count = item.count.evaluate(arg);
-    if (!count)
-      return std::nullopt;
-    (item.isOutput ? outputTotal : inputTotal) += *count;
-  }
-  if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
-    return std::nullopt;
-  return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
+  return evaluateItems(data, index, arg, jump,
+                       [](const StackItemSpec &, uint32_t) {});
 }
 
 /// The argument bits the item counts of one path of signature `index`
@@ -430,18 +452,6 @@ bool OpcodeTable::signatureUsesArgument(uint8_t op) const {
                         countArgBits(data, index, true)) != 0;
 }
 
-/// Whether `test` holds for an output item of signature `index`, on either
-/// path.
-static bool
-anyOutputItem(const OpcodeTableData &data, int16_t index,
-              llvm::function_ref<bool(const StackItemSpec &)> test) {
-  const OpcodeSignatureSpec &spec = data.signatures[index];
-  for (const StackPathSpec *onePath : {&spec.fallThrough, &spec.jump})
-    for (unsigned i = 0; i < onePath->outputs; ++i)
-      if (test(data.stackItems[onePath->firstItem + onePath->inputs + i]))
-        return true;
-  return false;
-}
 
 std::optional<OpcodeTable::StackSlots>
 OpcodeTable::outputSlots(uint8_t op, uint32_t arg, bool jump,
@@ -450,41 +460,33 @@ OpcodeTable::outputSlots(uint8_t op, uint32_t arg, bool jump,
   int16_t index = signatureByNumber[op];
   if (index < 0)
     return std::nullopt;
-  const OpcodeSignatureSpec &spec = data.signatures[index];
-  const StackPathSpec &onePath = jump ? spec.jump : spec.fallThrough;
-  const StackItemSpec *items = &data.stackItems[onePath.firstItem];
-  // Where each input item starts, counted in slots from the deepest input.
+  // Where each input item starts, counted in slots from the deepest input;
+  // each output item with its count. The slots are listed once the totals
+  // are known to be in range.
   llvm::SmallVector<uint64_t, 8> inputStart;
-  uint64_t inputTotal = 0, outputTotal = 0;
-  for (unsigned i = 0; i < onePath.inputs; ++i) {
-    std::optional<uint32_t> count = items[i].count.evaluate(arg);
-    if (!count)
-      return std::nullopt;
-    inputStart.push_back(inputTotal);
-    inputTotal += *count;
-  }
-  llvm::SmallVector<uint32_t, 8> outputCount;
-  for (unsigned i = 0; i < onePath.outputs; ++i) {
-    std::optional<uint32_t> count = items[onePath.inputs + i].count.evaluate(arg);
-    if (!count)
-      return std::nullopt;
-    outputCount.push_back(*count);
-    outputTotal += *count;
-  }
-  if (inputTotal > INT32_MAX || outputTotal > INT32_MAX)
+  llvm::SmallVector<std::pair<const StackItemSpec *, uint32_t>, 8> outputItems;
+  uint64_t inputsSoFar = 0;
+  std::optional<StackSlots> slots = evaluateItems(
+      data, index, arg, jump, [&](const StackItemSpec &item, uint32_t count) {
+        if (item.isOutput) {
+          outputItems.push_back({&item, count});
+        } else {
+          inputStart.push_back(inputsSoFar);
+          inputsSoFar += count;
+        }
+      });
+  if (!slots)
     return std::nullopt;
-  for (unsigned i = 0; i < onePath.outputs; ++i) {
-    const StackItemSpec &item = items[onePath.inputs + i];
-    for (uint32_t k = 0; k < outputCount[i]; ++k) {
+  for (const auto &[item, count] : outputItems)
+    for (uint32_t k = 0; k < count; ++k) {
       OutputSlot slot;
-      slot.maybeNull = item.maybeNull;
-      if (item.source >= 0)
-        slot.source =
-            uint32_t(inputTotal - (inputStart[size_t(item.source)] + k));
+      slot.maybeNull = item->maybeNull;
+      if (item->source >= 0)
+        slot.source = uint32_t(slots->inputs -
+                               (inputStart[size_t(item->source)] + k));
       outputs.push_back(slot);
     }
-  }
-  return StackSlots{uint32_t(inputTotal), uint32_t(outputTotal)};
+  return slots;
 }
 
 uint32_t OpcodeTable::stackArgBits(uint8_t op, bool jump) const {
@@ -506,20 +508,6 @@ uint32_t OpcodeTable::stackArgBits(uint8_t op, bool jump) const {
     return UINT32_MAX;
   }
   return uint32_t(bits) | countArgBits(data, index, jump);
-}
-
-bool OpcodeTable::mayOutputNull(uint8_t op) const {
-  int16_t index = signatureByNumber[op];
-  return index >= 0 &&
-         anyOutputItem(data, index,
-                       [](const StackItemSpec &s) { return s.maybeNull; });
-}
-
-bool OpcodeTable::outputsAreNew(uint8_t op) const {
-  int16_t index = signatureByNumber[op];
-  return index >= 0 &&
-         !anyOutputItem(data, index,
-                        [](const StackItemSpec &s) { return s.source >= 0; });
 }
 
 std::optional<llvm::StringRef> OpcodeTable::signatureNotation(uint8_t op,

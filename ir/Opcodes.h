@@ -355,11 +355,11 @@ public:
   bool signatureUsesArgument(uint8_t op) const;
   /// Whether an output item of `op`'s signature may be NULL
   /// (StackItem::maybeNull), on either path and for any argument.
-  bool mayOutputNull(uint8_t op) const;
+  bool mayOutputNull(uint8_t op) const { return mayOutputNull_[op]; }
   /// Whether every output item of `op`'s signature, on both paths, is a new
   /// value (StackItem::isNew(): none is an input left in place, moved or
   /// copied); false for an opcode without a signature.
-  bool outputsAreNew(uint8_t op) const;
+  bool outputsAreNew(uint8_t op) const { return outputsAreNew_[op]; }
   /// The signature in the notation of scripts/stack_signatures.py, e.g.
   /// "list, _items[oparg-1], value -- list, _items[oparg-1]"; nullopt where
   /// signature() has none for any argument.
@@ -408,6 +408,9 @@ private:
   /// info() of each number (null for none), read inline: every stage asks
   /// it per instruction.
   std::array<const OpcodeInfo *, 256> infoByNumber;
+  /// mayOutputNull() and outputsAreNew() of each number, worked out from
+  /// the signatures once: lowering asks them per instruction.
+  std::array<bool, 256> mayOutputNull_{}, outputsAreNew_{};
   std::array<int16_t, 256> signatureByNumber; ///< into the signatures; -1
   std::vector<uint8_t> numbersByName;         ///< real opcodes sorted by name
   /// The opcode stackDepthCorrection() adds 1 for, or -1.
