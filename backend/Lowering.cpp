@@ -43,25 +43,8 @@ namespace bcc {
 
 namespace {
 
-/// The `Facts` (built from an OpcodeTable, with a `table` member) of
-/// `table`: one per version lowering supports, built on first use and
-/// immutable afterwards; for any other table, built into `local`.
-template <typename Facts>
-const Facts &factsFor(const OpcodeTable &table,
-                      std::unique_ptr<Facts> &local) {
-  static const Facts v311(*OpcodeTable::forVersion({3, 11})),
-      v312(*OpcodeTable::forVersion({3, 12})),
-      v313(*OpcodeTable::forVersion({3, 13}));
-  for (const Facts *known : {&v311, &v312, &v313})
-    if (known->table == &table)
-      return *known;
-  local = std::make_unique<Facts>(table);
-  return *local;
-}
-
-/// The opcodes lowering writes, looked up once per version (factsFor).
+/// The opcodes lowering writes, looked up once per version (versionFacts).
 struct OpcodeSet {
-  const OpcodeTable *table;
   int LOAD_CONST = -1, RETURN_CONST = -1, RETURN_VALUE = -1, PUSH_NULL = -1,
       POP_TOP = -1, NOP = -1, LOAD_FAST = -1, LOAD_FAST_CHECK = -1,
       LOAD_FAST_AND_CLEAR = -1, STORE_FAST = -1, DELETE_FAST = -1,
@@ -77,7 +60,7 @@ struct OpcodeSet {
   // [test] for 3.12+; [test] forward and [4 + test] backward for 3.11.
   int popJump[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
 
-  explicit OpcodeSet(const OpcodeTable &t) : table(&t) {
+  explicit OpcodeSet(const OpcodeTable &t) {
     auto get = [&](const char *name) {
       std::optional<uint8_t> op = t.lookup(name);
       return op ? int(*op) : -1;
@@ -1425,8 +1408,7 @@ std::optional<Status> walkNullFlags(const NullSafetyOpcodes &ops,
 } // namespace
 
 Status checkNullSafety(const OpcodeTable &table, const MachineCode &code) {
-  std::unique_ptr<NullSafetyOpcodes> localOps;
-  const NullSafetyOpcodes &ops = factsFor(table, localOps);
+  const NullSafetyOpcodes &ops = versionFacts<NullSafetyOpcodes>(table);
   // Without an instruction that may push a NULL there is none to misuse
   // (the stack starts empty and handlers find no NULL).
   if (std::none_of(code.instrs.begin(), code.instrs.end(),
@@ -1447,8 +1429,7 @@ lowerFunction(const Function &function, LoweringReport *report,
     return Error("lowering supports CPython 3.11 to 3.13, not " +
                  function.version().str());
   LoweringReport local;
-  std::unique_ptr<OpcodeSet> localOps;
-  const OpcodeSet &ops = factsFor(*table, localOps);
+  const OpcodeSet &ops = versionFacts<OpcodeSet>(*table);
   return lowerWith(function, ops, *table, report ? *report : local, options);
 }
 

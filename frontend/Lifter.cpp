@@ -195,8 +195,7 @@ bool summarize(const OpcodeTable &table, uint8_t opcode, uint32_t arg,
 }
 
 /// What lifting needs to know of each opcode of a version, beyond the
-/// opcode table: made once per version, on first use, and never changed,
-/// like the tables themselves.
+/// opcode table (versionFacts: made once per version, on first use).
 struct OpcodeFacts {
   /// Signatures are summarized in advance for every argument below this
   /// (or once, for an opcode whose signature ignores its argument);
@@ -204,8 +203,7 @@ struct OpcodeFacts {
   /// small.
   static constexpr uint32_t kDirectArgs = 32;
 
-  explicit OpcodeFacts(PythonVersion version) {
-    const OpcodeTable &table = *OpcodeTable::forVersion(version);
+  explicit OpcodeFacts(const OpcodeTable &table) {
     kinds = classify(table);
     direct.fill(nullptr);
     for (unsigned op = 0; op < 256; ++op) {
@@ -229,32 +227,12 @@ struct OpcodeFacts {
   std::deque<SignatureSummary> summaries;
 };
 
-const OpcodeFacts &opcodeFacts(PythonVersion version) {
-  assert(version.major == 3 && version.minor >= 11 && version.minor <= 13 &&
-         "the lifter's versions only");
-  // One static each, so that only the versions met are summarized.
-  switch (version.minor) {
-  case 11: {
-    static const OpcodeFacts facts(version);
-    return facts;
-  }
-  case 12: {
-    static const OpcodeFacts facts(version);
-    return facts;
-  }
-  default: {
-    static const OpcodeFacts facts(PythonVersion(3, 13));
-    return facts;
-  }
-  }
-}
-
 /// The summaries of one module's (opcode, argument) pairs: the version's
 /// precomputed ones, and those of large arguments computed once each.
 class SignatureCache {
 public:
   explicit SignatureCache(const OpcodeTable &table)
-      : table_(table), facts_(opcodeFacts(table.version())) {}
+      : table_(table), facts_(versionFacts<OpcodeFacts>(table)) {}
 
   /// The summary of `opcode` with `arg`; null if the opcode has no
   /// signature for `arg`. Summaries stay where they are as the cache grows.
@@ -298,7 +276,7 @@ struct BlockState : BytecodeBlock {
 /// storage that each FunctionLifter reuses (they run one after another).
 struct ModuleContext {
   explicit ModuleContext(const OpcodeTable &table)
-      : kinds(opcodeFacts(table.version()).kinds), signatures(table) {}
+      : kinds(versionFacts<OpcodeFacts>(table).kinds), signatures(table) {}
 
   const std::array<Kind, 256> &kinds;
   SignatureCache signatures;

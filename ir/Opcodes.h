@@ -29,6 +29,7 @@
 #define BCC_IR_OPCODES_H
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -420,6 +421,41 @@ private:
 /// OpcodeTable::forVersion(version)->isPrintable(codePoint); for a version
 /// bcc does not support, only printable ASCII counts as printable.
 bool isPrintable(PythonVersion version, uint32_t codePoint);
+
+/// The `Facts` of `table`'s version (a type constructible from an
+/// OpcodeTable): built from the table when a version is first met, then
+/// shared and immutable like the table itself. For passes that work out
+/// per-opcode facts once rather than per instruction or per module. Every
+/// table comes from OpcodeTable::forVersion, so one per version suffices.
+template <typename Facts> const Facts &versionFacts(const OpcodeTable &table) {
+  switch (table.version().minor) {
+  case 8: {
+    static const Facts facts(table);
+    return facts;
+  }
+  case 9: {
+    static const Facts facts(table);
+    return facts;
+  }
+  case 10: {
+    static const Facts facts(table);
+    return facts;
+  }
+  case 11: {
+    static const Facts facts(table);
+    return facts;
+  }
+  case 12: {
+    static const Facts facts(table);
+    return facts;
+  }
+  default: {
+    assert(table.version().minor == 13 && "a version without a table");
+    static const Facts facts(table);
+    return facts;
+  }
+  }
+}
 
 } // namespace bcc
 
