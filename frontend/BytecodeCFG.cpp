@@ -71,7 +71,6 @@ Status BytecodeCFG::decode(const CodeObject &code, const OpcodeTable &table) {
   const bool signedArg = v.atLeast(3, 11);
   const bool keepsExtended = !v.atLeast(3, 10);
   const uint8_t skippedOpcode = table.extendedArg();
-  const int64_t jumpUnit = int64_t(decodeTable.jumpUnit());
   const auto *bytes = reinterpret_cast<const unsigned char *>(code.code.data());
   const uint32_t size = uint32_t(code.code.size());
 
@@ -115,24 +114,8 @@ Status BytecodeCFG::decode(const CodeObject &code, const OpcodeTable &table) {
       return liftError(code, next - 2,
                        "unknown opcode " + std::to_string(opcode));
     if (info->isJump()) {
-      int64_t target = -1;
-      if (arg) {
-        int64_t step = *arg * jumpUnit;
-        int64_t after = int64_t(next) + 2 * int64_t(cacheEntries);
-        switch (info->jump) {
-        case JumpKind::RelativeForward:
-          target = after + step;
-          break;
-        case JumpKind::RelativeBackward:
-          target = after - step;
-          break;
-        case JumpKind::Absolute:
-          target = step;
-          break;
-        case JumpKind::None:
-          break;
-        }
-      }
+      int64_t target =
+          arg ? decodeTable.rawJumpTarget(*info, next - 2, *arg) : -1;
       jumps_.push_back({uint32_t(instructions.size()), target});
     }
     BytecodeInstruction inst;

@@ -98,23 +98,8 @@ decodeInstructions(const CodeObject &code) {
       ins.startOffset = i - 2 * prefixes;
       prefixes = 0;
     }
-    if (ins.info && ins.info->isJump() && ins.arg) {
-      int64_t step = *ins.arg * int64_t(table->jumpUnit());
-      int64_t next = int64_t(i) + 2 + 2 * int64_t(ins.cacheEntries);
-      switch (ins.info->jump) {
-      case JumpKind::RelativeForward:
-        ins.jumpTarget = next + step;
-        break;
-      case JumpKind::RelativeBackward:
-        ins.jumpTarget = next - step;
-        break;
-      case JumpKind::Absolute:
-        ins.jumpTarget = step;
-        break;
-      case JumpKind::None:
-        break;
-      }
-    }
+    if (ins.info && ins.info->isJump() && ins.arg)
+      ins.jumpTarget = table->rawJumpTarget(*ins.info, i, *ins.arg);
     cachesLeft = ins.cacheEntries;
     out.push_back(ins);
   }

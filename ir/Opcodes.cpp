@@ -321,29 +321,29 @@ std::optional<uint8_t> OpcodeTable::cacheOpcode() const {
 
 unsigned OpcodeTable::jumpUnit() const { return data.jumpUnit; }
 
+int64_t OpcodeTable::rawJumpTarget(const OpcodeInfo &info, int64_t offset,
+                                   int64_t arg) const {
+  int64_t next = offset + 2 + 2 * int64_t(info.cacheEntries);
+  int64_t distance = arg * int64_t(data.jumpUnit);
+  switch (info.jump) {
+  case JumpKind::RelativeForward:
+    return next + distance;
+  case JumpKind::RelativeBackward:
+    return next - distance;
+  case JumpKind::Absolute:
+    return distance;
+  case JumpKind::None:
+    break;
+  }
+  return -1;
+}
+
 std::optional<uint32_t> OpcodeTable::jumpTarget(uint8_t op, uint32_t offset,
                                                 uint32_t arg) const {
   const OpcodeInfo *opInfo = info(op);
-  if (!opInfo)
+  if (!opInfo || !opInfo->isJump())
     return std::nullopt;
-  // Relative jumps count from the end of the instruction's caches (3.11 and
-  // earlier have no jump with caches, so this holds for every version).
-  int64_t next = int64_t(offset) + 2 + 2 * int64_t(opInfo->cacheEntries);
-  int64_t distance = int64_t(arg) * data.jumpUnit;
-  int64_t target = 0;
-  switch (opInfo->jump) {
-  case JumpKind::None:
-    return std::nullopt;
-  case JumpKind::RelativeForward:
-    target = next + distance;
-    break;
-  case JumpKind::RelativeBackward:
-    target = next - distance;
-    break;
-  case JumpKind::Absolute:
-    target = distance;
-    break;
-  }
+  int64_t target = rawJumpTarget(*opInfo, offset, arg);
   if (target < 0 || target > int64_t(UINT32_MAX))
     return std::nullopt;
   return uint32_t(target);

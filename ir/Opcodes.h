@@ -281,6 +281,13 @@ public:
   /// The byte offset `op` jumps to when its real instruction is at byte
   /// `offset` with argument `arg`; nullopt if `op` does not jump or the
   /// target would be negative or beyond 32 bits.
+  /// The byte offset a jump described by `info` at byte `offset` with
+  /// argument `arg` names, unchecked (it may be negative or past the code):
+  /// relative jumps count from the end of the instruction's caches (3.11
+  /// and earlier have no jump with caches, so this holds for every
+  /// version). For an opcode that does not jump, -1.
+  int64_t rawJumpTarget(const OpcodeInfo &info, int64_t offset,
+                        int64_t arg) const;
   std::optional<uint32_t> jumpTarget(uint8_t op, uint32_t offset,
                                      uint32_t arg) const;
   /// The argument that makes `op` at `offset` jump to `target`; nullopt if
