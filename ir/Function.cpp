@@ -105,6 +105,29 @@ void Function::copyMetadataTo(
   code.names = names;
 }
 
+unsigned Function::addConstant(ConstantRef constant) {
+  assert(constant && !constant->is(ConstantKind::Code) &&
+         "code constants are child functions");
+  for (unsigned i = 0; i < consts.size(); ++i) {
+    const ConstantRef &c = consts[i].constant();
+    if (c && c->equals(*constant))
+      return i;
+  }
+  consts.push_back(PoolConstant::value(std::move(constant)));
+  return unsigned(consts.size() - 1);
+}
+
+unsigned Function::addName(llvm::StringRef utf8) {
+  for (unsigned i = 0; i < names.size(); ++i)
+    if (names[i].utf8 == utf8)
+      return i;
+  PyString name;
+  name.utf8 = utf8.str();
+  name.interned = true;
+  names.push_back(std::move(name));
+  return unsigned(names.size() - 1);
+}
+
 Function *Module::createFunction() {
   functions_.push_back(std::unique_ptr<Function>(
       new Function(this, unsigned(functions_.size()))));

@@ -103,6 +103,14 @@ public:
   std::vector<PoolConstant> consts;
   std::vector<PyString> names;
 
+  /// The index of `constant` in consts: the first entry of the same kind
+  /// and value (Constant::equals), or a new entry at the end. For passes
+  /// that make constants; the lifted entries keep their places.
+  unsigned addConstant(ConstantRef constant);
+  /// The index of the name `utf8` in names, appended (interned, as CPython
+  /// interns co_names) when it is not there.
+  unsigned addName(llvm::StringRef utf8);
+
   /// Copies the metadata and pools of `code`; each code constant becomes
   /// `childFor(itsCodeObject)`. Before 3.11, localsPlus is made from
   /// co_varnames, co_cellvars and co_freevars.

@@ -894,4 +894,76 @@ Status verify(const Module &module) {
   return Status::ok();
 }
 
+//===----------------------------------------------------------------------===//
+// Stack form: what lowering needs beyond SSA
+//===----------------------------------------------------------------------===//
+
+Status verifyStackForm(const Function &function) {
+  const Function &f = function;
+  std::unique_ptr<FunctionPrinter> printer;
+  auto name = [&] {
+    return "function @" + std::to_string(f.index()) + " " +
+           reprString(f.name.utf8, f.version());
+  };
+  auto print = [&]() -> const FunctionPrinter & {
+    if (!printer)
+      printer = std::make_unique<FunctionPrinter>(f);
+    return *printer;
+  };
+  auto failAt = [&](const Instruction &inst, const std::string &message) {
+    return Error(name() + ", " + print().blockName(inst.parent()) + ": `" +
+                 print().instruction(inst) + "`: " + message);
+  };
+  llvm::DenseSet<const Value *> available;
+  for (const Block &block : f) {
+    available.clear();
+    for (const BlockParam *param : block.params())
+      available.insert(param);
+    if (block.hasHandler()) {
+      bool bottom = block.numHandlerArgs() <= block.numParams();
+      for (unsigned i = 0; bottom && i < block.numHandlerArgs(); ++i)
+        bottom = block.handlerArg(i) == block.param(i);
+      if (!bottom)
+        return Error(name() + ", " + print().blockName(&block) +
+                     ": the handler arguments are not the block's first " +
+                     std::to_string(block.handlerDepth()) +
+                     " parameters (the bottom of its stack)");
+    }
+    for (const Instruction &inst : block) {
+      for (unsigned i = 0; i < inst.numOperands(); ++i)
+        if (!available.count(inst.operand(i)))
+          return failAt(inst, "operand " + std::to_string(i) + " (" +
+                                  print().valueName(inst.operand(i)) +
+                                  ") is not a value of this block");
+      for (const InstResult &result : inst.results())
+        available.insert(&result);
+      for (const Successor &edge : inst.successors())
+        for (unsigned i = 0; i < edge.numArgs(); ++i)
+          if (!available.count(edge.arg(i)))
+            return failAt(inst, "argument " + std::to_string(i) + " (" +
+                                    print().valueName(edge.arg(i)) +
+                                    ") of the edge to " +
+                                    print().blockName(edge.target()) +
+                                    " is not a value of this block");
+      if (inst.is(Op::CondBr)) {
+        const Successor &a = inst.successor(0), &b = inst.successor(1);
+        bool same = a.numArgs() == b.numArgs();
+        for (unsigned i = 0; same && i < a.numArgs(); ++i)
+          same = a.arg(i) == b.arg(i);
+        if (!same)
+          return failAt(inst, "the two edges of a conditional branch pass "
+                              "different values");
+      }
+    }
+  }
+  return Status::ok();
+}
+
+Status verifyStackForm(const Module &module) {
+  for (const auto &function : module.functions())
+    if (Status s = verifyStackForm(*function); !s)
+      return s;
+  return Status::ok();
+}
+
 } // namespace bcc

@@ -40,6 +40,20 @@ Status verify(const Function &function);
 /// Every function, and that code constants refer to functions of `module`.
 Status verify(const Module &module);
 
+/// The backend's contract on top of verify(), which IR made by the lifter
+/// meets and every pass must keep (docs/ir.md, "Stack form"): the value
+/// stack of a block is its parameters and what its instructions push, so
+///  * every operand and successor argument is a value of its own block (a
+///    parameter, or a result of an earlier instruction or of the
+///    terminator itself);
+///  * a block's handler arguments are its first `depth` parameters, in
+///    order: the slots at the bottom of the stack;
+///  * both edges of a `cond_br` pass the same values, since the branch pops
+///    only its condition.
+/// Assumes verify() holds.
+Status verifyStackForm(const Function &function);
+Status verifyStackForm(const Module &module);
+
 } // namespace bcc
 
 #endif // BCC_IR_VERIFIER_H

@@ -6,7 +6,8 @@ For each CPython version asked for, this script
 1. byte-compiles that interpreter's standard library (Lib/, Lib/test
    included, site-packages excluded) into a private tree A with
    ``-X pycache_prefix=A`` (the interpreter's own tree is never written);
-2. turns A into B with ``bcc opt -O0 A -o B`` (or, with
+2. turns A into B with ``bcc opt FLAGS A -o B`` (FLAGS from ``--bcc-flags``,
+   ``-O0`` by default; or, with
    ``--transform=copy``, a plain copy, to test this harness itself);
 3. runs ``python3.X -m test`` twice, once on A (the stock bytecode) and once
    on B (bcc's), and compares the result of every test module.
@@ -69,6 +70,7 @@ import argparse
 import collections
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -164,15 +166,15 @@ def compile_stdlib(python, libdir, prefix, jobs):
     return count
 
 
-def transform(kind, bcc, src, dst):
+def transform(kind, bcc, flags, src, dst):
     if kind == "copy":
         shutil.copytree(src, dst)
         return
-    proc = subprocess.run([bcc, "opt", "-O0", "-q", src, "-o", dst],
-                          stderr=subprocess.PIPE, text=True)
+    command = [bcc, "opt"] + flags + ["-q", src, "-o", dst]
+    proc = subprocess.run(command, stderr=subprocess.PIPE, text=True)
     failures = [line for line in proc.stderr.splitlines() if line.strip()]
     if proc.returncode not in (0, 1) or (proc.returncode == 1 and not failures):
-        raise SystemExit("bcc opt -O0 failed (exit %d)\n%s" % (proc.returncode, proc.stderr))
+        raise SystemExit("%s failed (exit %d)\n%s" % (" ".join(command), proc.returncode, proc.stderr))
     # Files bcc could not do are not written; the importer then compiles
     # their source, which the hook reports as a fallback below.
     for line in failures[:20]:
@@ -300,8 +302,8 @@ def check_version(version, args):
         n = compile_stdlib(python, libdir, stock, args.jobs)
         log("%s: compiled %d .pyc files of %s in %.0fs" % (version, n, libdir, time.time() - t0))
         t0 = time.time()
-        transform(args.transform, args.bcc, stock, ours)
-        log("%s: %s produced the bcc tree in %.0fs" % (version, args.transform, time.time() - t0))
+        transform(args.transform, args.bcc, shlex.split(args.bcc_flags), stock, ours)
+        log("%s: %s %s produced the bcc tree in %.0fs" % (version, args.transform, args.bcc_flags if args.transform == "bcc" else "", time.time() - t0))
         if names is None:
             tests = []  # regrtest's own default: every test module
             expected = list_tests(python)
@@ -317,6 +319,7 @@ def check_version(version, args):
             statuses, secs, output = run_suite(python, sys_prefix, tree, tests, expected, args.jobs,
                                                args.timeout, hook_log)
             if args.keep_output:
+                os.makedirs(args.keep_output, exist_ok=True)
                 with open(os.path.join(args.keep_output, "%s-%s.txt" % (version, label)), "w") as f:
                     f.write(output)
             created = remove_new_pycs(libdir, before)
@@ -374,14 +377,25 @@ def main():
                         help="comma-separated CPython versions (default: %(default)s)")
     parser.add_argument("--ci", action="store_true",
                         help="run the representative CI subset instead of the whole suite")
+    parser.add_argument("--bcc-flags", default="-O0",
+                        help="the options of `bcc opt` that make tree B, as one "
+                             "string (default: %(default)s): --bcc-flags \"-O2\", "
+                             "--bcc-flags \"-O3 --assume=all\"")
     parser.add_argument("--transform", choices=["bcc", "copy"], default="bcc",
-                        help="how tree B is made: bcc opt -O0, or a plain copy (harness self-test)")
+                        help="how tree B is made: bcc opt with --bcc-flags, or a plain copy (harness self-test)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=int, default=900, help="per test module, seconds")
     parser.add_argument("--keep-trees", action="store_true", help="keep the compiled trees")
     parser.add_argument("--keep-output", metavar="DIR", help="save regrtest's output here")
     parser.add_argument("tests", nargs="*", help="test modules (default: all, or the CI subset)")
-    args = parser.parse_args()
+    # `--bcc-flags "-O2"`: the value starts with '-', which argparse would
+    # take for an option of its own.
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "--bcc-flags":
+            argv[i:i + 2] = ["--bcc-flags=" + argv[i + 1]]
+            break
+    args = parser.parse_args(argv)
     if args.transform == "bcc" and not args.bcc:
         parser.error("--bcc (or $BCC_BINARY) is needed unless --transform=copy")
     all_ok = True

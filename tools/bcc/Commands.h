@@ -20,10 +20,11 @@ constexpr int kExitUsage = 2;
 /// Prints "bcc COMMAND: MESSAGE" and the --help hint; returns kExitUsage.
 int usageError(const char *command, const std::string &message);
 
-extern const char kDisHelp[];
+std::string disHelp();
 int runDis(const std::vector<std::string> &args);
 
-extern const char kOptHelp[];
+/// bcc opt's help names every registered pass, so it is made at run time.
+std::string optHelp();
 int runOpt(const std::vector<std::string> &args);
 
 } // namespace bcc::driver

@@ -9,7 +9,8 @@
 
 namespace bcc::driver {
 
-const char kDisHelp[] =
+std::string disHelp() {
+  return
     "usage: bcc dis [-O] [--] FILE.pyc [FILE.pyc ...]\n"
     "\n"
     "Disassembles every code object of each .pyc file, nested ones included,\n"
@@ -25,6 +26,7 @@ const char kDisHelp[] =
     "exit status: 0 on success, 1 if a file cannot be read or is not a valid\n"
     ".pyc (one line on stderr names the file, the byte offset and the\n"
     "problem), 2 on a usage error.\n";
+}
 
 int runDis(const std::vector<std::string> &args) {
   std::vector<std::string> files;

@@ -1,15 +1,23 @@
 //===- tools/bcc/OptCommand.cpp - bcc opt ---------------------------------===//
 //
 // Lifts every code object of a .pyc (or of every .pyc under a directory)
-// into the SSA IR, verifies it, runs the pipeline of the -O level (-O0: none)
-// and lowers it back to bytecode for the same CPython version. A file that
-// fails is reported (with the qualified name of the code object where the
-// lifter or the lowering names one) and not written; the other files are
-// still done. Output files are written through a temporary and a rename, so
-// none is ever half written.
+// into the SSA IR, verifies it, runs the pipeline of the -O level (or the
+// --passes given) and lowers it back to bytecode for the same CPython
+// version. A file that fails is reported (with the qualified name of the
+// code object where the lifter or the lowering names one) and not written;
+// the other files are still done. Output files are written through a
+// temporary and a rename, so none is ever half written.
+//
+// For a directory and a pipeline that uses module facts, every file is read
+// once before the real run to learn the tree's constants (TreeFacts), so
+// that imports between modules of the tree fold too.
+//
+// IR text (a file ending in .ir) goes through the same pipeline and comes
+// out as IR text: that is how the pass tests (tests/lit) run.
 //
 //===----------------------------------------------------------------------===//
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -22,43 +30,97 @@
 #include "frontend/CodeDiff.h"
 #include "frontend/Lifter.h"
 #include "frontend/MarshalReader.h"
+#include "ir/IRParser.h"
 #include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
+#include "passes/ModuleFacts.h"
+#include "passes/PassManager.h"
+#include "passes/PassRegistry.h"
+#include "passes/Pipelines.h"
 #include "tools/bcc/Commands.h"
 #include "tools/bcc/FileIO.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace fs = std::filesystem;
 
 namespace bcc::driver {
 
-const char kOptHelp[] =
-    "usage: bcc opt [-O0] [--print-ir] [--compare] [--stats] [-q]\n"
-    "               [-o OUT] IN\n"
-    "\n"
-    "Lifts every code object of IN into bcc's SSA IR, verifies it, optimizes\n"
-    "it at the chosen level and writes bytecode for the same CPython version\n"
-    "(3.11-3.13) back to OUT.\n"
-    "\n"
-    "IN is a .pyc file (OUT is then a file) or a directory: every .pyc under\n"
-    "it is done and written at the same relative path under OUT, so a tree\n"
-    "written with `python -X pycache_prefix=A` becomes a tree that\n"
-    "`-X pycache_prefix=B` loads. A file that fails is reported with the\n"
-    "qualified name of the code object and the reason, and is not written;\n"
-    "the other files are still done. No output file is ever half written.\n"
-    "\n"
-    "options:\n"
-    "  -O0             no optimization: lift, verify and lower (the default;\n"
-    "                  the only level until the first passes land)\n"
-    "  -o OUT          where to write (a file or a directory, like IN)\n"
-    "  --print-ir      print the IR of every file to stdout\n"
-    "  --compare       list every code object whose co_code, exception\n"
-    "                  table, line table or stack size differs from its input\n"
-    "  --stats         print the lowering's counters (stack moves etc.)\n"
-    "  -q, --quiet     no progress line and no summary\n"
-    "  -h, --help      show this help and exit\n"
-    "\n"
-    "exit status: 0 when every file was done, 1 when some file failed,\n"
-    "2 on a usage error.\n";
+std::string optHelp() {
+  std::string help =
+      "usage: bcc opt [-O0|-O1|-O2|-O3] [--passes=LIST] [--assume=LIST]\n"
+      "               [--const [MODULE:]NAME=LITERAL]... [-o OUT] [-S]\n"
+      "               [--compare] [--stats] [--remarks[=PASSES]]\n"
+      "               [--verify-each] [--print-before=PASS]\n"
+      "               [--print-after=PASS] [--print-after-all]\n"
+      "               [--print-changed] [--time-passes] [-q] IN\n"
+      "       bcc opt --list-passes\n"
+      "\n"
+      "Lifts every code object of IN into bcc's SSA IR, verifies it, optimizes\n"
+      "it at the chosen level and writes bytecode for the same CPython version\n"
+      "(3.11-3.13) back to OUT.\n"
+      "\n"
+      "IN is a .pyc file (OUT is then a file), a directory (every .pyc under\n"
+      "it is done and written at the same relative path under OUT, so a tree\n"
+      "written with `python -X pycache_prefix=A` becomes a tree that\n"
+      "`-X pycache_prefix=B` loads), or IR text in a file ending in .ir (the\n"
+      "result is IR text: -S prints it, -o writes it). A file that fails is\n"
+      "reported with the qualified name of the code object and the reason,\n"
+      "and is not written; the other files are still done. No output file\n"
+      "is ever half written.\n"
+      "\n"
+      "levels (docs/passes.md says exactly what each may change):\n"
+      "  -O0             no optimization: lift, verify and lower (the default)\n"
+      "  -O1             the exact cleanups: constant folding, branch folding,\n"
+      "                  CFG simplification, dead-code removal\n"
+      "  -O2             -O1, plus the passes that use facts granted with\n"
+      "                  --assume or --const; exact without them\n"
+      "  -O3             -O2, plus typing.Final constants, facts of the whole\n"
+      "                  tree, debug-branch and no-op-call removal, guarded\n"
+      "                  inlining and hoisting: not exact (tracebacks lose\n"
+      "                  inlined frames)\n"
+      "\n"
+      "facts (off unless given; each use is reported by --remarks):\n"
+      "  --assume=LIST   a comma list of module-constants, stable-functions,\n"
+      "                  stable-globals, no-print, or all\n"
+      "  --const [MODULE:]NAME=LITERAL\n"
+      "                  the global NAME (of every module, or of the module\n"
+      "                  with that dotted name) reads as the Python literal\n"
+      "                  (repeatable): --const DEBUG=False\n"
+      "\n"
+      "passes:\n"
+      "  --passes=LIST   run these passes instead of the level's pipeline:\n"
+      "                  a comma list, parameters in <>: inline<max-size=60>\n"
+      "  --list-passes   list every pass with its kind and parameters\n"
+      "  --verify-each   verify the IR after every pass\n"
+      "  --print-before=PASS, --print-after=PASS\n"
+      "                  print the IR (to stderr) before/after each run of PASS\n"
+      "                  (repeatable, or a comma list)\n"
+      "  --print-after-all  print the IR after every pass\n"
+      "  --print-changed print the functions a pass changed, after it\n"
+      "  --time-passes   print the time spent in each pass\n"
+      "  --stats         print each pass's counters and the lowering's\n"
+      "  --remarks[=PASSES]\n"
+      "                  print one line per optimization decision, done or\n"
+      "                  missed with the reason: FILE:LINE: FUNCTION: PASS:\n"
+      "                  done|missed: WHY (only for the listed passes if given)\n"
+      "\n"
+      "output:\n"
+      "  -o OUT          where to write (a file or a directory, like IN)\n"
+      "  -S, --print-ir  print the IR that is lowered (after the passes) to\n"
+      "                  stdout\n"
+      "  --compare       list every code object whose co_code, exception\n"
+      "                  table, line table or stack size differs from its input\n"
+      "  -q, --quiet     no progress line and no summary\n"
+      "  -h, --help      show this help and exit\n"
+      "\n"
+      "exit status: 0 when every file was done, 1 when some file failed,\n"
+      "2 on a usage error.\n"
+      "\n"
+      "registered passes:\n";
+  for (const PassInfo &info : allPasses())
+    help += "  " + std::string(info.name) + "\n";
+  return help;
+}
 
 namespace {
 
@@ -69,15 +131,23 @@ struct OptOptions {
   bool compare = false;
   bool stats = false;
   bool quiet = false;
+  bool listPasses = false;
+  bool remarks = false;
+  std::vector<std::string> remarkPasses; ///< empty: every pass
+  std::string passes;                    ///< --passes, or "" for the level's
+  bool levelGiven = false;
+  OptimizationOptions optimization;
+  Instrumentation instruments;
 };
 
 /// Seconds spent in each stage of the round trip, summed over the files.
 struct StageTimes {
-  double read = 0;   ///< the file's bytes, and unmarshalling them
-  double lift = 0;   ///< bytecode into the SSA IR
-  double verify = 0; ///< the verifier on the lifted IR
-  double lower = 0;  ///< the IR back to code objects
-  double write = 0;  ///< marshalling, and writing the file
+  double read = 0;     ///< the file's bytes, and unmarshalling them
+  double lift = 0;     ///< bytecode into the SSA IR
+  double verify = 0;   ///< the verifier, before and after the passes
+  double optimize = 0; ///< the pipeline
+  double lower = 0;    ///< the IR back to code objects
+  double write = 0;    ///< marshalling, and writing the file
 };
 
 struct OptTotals {
@@ -89,6 +159,7 @@ struct OptTotals {
   uint64_t identical = 0;
   LoweringReport lowering;
   StageTimes time;
+  Statistics passStats;
 };
 
 /// Adds the time since the last call (or construction) to a stage.
@@ -103,6 +174,13 @@ public:
 private:
   std::chrono::steady_clock::time_point last_ =
       std::chrono::steady_clock::now();
+};
+
+/// Everything a file needs besides itself: the pipeline and the tree.
+struct Optimizer {
+  const OptOptions &options;
+  PassManager &pm;
+  const TreeFacts *tree = nullptr;
 };
 
 /// Code objects and code units of the tree under `code`.
@@ -127,13 +205,52 @@ void compareTrees(const std::string &file, const CodeObject &before,
   });
 }
 
-/// Lift, verify, lower one file's bytes; the new .pyc bytes or an Error.
-/// Counts the file's code objects and code units into `counts`.
+/// The pipeline on one module, then the checks lowering relies on.
+Status optimizeModule(Module &module, const std::string &moduleName,
+                      bool isPackage, bool pristine, Optimizer &optimizer,
+                      OptTotals &totals, StageClock &clock) {
+  if (optimizer.pm.empty())
+    return Status::ok();
+  const OptOptions &options = optimizer.options;
+  Statistics stats;
+  PassContext context(options.optimization, stats);
+  context.setModuleName(moduleName, isPackage);
+  context.setTree(optimizer.tree);
+  if (pristine)
+    for (const auto &function : module.functions())
+      context.setPristine(*function);
+  if (options.remarks)
+    context.setRemarkSink([&](const Remark &r) {
+      const auto &only = options.remarkPasses;
+      if (only.empty() ||
+          std::find(only.begin(), only.end(), r.pass) != only.end())
+        std::printf("%s\n", r.str().c_str());
+    });
+  Status ran = optimizer.pm.run(module, context);
+  clock.charge(totals.time.optimize);
+  totals.passStats.merge(stats);
+  if (!ran)
+    return ran;
+  Status verified = verify(module);
+  if (verified)
+    verified = verifyStackForm(module);
+  clock.charge(totals.time.verify);
+  if (!verified)
+    return Error("bcc internal error: the optimized IR does not verify "
+                 "(rerun with --verify-each to find the pass): " +
+                 verified.error().message);
+  return Status::ok();
+}
+
+/// Lift, verify, optimize, lower one file's bytes; the new .pyc bytes or
+/// an Error. Counts the file's code objects and code units into `counts`.
 Expected<std::string> optimizeFile(const std::string &label,
                                    const std::string &bytes,
-                                   const OptOptions &options, OptTotals &totals,
-                                   StageClock &clock,
+                                   const std::string &moduleName,
+                                   bool isPackage, Optimizer &optimizer,
+                                   OptTotals &totals, StageClock &clock,
                                    std::pair<uint64_t, uint64_t> &counts) {
+  const OptOptions &options = optimizer.options;
   Expected<PycFile> pyc = readPyc(bytes);
   clock.charge(totals.time.read);
   if (!pyc)
@@ -147,11 +264,15 @@ Expected<std::string> optimizeFile(const std::string &label,
   clock.charge(totals.time.verify);
   if (!verified)
     return Error("the lifted IR does not verify: " + verified.error().message);
+  if (Status s = optimizeModule(**module, moduleName, isPackage,
+                                /*pristine=*/true, optimizer, totals, clock);
+      !s)
+    return s.error();
   if (options.printIR) {
     std::string text = printModule(**module);
     std::printf("; %s\n%s", label.c_str(), text.c_str());
   }
-  clock.charge(totals.time.lift); // printing, if asked: not timed apart
+  clock.charge(totals.time.optimize); // printing, if asked: not timed apart
   Expected<std::shared_ptr<CodeObject>> lowered =
       lowerModule(**module, &totals.lowering);
   clock.charge(totals.time.lower);
@@ -167,9 +288,39 @@ Expected<std::string> optimizeFile(const std::string &label,
   return written;
 }
 
+/// IR text in, IR text out (the pass tests).
+Expected<std::string> optimizeText(const std::string &text,
+                                   const std::string &moduleName,
+                                   Optimizer &optimizer, OptTotals &totals,
+                                   StageClock &clock) {
+  Expected<std::unique_ptr<Module>> module = parseModule(text);
+  clock.charge(totals.time.read);
+  if (!module)
+    return module.takeError();
+  Status verified = verify(**module);
+  if (verified)
+    verified = verifyStackForm(**module);
+  clock.charge(totals.time.verify);
+  if (!verified)
+    return Error("the IR does not verify: " + verified.error().message);
+  if (Status s = optimizeModule(**module, moduleName, false,
+                                /*pristine=*/false, optimizer, totals, clock);
+      !s)
+    return s.error();
+  return printModule(**module);
+}
+
+/// The module name of a single file: its name up to the first dot.
+std::string stemOf(const std::string &path) {
+  std::string file = fs::path(path).filename().string();
+  return file.substr(0, file.find('.'));
+}
+
 /// Does one file; reports a failure on stderr. True on success.
 bool processFile(const std::string &inPath, const std::string &outPath,
-                 const OptOptions &options, OptTotals &totals) {
+                 const std::string &moduleName, bool isPackage,
+                 Optimizer &optimizer, OptTotals &totals) {
+  const OptOptions &options = optimizer.options;
   totals.files += 1;
   auto fail = [&](const Error &error) {
     std::fprintf(stderr, "bcc opt: error: %s\n", error.format(inPath).c_str());
@@ -181,11 +332,16 @@ bool processFile(const std::string &inPath, const std::string &outPath,
   clock.charge(totals.time.read);
   if (!bytes)
     return fail(bytes.error());
+  bool isText = llvm::StringRef(inPath).endswith(".ir");
   std::pair<uint64_t, uint64_t> counts; // code objects, code units
   Expected<std::string> result =
-      optimizeFile(inPath, *bytes, options, totals, clock, counts);
+      isText ? optimizeText(*bytes, moduleName, optimizer, totals, clock)
+             : optimizeFile(inPath, *bytes, moduleName, isPackage, optimizer,
+                            totals, clock, counts);
   if (!result)
     return fail(result.error());
+  if (isText && options.printIR)
+    std::fputs(result->c_str(), stdout);
   if (!outPath.empty()) {
     Status status = writeFileAtomically(outPath, *result);
     clock.charge(totals.time.write);
@@ -222,8 +378,36 @@ std::vector<fs::path> pycFilesUnder(const fs::path &root, std::error_code &ec) {
   return files;
 }
 
+/// The first reading of a tree: every module's facts.
+void readTreeFacts(const fs::path &root, const std::vector<fs::path> &files,
+                   const ModuleNamer &namer, const OptOptions &options,
+                   TreeFacts &tree) {
+  auto start = std::chrono::steady_clock::now();
+  double lastProgress = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    bool isPackage = false;
+    std::string name = namer.name(files[i].generic_string(), isPackage);
+    if (!name.empty()) {
+      // A file that cannot be read or lifted here fails in the real run,
+      // with its reason; it just gives no facts.
+      if (Expected<std::string> bytes = readWholeFile((root / files[i]).string()))
+        if (Expected<PycFile> pyc = readPyc(*bytes))
+          if (Expected<std::unique_ptr<Module>> module = liftModule(*pyc->code))
+            tree.add(ModuleFacts::compute(**module, name, isPackage));
+    }
+    double now = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+    if (!options.quiet && (now - lastProgress >= 2.0 || i + 1 == files.size())) {
+      std::fprintf(stderr, "bcc opt: reading the tree's facts: %zu/%zu files\n",
+                   i + 1, files.size());
+      lastProgress = now;
+    }
+  }
+}
+
 void printSummary(const OptTotals &totals, double seconds,
-                  const OptOptions &options) {
+                  const OptOptions &options, const PassManager &pm) {
   if (!options.quiet) {
     double rate = seconds > 0 ? totals.codeUnits / seconds : 0;
     std::fprintf(stderr,
@@ -236,8 +420,8 @@ void printSummary(const OptTotals &totals, double seconds,
     const StageTimes &t = totals.time;
     std::fprintf(stderr,
                  "bcc opt: read+unmarshal %.2f s, lift %.2f s, verify %.2f s, "
-                 "lower %.2f s, marshal+write %.2f s\n",
-                 t.read, t.lift, t.verify, t.lower, t.write);
+                 "optimize %.2f s, lower %.2f s, marshal+write %.2f s\n",
+                 t.read, t.lift, t.verify, t.optimize, t.lower, t.write);
   }
   if (options.compare)
     std::printf("identical: %llu of %llu code objects (%.2f%%)\n",
@@ -247,6 +431,9 @@ void printSummary(const OptTotals &totals, double seconds,
                     ? 100.0 * totals.identical / totals.codeObjects
                     : 0.0);
   if (options.stats) {
+    for (const Statistics::Entry &e : totals.passStats.entries())
+      std::printf("%s: %s: %llu\n", e.pass.c_str(), e.counter.c_str(),
+                  (unsigned long long)e.value);
     const LoweringReport &r = totals.lowering;
     std::printf("lowering: %llu code objects, %llu IR instructions, "
                 "%llu with operands already in order\n"
@@ -262,6 +449,50 @@ void printSummary(const OptTotals &totals, double seconds,
                 (unsigned long long)r.constructed,
                 (unsigned long long)r.fused);
   }
+  if (options.instruments.timePasses) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    pm.printTimes(os);
+    std::fputs(os.str().c_str(), stderr);
+  }
+}
+
+void listPasses() {
+  std::printf("passes (kind: exact = changes nothing a program can observe; "
+              "facts = uses facts only -O3 or the user grants; test = for "
+              "testing the backend):\n");
+  for (const PassInfo &info : allPasses()) {
+    std::printf("  %-14s %-6s %s\n", info.name, info.kind, info.description);
+    if (*info.parameters)
+      std::printf("  %-14s %-6s parameters: %s\n", "", "", info.parameters);
+  }
+}
+
+/// "--name=value" or "--name value"; true and the value if `arg` is it.
+bool optionValue(const std::vector<std::string> &args, size_t &i,
+                 const char *name, std::string &value, bool &missing) {
+  const std::string &arg = args[i];
+  std::string prefix = std::string(name) + "=";
+  if (arg.compare(0, prefix.size(), prefix) == 0) {
+    value = arg.substr(prefix.size());
+    return true;
+  }
+  if (arg == name) {
+    if (i + 1 == args.size()) {
+      missing = true;
+      return true;
+    }
+    value = args[++i];
+    return true;
+  }
+  return false;
+}
+
+void splitList(const std::string &text, std::vector<std::string> &out) {
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  llvm::StringRef(text).split(parts, ',', -1, false);
+  for (llvm::StringRef p : parts)
+    out.push_back(p.trim().str());
 }
 
 } // namespace
@@ -271,18 +502,22 @@ int runOpt(const std::vector<std::string> &args) {
   bool optionsDone = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &arg = args[i];
+    std::string value;
+    bool missing = false;
     if (!optionsDone && arg == "--") {
       optionsDone = true;
-    } else if (!optionsDone && arg == "-O0") {
-      // The only level for now.
+    } else if (!optionsDone && arg.size() == 3 && arg[0] == '-' &&
+               arg[1] == 'O' && arg[2] >= '0' && arg[2] <= '3') {
+      options.optimization.level = unsigned(arg[2] - '0');
+      options.levelGiven = true;
     } else if (!optionsDone && arg.size() > 2 && arg.compare(0, 2, "-O") == 0) {
-      return usageError("opt", "optimization level '" + arg +
-                                   "' is not available yet (only -O0)");
+      return usageError("opt", "unknown optimization level '" + arg +
+                                   "' (use -O0, -O1, -O2 or -O3)");
     } else if (!optionsDone && arg == "-o") {
       if (i + 1 == args.size())
         return usageError("opt", "-o needs a path");
       options.output = args[++i];
-    } else if (!optionsDone && arg == "--print-ir") {
+    } else if (!optionsDone && (arg == "--print-ir" || arg == "-S")) {
       options.printIR = true;
     } else if (!optionsDone && arg == "--compare") {
       options.compare = true;
@@ -290,6 +525,54 @@ int runOpt(const std::vector<std::string> &args) {
       options.stats = true;
     } else if (!optionsDone && (arg == "-q" || arg == "--quiet")) {
       options.quiet = true;
+    } else if (!optionsDone && arg == "--list-passes") {
+      options.listPasses = true;
+    } else if (!optionsDone && arg == "--verify-each") {
+      options.instruments.verifyEach = true;
+    } else if (!optionsDone && arg == "--print-after-all") {
+      options.instruments.printAfterAll = true;
+    } else if (!optionsDone && arg == "--print-changed") {
+      options.instruments.printChanged = true;
+    } else if (!optionsDone && arg == "--time-passes") {
+      options.instruments.timePasses = true;
+    } else if (!optionsDone && arg == "--remarks") {
+      options.remarks = true;
+    } else if (!optionsDone && arg.compare(0, 10, "--remarks=") == 0) {
+      options.remarks = true;
+      splitList(arg.substr(10), options.remarkPasses);
+    } else if (!optionsDone &&
+               optionValue(args, i, "--passes", value, missing)) {
+      if (missing || value.empty())
+        return usageError("opt", "--passes needs a list of passes");
+      options.passes = value;
+    } else if (!optionsDone &&
+               optionValue(args, i, "--assume", value, missing)) {
+      if (missing)
+        return usageError("opt", "--assume needs a list of assumptions");
+      Expected<Assumptions> granted = Assumptions::parse(value);
+      if (!granted)
+        return usageError("opt", granted.error().message);
+      for (unsigned a = 0; a < kNumAssumptions; ++a)
+        if (granted->has(Assumption(a)))
+          options.optimization.assumptions.grant(Assumption(a));
+    } else if (!optionsDone &&
+               optionValue(args, i, "--const", value, missing)) {
+      if (missing)
+        return usageError("opt", "--const needs NAME=LITERAL");
+      Expected<UserConstant> c = UserConstant::parse(value);
+      if (!c)
+        return usageError("opt", c.error().message);
+      options.optimization.constants.push_back(std::move(*c));
+    } else if (!optionsDone &&
+               optionValue(args, i, "--print-before", value, missing)) {
+      if (missing)
+        return usageError("opt", "--print-before needs a pass name");
+      splitList(value, options.instruments.printBefore);
+    } else if (!optionsDone &&
+               optionValue(args, i, "--print-after", value, missing)) {
+      if (missing)
+        return usageError("opt", "--print-after needs a pass name");
+      splitList(value, options.instruments.printAfter);
     } else if (!optionsDone && arg.size() > 1 && arg[0] == '-') {
       return usageError("opt", "unknown option '" + arg + "'");
     } else if (options.input.empty()) {
@@ -299,12 +582,39 @@ int runOpt(const std::vector<std::string> &args) {
                                    "' and '" + arg + "')");
     }
   }
+  if (options.listPasses) {
+    listPasses();
+    return kExitOk;
+  }
+  for (const std::vector<std::string> *names :
+       {&options.instruments.printBefore, &options.instruments.printAfter})
+    for (const std::string &name : *names)
+      if (!findPass(name))
+        return usageError("opt", "no pass is called '" + name +
+                                     "' (bcc opt --list-passes lists them)");
+  for (const std::string &name : options.remarkPasses)
+    if (!findPass(name))
+      return usageError("opt", "no pass is called '" + name +
+                                   "' (bcc opt --list-passes lists them)");
   if (options.input.empty())
     return usageError("opt", "no input");
+  bool isText = llvm::StringRef(options.input).endswith(".ir");
   if (options.output.empty() && !options.printIR && !options.compare &&
-      !options.stats)
-    return usageError("opt", "nothing to do: give -o OUT, --print-ir, "
-                             "--compare or --stats");
+      !options.stats && !options.remarks &&
+      options.instruments.printBefore.empty() &&
+      options.instruments.printAfter.empty() &&
+      !options.instruments.printAfterAll && !options.instruments.printChanged)
+    return usageError("opt", "nothing to do: give -o OUT, -S, --compare, "
+                             "--stats or --remarks");
+  if (isText && options.compare)
+    return usageError("opt", "--compare needs .pyc input, not IR text");
+
+  PassManager pm(options.instruments);
+  Status built = options.passes.empty()
+                     ? buildPipeline(pm, options.optimization)
+                     : parsePipeline(pm, options.passes);
+  if (!built)
+    return usageError("opt", built.error().message);
 
   OptTotals totals;
   auto start = std::chrono::steady_clock::now();
@@ -313,11 +623,13 @@ int runOpt(const std::vector<std::string> &args) {
                                          start)
         .count();
   };
+  Optimizer optimizer{options, pm, nullptr};
 
   std::error_code ec;
   if (!fs::is_directory(options.input, ec)) {
-    processFile(options.input, options.output, options, totals);
-    printSummary(totals, elapsed(), options);
+    processFile(options.input, options.output, stemOf(options.input), false,
+                optimizer, totals);
+    printSummary(totals, elapsed(), options, pm);
     return totals.failed ? kExitInputError : kExitOk;
   }
 
@@ -337,6 +649,17 @@ int runOpt(const std::vector<std::string> &args) {
       return kExitInputError;
     }
   }
+  std::vector<std::string> relative;
+  for (const fs::path &p : files)
+    relative.push_back(p.generic_string());
+  ModuleNamer namer(relative);
+  TreeFacts tree;
+  bool wantsTree = !pm.empty() && (options.optimization.level >= 3 ||
+                                   options.optimization.hasUserFacts());
+  if (wantsTree) {
+    readTreeFacts(inRoot, files, namer, options, tree);
+    optimizer.tree = &tree;
+  }
   double lastProgress = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     std::string outPath;
@@ -345,7 +668,10 @@ int runOpt(const std::vector<std::string> &args) {
       fs::create_directories(target.parent_path(), ec);
       outPath = target.string();
     }
-    processFile((inRoot / files[i]).string(), outPath, options, totals);
+    bool isPackage = false;
+    std::string moduleName = namer.name(relative[i], isPackage);
+    processFile((inRoot / files[i]).string(), outPath, moduleName, isPackage,
+                optimizer, totals);
     double now = elapsed();
     if (!options.quiet &&
         (now - lastProgress >= 2.0 || i + 1 == files.size())) {
@@ -354,7 +680,7 @@ int runOpt(const std::vector<std::string> &args) {
       lastProgress = now;
     }
   }
-  printSummary(totals, elapsed(), options);
+  printSummary(totals, elapsed(), options, pm);
   return totals.failed ? kExitInputError : kExitOk;
 }
 

@@ -32,7 +32,7 @@ using namespace bcc::driver;
 struct Command {
   const char *name;
   const char *summary;
-  const char *help;
+  std::string (*help)();
   int (*run)(const std::vector<std::string> &args);
 };
 
@@ -42,9 +42,9 @@ struct Command {
 
 const Command kCommands[] = {
     {"dis", "disassemble .pyc files the way `python3.X -m dis` does",
-     kDisHelp, runDis},
+     disHelp, runDis},
     {"opt", "lift .pyc files into SSA, optimize, and write them back",
-     kOptHelp, runOpt},
+     optHelp, runOpt},
 };
 
 void printTopLevelHelp() {
@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
       if (arg == "--")
         break;
       if (arg == "-h" || arg == "--help") {
-        std::fputs(cmd.help, stdout);
+        std::fputs(cmd.help().c_str(), stdout);
         return kExitOk;
       }
     }

@@ -1,0 +1,175 @@
+//===- passes/IRUtils.cpp -------------------------------------------------===//
+
+#include "passes/IRUtils.h"
+
+#include "ir/CodeObject.h"
+
+namespace bcc {
+
+PyOps::PyOps(const OpcodeTable &table) {
+  auto get = [&](const char *name) {
+    std::optional<uint8_t> op = table.lookup(name);
+    return op ? int(*op) : -1;
+  };
+#define BCC_PYOP(N) N = get(#N);
+  BCC_PYOP(BINARY_OP) BCC_PYOP(BINARY_SUBSCR) BCC_PYOP(UNARY_NOT)
+  BCC_PYOP(UNARY_NEGATIVE) BCC_PYOP(UNARY_INVERT) BCC_PYOP(COMPARE_OP)
+  BCC_PYOP(IS_OP) BCC_PYOP(CONTAINS_OP) BCC_PYOP(BUILD_TUPLE)
+  BCC_PYOP(BUILD_LIST) BCC_PYOP(BUILD_SLICE) BCC_PYOP(BUILD_MAP)
+  BCC_PYOP(BUILD_CONST_KEY_MAP) BCC_PYOP(LIST_TO_TUPLE)
+  BCC_PYOP(MAKE_FUNCTION) BCC_PYOP(SET_FUNCTION_ATTRIBUTE)
+  BCC_PYOP(IMPORT_NAME) BCC_PYOP(IMPORT_FROM) BCC_PYOP(IMPORT_STAR)
+  BCC_PYOP(STORE_SUBSCR) BCC_PYOP(RESUME) BCC_PYOP(CALL_FUNCTION_EX)
+  BCC_PYOP(RETURN_GENERATOR) BCC_PYOP(LOAD_SUPER_ATTR)
+  BCC_PYOP(LOAD_ASSERTION_ERROR) BCC_PYOP(GET_ITER) BCC_PYOP(FOR_ITER)
+  BCC_PYOP(END_FOR) BCC_PYOP(LOAD_CLOSURE) BCC_PYOP(LOAD_LOCALS)
+  BCC_PYOP(SETUP_ANNOTATIONS) BCC_PYOP(CALL_INTRINSIC_1)
+  BCC_PYOP(RAISE_VARARGS) BCC_PYOP(RERAISE) BCC_PYOP(YIELD_VALUE)
+  BCC_PYOP(SEND) BCC_PYOP(POP_EXCEPT) BCC_PYOP(PUSH_EXC_INFO)
+  BCC_PYOP(CHECK_EXC_MATCH) BCC_PYOP(WITH_EXCEPT_START) BCC_PYOP(BEFORE_WITH)
+  BCC_PYOP(JUMP_BACKWARD_NO_INTERRUPT) BCC_PYOP(FORMAT_VALUE)
+  BCC_PYOP(FORMAT_SIMPLE) BCC_PYOP(BUILD_STRING) BCC_PYOP(KW_NAMES)
+  BCC_PYOP(COPY_FREE_VARS) BCC_PYOP(MAKE_CELL)
+#undef BCC_PYOP
+}
+
+const PyOps &pyOps(PythonVersion version) {
+  const OpcodeTable *table = OpcodeTable::forVersion(version);
+  assert(table && "no opcode table for the version");
+  return versionFacts<PyOps>(*table);
+}
+
+const Constant *constantOf(const Value *v) {
+  const Instruction *inst = definer(v);
+  if (!inst || !inst->is(Op::Const))
+    return nullptr;
+  const Function *f = inst->function();
+  if (!f || inst->constIndex() >= f->consts.size())
+    return nullptr;
+  return f->consts[inst->constIndex()].constant().get();
+}
+
+ConstantRef constantRefOf(const Value *v) {
+  const Instruction *inst = definer(v);
+  if (!inst || !inst->is(Op::Const))
+    return nullptr;
+  const Function *f = inst->function();
+  if (!f || inst->constIndex() >= f->consts.size())
+    return nullptr;
+  return f->consts[inst->constIndex()].constant();
+}
+
+Value *insertConstant(Instruction &at, ConstantRef value) {
+  Function &f = *at.function();
+  unsigned index = f.addConstant(std::move(value));
+  IRBuilder b(f);
+  b.setInsertPoint(&at);
+  b.setOrigin(at.location());
+  return b.constant(index);
+}
+
+void eraseKeepingLine(Instruction &inst) {
+  Block *block = inst.parent();
+  int line = lineOf(inst);
+  if (line >= 0) {
+    auto it = inst.getIterator();
+    bool before = it != block->begin() && lineOf(*std::prev(it)) == line;
+    auto next = std::next(it);
+    bool after = next != block->end() && lineOf(*next) == line;
+    if (!before && !after) {
+      IRBuilder b(*block->parent());
+      b.setInsertPoint(&inst);
+      b.setOrigin(inst.location());
+      b.nop();
+    }
+  }
+  inst.eraseFromParent();
+}
+
+bool isRemovableWhenUnused(const Instruction &inst) {
+  switch (inst.op()) {
+  case Op::Const:
+  case Op::PushNull:
+  case Op::LoadFast:
+  case Op::LoadClosure:
+    return true;
+  case Op::Py: {
+    const PyOps &ops = pyOps(inst.function()->version());
+    int op = inst.pyOpcode();
+    if (op == ops.BUILD_TUPLE || op == ops.BUILD_LIST ||
+        op == ops.BUILD_SLICE || op == ops.LIST_TO_TUPLE ||
+        op == ops.LOAD_ASSERTION_ERROR || op == ops.IS_OP)
+      return true;
+    // 3.13's UNARY_NOT only takes a bool (after TO_BOOL).
+    return op == ops.UNARY_NOT && inst.function()->version().atLeast(3, 13);
+  }
+  default:
+    return false;
+  }
+}
+
+void replaceInstruction(Instruction &inst, llvm::ArrayRef<Value *> values) {
+  assert(values.size() == inst.numResults() && "one value per result");
+  for (unsigned i = 0; i < inst.numResults(); ++i)
+    inst.result(i)->replaceAllUsesWith(values[i]);
+  eraseKeepingLine(inst);
+}
+
+unsigned addLocal(Function &function, llvm::StringRef name, bool hidden) {
+  Function &f = function;
+  unsigned position = 0;
+  while (position < f.localsPlus.size() &&
+         (f.localsPlus[position].kind & CO_FAST_LOCAL))
+    ++position;
+  // A name no other slot has.
+  std::string unique = name.str();
+  for (unsigned n = 2;; ++n) {
+    bool taken = false;
+    for (const LocalsPlusSlot &slot : f.localsPlus)
+      taken = taken || slot.name.utf8 == unique;
+    if (!taken)
+      break;
+    unique = name.str() + "." + std::to_string(n);
+  }
+  LocalsPlusSlot slot;
+  slot.name.utf8 = unique;
+  slot.name.interned = true;
+  slot.kind = CO_FAST_LOCAL;
+  if (hidden && f.version().atLeast(3, 12))
+    slot.kind |= CO_FAST_HIDDEN;
+  f.localsPlus.insert(f.localsPlus.begin() + position, slot);
+  if (position + 1 == f.localsPlus.size())
+    return position;
+  const OpcodeTable *table = OpcodeTable::forVersion(f.version());
+  for (Block &block : f)
+    for (Instruction &inst : block) {
+      if (inst.info().immediate == ImmediateKind::Local) {
+        if (inst.immediate() >= position)
+          inst.setImmediate(inst.immediate() + 1);
+      } else if (inst.is(Op::Py)) {
+        const OpcodeInfo *info = table->info(inst.pyOpcode());
+        if (info && (info->hasLocal || info->hasFree) &&
+            inst.pyOparg() >= position)
+          inst.setImmediate(inst.pyOparg() + 1);
+      }
+    }
+  return position;
+}
+
+std::vector<std::vector<Block *>> predecessors(Function &function) {
+  std::vector<std::vector<Block *>> preds(function.numBlocks());
+  for (Block &block : function)
+    if (Instruction *term = block.terminator())
+      for (Successor &s : term->successors())
+        preds[s.target()->number()].push_back(&block);
+  return preds;
+}
+
+bool isHandlerTarget(const Function &function, const Block *block) {
+  for (const Block &b : function)
+    if (b.handler() == block)
+      return true;
+  return false;
+}
+
+} // namespace bcc
