@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Disassembler.h"
+#include "frontend/BytecodeDecoder.h"
 #include "ir/Opcodes.h"
 
 #include <gtest/gtest.h>
