@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "frontend/BytecodeDecoder.h"
+
 namespace bcc {
 
 Error liftError(const CodeObject &code, uint32_t offset,
@@ -30,103 +32,32 @@ Status BytecodeCFG::build(const CodeObject &code, const OpcodeTable &table) {
   return findBlocks(code);
 }
 
-// The same decoding as decodeInstructions() (frontend/Disassembler.h), and
-// the same errors, without building its vector of DecodedInstruction:
-// lifting decodes every code object, and that copy was a good part of the
-// cost.
+// The instructions of the code without their EXTENDED_ARG prefixes, straight
+// from the decoder into `instructions`; jump targets are resolved once every
+// start is known.
 Status BytecodeCFG::decode(const CodeObject &code, const OpcodeTable &table) {
-  if (!OpcodeTable::forVersion(code.version))
-    return Error("code object '" + code.qualName.utf8 +
-                 "': unsupported Python version " + code.version.str());
-  if (code.code.size() % 2)
-    return Error("code object '" + code.qualName.utf8 + "': co_code of '" +
-                 code.name.utf8 + "' has odd length " +
-                 std::to_string(code.code.size()));
-  const OpcodeTable &decodeTable = *OpcodeTable::forVersion(code.version);
-  const bool hasArgByTable = decodeTable.version().atLeast(3, 12);
-  auto describe = [&](uint8_t op, bool deoptimize) {
-    ByteInfo byte;
-    byte.base = op;
-    byte.info = decodeTable.info(op);
-    if (!byte.info && deoptimize) {
-      byte.base = decodeTable.deoptimize(op).value_or(op);
-      byte.info = decodeTable.info(byte.base);
-    }
-    byte.cacheEntries = byte.info ? byte.info->cacheEntries : 0;
-    byte.isExtendedArg = byte.base == decodeTable.extendedArg();
-    byte.takesArgument = hasArgByTable
-                             ? byte.info && byte.info->hasArg
-                             : byte.base >= decodeTable.haveArgument();
-    return byte;
-  };
-  if (byteTable_ != &decodeTable) {
-    // Bytes that are no real opcode (info null) are described again below
-    // when met: deoptimizing all of them here would cost more than real
-    // code ever needs.
-    byteTable_ = &decodeTable;
-    for (unsigned op = 0; op < 256; ++op)
-      byteInfo_[op] = describe(uint8_t(op), false);
-  }
-  const PythonVersion v = code.version;
-  const bool signedArg = v.atLeast(3, 11);
-  const bool keepsExtended = !v.atLeast(3, 10);
-  const uint8_t skippedOpcode = table.extendedArg();
-  const auto *bytes = reinterpret_cast<const unsigned char *>(code.code.data());
-  const uint32_t size = uint32_t(code.code.size());
-
+  const uint8_t extendedArg = table.extendedArg();
   instructionAtUnit_.assign(code.codeUnits() + 1, -1);
   instructions.reserve(code.codeUnits());
   jumps_.clear();
-  int64_t extended = 0;
-  uint32_t prefixes = 0; // EXTENDED_ARG units right before this one
-  for (uint32_t i = 0; i < size; i += 2) {
-    uint8_t opcode = bytes[i];
-    ByteInfo specialized;
-    const ByteInfo *found = &byteInfo_[opcode];
-    if (!found->info) {
-      specialized = describe(opcode, true);
-      found = &specialized;
-    }
-    const ByteInfo &byte = *found;
-    const OpcodeInfo *info = byte.info;
-    uint8_t base = byte.base;
-    uint32_t cacheEntries = byte.cacheEntries;
-    bool isExtendedArg = byte.isExtendedArg;
-    std::optional<int64_t> arg;
-    if (byte.takesArgument) {
-      arg = int64_t(bytes[i + 1]) | extended;
-      extended = isExtendedArg ? int64_t(uint64_t(*arg) << 8) : 0;
-      // 3.11+: "The oparg is stored as a signed integer".
-      if (signedArg && extended >= (int64_t(1) << 31))
-        extended -= int64_t(1) << 32;
-    } else if (!keepsExtended) {
-      extended = 0;
-    }
-    uint32_t startOffset = isExtendedArg ? i : i - 2 * prefixes;
-    prefixes = isExtendedArg ? prefixes + 1 : 0;
-    // The caches after this instruction.
-    uint32_t next = i + 2;
-    i += 2 * cacheEntries;
-
-    if (opcode == skippedOpcode)
-      continue;
-    if (!info) // decoding itself has no later errors, so this comes first
-      return liftError(code, next - 2,
-                       "unknown opcode " + std::to_string(opcode));
-    if (info->isJump()) {
-      int64_t target =
-          arg ? decodeTable.rawJumpTarget(*info, next - 2, *arg) : -1;
-      jumps_.push_back({uint32_t(instructions.size()), target});
-    }
-    BytecodeInstruction inst;
-    inst.offset = next - 2;
-    inst.start = startOffset;
-    inst.arg = uint32_t(arg.value_or(0));
-    inst.opcode = base;
-    inst.info = info;
-    instructionAtUnit_[startOffset / 2] = int32_t(instructions.size());
-    instructions.push_back(inst);
-  }
+  Status decoded = decodeBytecode(
+      code, UnknownOpcodes::AreErrors, [&](const DecodedInstruction &ins) {
+        if (ins.opcode == extendedArg) // folded into the next instruction
+          return;
+        if (ins.info->isJump())
+          jumps_.push_back(
+              {uint32_t(instructions.size()), ins.jumpTarget.value_or(-1)});
+        BytecodeInstruction inst;
+        inst.offset = ins.offset;
+        inst.start = ins.startOffset;
+        inst.arg = uint32_t(ins.arg.value_or(0));
+        inst.opcode = ins.baseOpcode;
+        inst.info = ins.info;
+        instructionAtUnit_[ins.startOffset / 2] = int32_t(instructions.size());
+        instructions.push_back(inst);
+      });
+  if (!decoded)
+    return decoded;
   // Jump targets, now that every start is known.
   for (const auto &[index, target] : jumps_) {
     BytecodeInstruction &inst = instructions[index];

@@ -2,9 +2,10 @@
 //-*-===//
 //
 // The first half of lifting (frontend/Lifter.h): a 3.11+ code object's
-// instructions, decoded with EXTENDED_ARG folded and caches skipped, with
-// jump targets and exception-table entries resolved to instruction
-// indices, and split into basic blocks. A block starts at offset 0, at
+// instructions, decoded by decodeBytecode() (frontend/BytecodeDecoder.h)
+// with EXTENDED_ARG folded and caches skipped, with jump targets and
+// exception-table entries resolved to instruction indices, and split into
+// basic blocks. A block starts at offset 0, at
 // every jump target and handler, at every exception-table boundary (so all
 // instructions of a block share one handler) and after every jump or frame
 // exit. Blocks are in offset order.
@@ -16,7 +17,6 @@
 #ifndef BCC_FRONTEND_BYTECODECFG_H
 #define BCC_FRONTEND_BYTECODECFG_H
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -79,17 +79,6 @@ private:
   std::vector<int32_t> instructionAtUnit_;
   std::vector<int32_t> blockAtInstruction_;
   std::vector<uint8_t> leader_;
-  /// What decode() needs to know of each byte value as an opcode, for the
-  /// table it was last filled from.
-  struct ByteInfo {
-    const OpcodeInfo *info = nullptr; ///< of `base`
-    uint8_t base = 0;                 ///< the real opcode
-    uint8_t cacheEntries = 0;
-    bool isExtendedArg = false;
-    bool takesArgument = false;
-  };
-  const OpcodeTable *byteTable_ = nullptr;
-  std::array<ByteInfo, 256> byteInfo_;
   /// decode()'s jumps: instruction index and target byte offset.
   std::vector<std::pair<uint32_t, int64_t>> jumps_;
 };

@@ -2,7 +2,7 @@
 
 #include "frontend/CodeDiff.h"
 
-#include "frontend/Disassembler.h"
+#include "frontend/BytecodeDecoder.h"
 #include "frontend/ExceptionTable.h"
 #include "frontend/LineTable.h"
 

@@ -1,11 +1,8 @@
-//===- frontend/Disassembler.cpp - Bytecode decoding and `dis` output -----===//
+//===- frontend/Disassembler.cpp - `dis` output ---------------------------===//
 //
-// Mirrors Lib/dis.py of each version. The versions differ in:
+// Mirrors Lib/dis.py of each version. The versions differ in decoding
+// (frontend/BytecodeDecoder.h) and in:
 //
-//   decoding   3.8/3.9 keep a pending EXTENDED_ARG across argument-less
-//              opcodes; 3.10+ drop it; 3.11+ fold it as a signed 32-bit C
-//              int and skip inline caches; 3.12+ decide "has an argument"
-//              by opcode.hasarg instead of HAVE_ARGUMENT.
 //   lines      <= 3.12 mark the first instruction of each new line (never
 //              "no line"); 3.13 marks every change, "no line" printed `--`.
 //   targets    <= 3.12 print `>>` before jump targets (3.11/3.12 also
@@ -26,85 +23,12 @@
 #include <map>
 #include <set>
 
+#include "frontend/BytecodeDecoder.h"
 #include "frontend/ExceptionTable.h"
 #include "frontend/LineTable.h"
 #include "ir/PyRepr.h"
 
 namespace bcc {
-
-//===----------------------------------------------------------------------===//
-// Decoding
-//===----------------------------------------------------------------------===//
-
-namespace {
-
-/// Does `info` (for the real opcode `base`) take an argument, by the rule
-/// the version's dis uses?
-bool takesArgument(const OpcodeTable &table, const OpcodeInfo *info,
-                   uint8_t base) {
-  if (table.version().atLeast(3, 12))
-    return info && info->hasArg; // `deop in hasarg`
-  return base >= table.haveArgument();
-}
-
-/// Python's `x << 8` on the values dis handles, without overflow UB.
-int64_t shiftLeft8(int64_t x) { return int64_t(uint64_t(x) << 8); }
-
-} // namespace
-
-Expected<std::vector<DecodedInstruction>>
-decodeInstructions(const CodeObject &code) {
-  const OpcodeTable *table = OpcodeTable::forVersion(code.version);
-  if (!table)
-    return Error("unsupported Python version " + code.version.str());
-  if (code.code.size() % 2)
-    return Error("co_code of '" + code.name.utf8 + "' has odd length " +
-                 std::to_string(code.code.size()));
-
-  const PythonVersion v = code.version;
-  const bool signedArg = v.atLeast(3, 11);
-  const auto bytes = reinterpret_cast<const unsigned char *>(code.code.data());
-  std::vector<DecodedInstruction> out;
-  out.reserve(code.code.size() / 2); // at most one per code unit
-  int64_t extended = 0;
-  uint32_t cachesLeft = 0;
-  uint32_t prefixes = 0; // EXTENDED_ARG units right before this one
-  for (uint32_t i = 0; i < code.code.size(); i += 2) {
-    if (cachesLeft) {
-      --cachesLeft;
-      continue;
-    }
-    DecodedInstruction ins;
-    ins.offset = i;
-    ins.opcode = bytes[i];
-    ins.baseOpcode = table->deoptimize(ins.opcode).value_or(ins.opcode);
-    ins.info = table->info(ins.baseOpcode);
-    ins.cacheEntries = ins.info ? ins.info->cacheEntries : 0;
-    bool isExtendedArg = ins.baseOpcode == table->extendedArg();
-    if (takesArgument(*table, ins.info, ins.baseOpcode)) {
-      int64_t arg = int64_t(bytes[i + 1]) | extended;
-      ins.arg = arg;
-      extended = isExtendedArg ? shiftLeft8(arg) : 0;
-      // 3.11+: "The oparg is stored as a signed integer".
-      if (signedArg && extended >= (int64_t(1) << 31))
-        extended -= int64_t(1) << 32;
-    } else if (v.atLeast(3, 10)) {
-      extended = 0; // 3.8/3.9 keep it across argument-less opcodes
-    }
-    if (isExtendedArg) {
-      ins.startOffset = i;
-      ++prefixes;
-    } else {
-      ins.startOffset = i - 2 * prefixes;
-      prefixes = 0;
-    }
-    if (ins.info && ins.info->isJump() && ins.arg)
-      ins.jumpTarget = table->rawJumpTarget(*ins.info, i, *ins.arg);
-    cachesLeft = ins.cacheEntries;
-    out.push_back(ins);
-  }
-  return out;
-}
 
 //===----------------------------------------------------------------------===//
 // Printing

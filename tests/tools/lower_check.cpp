@@ -29,7 +29,7 @@
 #include "backend/Lowering.h"
 #include "backend/StackDepth.h"
 #include "frontend/CodeDiff.h"
-#include "frontend/Disassembler.h"
+#include "frontend/BytecodeDecoder.h"
 #include "frontend/ExceptionTable.h"
 #include "frontend/LineTable.h"
 #include "frontend/Lifter.h"

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Disassembler.h"
+#include "frontend/BytecodeDecoder.h"
 #include "ir/Opcodes.h"
 
 #include <gtest/gtest.h>
@@ -124,6 +125,75 @@ TEST(Disassembler, SkipsCachesAndComputesRelativeTargets) {
   EXPECT_EQ((*ins)[2].offset, 12u);
   EXPECT_EQ((*ins)[2].jumpTarget, 16);
   EXPECT_EQ((*ins)[3].jumpTarget, 4);
+}
+
+// The disassembler keeps a byte that is no opcode (dis prints `<N>`); the
+// lifter asks decodeBytecode() to stop there.
+TEST(BytecodeDecoder, UnknownOpcodesAreKeptOrRefused) {
+  const OpcodeTable &table = *OpcodeTable::forVersion({3, 12});
+  unsigned hole = 0;
+  while (hole < 256 &&
+         (table.info(uint8_t(hole)) || table.deoptimize(uint8_t(hole))))
+    ++hole;
+  ASSERT_LT(hole, 256u);
+  Assembler a({3, 12});
+  a.op("RESUME", 0).raw(hole, 0).op("RETURN_CONST", 0);
+  auto co = makeCode({3, 12}, a.code);
+  std::vector<uint32_t> offsets;
+  auto record = [&offsets](const DecodedInstruction &ins) {
+    offsets.push_back(ins.offset);
+  };
+
+  EXPECT_TRUE(decodeBytecode(*co, UnknownOpcodes::Keep, record));
+  EXPECT_EQ(offsets, (std::vector<uint32_t>{0, 2, 4}));
+  auto kept = decodeInstructions(*co);
+  ASSERT_TRUE(kept);
+  ASSERT_EQ(kept->size(), 3u);
+  EXPECT_EQ((*kept)[1].info, nullptr);
+
+  offsets.clear();
+  Status refused = decodeBytecode(*co, UnknownOpcodes::AreErrors, record);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "code object 'f', offset 2: unknown opcode " +
+                std::to_string(hole));
+  EXPECT_EQ(offsets, (std::vector<uint32_t>{0}));
+}
+
+TEST(BytecodeDecoder, ErrorsNameTheCodeObject) {
+  auto odd = makeCode({3, 10}, std::string("\x09\x00\x09", 3));
+  odd->qualName.utf8.clear(); // 3.10 has no co_qualname
+  auto r1 = decodeInstructions(*odd);
+  ASSERT_FALSE(r1);
+  EXPECT_EQ(r1.error().message, "code object 'f': co_code has odd length 3");
+
+  auto unsupported = makeCode({3, 12}, std::string(2, '\0'));
+  unsupported->version = {3, 7};
+  auto r2 = decodeInstructions(*unsupported);
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().message,
+            "code object 'f': unsupported Python version 3.7");
+}
+
+// As in dis: a last EXTENDED_ARG is an instruction of its own, and an
+// instruction whose caches the code cuts short is still decoded.
+TEST(BytecodeDecoder, DanglingPrefixAndCutCachesDecode) {
+  const OpcodeTable &table = *OpcodeTable::forVersion({3, 12});
+  Assembler a({3, 12});
+  a.op("RESUME", 0).op("RETURN_CONST", 0).op("EXTENDED_ARG", 1);
+  auto dangling = decodeInstructions(*makeCode({3, 12}, a.code));
+  ASSERT_TRUE(dangling);
+  ASSERT_EQ(dangling->size(), 3u);
+  EXPECT_TRUE((*dangling)[2].isExtendedArg(table));
+  EXPECT_EQ((*dangling)[2].arg, 1);
+
+  Assembler b({3, 12});
+  b.op("RESUME", 0).op("RETURN_CONST", 0).raw(*table.lookup("LOAD_GLOBAL"), 0);
+  auto cut = decodeInstructions(*makeCode({3, 12}, b.code));
+  ASSERT_TRUE(cut);
+  ASSERT_EQ(cut->size(), 3u);
+  EXPECT_EQ((*cut)[2].offset, 4u);
+  EXPECT_EQ((*cut)[2].cacheEntries, 4u);
 }
 
 TEST(Disassembler, BadInputGivesBestEffortLines) {

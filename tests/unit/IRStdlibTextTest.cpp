@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/Disassembler.h"
+#include "frontend/BytecodeDecoder.h"
 #include "frontend/LineTable.h"
 #include "frontend/MarshalReader.h"
 #include "ir/ConstantLiteral.h"

@@ -13,7 +13,7 @@
 #include "backend/MachineCode.h"
 #include "backend/StackScheduler.h"
 #include "ir/Opcodes.h"
-#include "frontend/Disassembler.h"
+#include "frontend/BytecodeDecoder.h"
 #include "ir/IRParser.h"
 
 #include <gtest/gtest.h>
