@@ -3,6 +3,7 @@
 #include "passes/IRUtils.h"
 
 #include "ir/CodeObject.h"
+#include "llvm/ADT/DenseMap.h"
 
 namespace bcc {
 
@@ -163,6 +164,72 @@ std::vector<std::vector<Block *>> predecessors(Function &function) {
       for (Successor &s : term->successors())
         preds[s.target()->number()].push_back(&block);
   return preds;
+}
+
+Block *splitBlockBefore(Instruction &at) {
+  Block *block = at.parent();
+  Function &f = *block->parent();
+  auto nextIt = std::next(block->getIterator());
+  Block *tail = f.createBlock(nextIt == f.end() ? nullptr : &*nextIt);
+  // The values of `block` defined before `at`, in definition order.
+  llvm::SmallVector<Value *, 8> defined;
+  for (BlockParam *p : block->params())
+    defined.push_back(p);
+  for (Instruction &inst : *block) {
+    if (&inst == &at)
+      break;
+    for (InstResult &r : inst.results())
+      defined.push_back(&r);
+  }
+  // Which of them the moved instructions use.
+  llvm::SmallPtrSet<const Value *, 8> used;
+  for (auto it = at.getIterator(); it != block->end(); ++it) {
+    for (const Use &u : it->operandUses())
+      used.insert(u.get());
+    for (const Successor &s : it->successors())
+      for (const Use &u : s.argUses())
+        used.insert(u.get());
+  }
+  llvm::SmallVector<Value *, 8> live;
+  unsigned depth = block->hasHandler() ? block->handlerDepth() : 0;
+  for (unsigned i = 0; i < depth; ++i)
+    live.push_back(block->param(i));
+  for (Value *v : defined) {
+    bool isHandlerArg = false;
+    for (unsigned i = 0; i < depth; ++i)
+      isHandlerArg |= block->param(i) == v;
+    if (!isHandlerArg && used.count(v))
+      live.push_back(v);
+  }
+  // The new block's parameters take the place of the live values in the
+  // moved instructions.
+  llvm::DenseMap<Value *, Value *> replacement;
+  for (Value *v : live)
+    replacement[v] = tail->addParam();
+  for (auto it = at.getIterator(); it != block->end(); ++it) {
+    for (Use &u : it->operandUses())
+      if (Value *r = replacement.lookup(u.get()))
+        u.set(r);
+    for (Successor &s : it->successors())
+      for (Use &u : s.argUses())
+        if (Value *r = replacement.lookup(u.get()))
+          u.set(r);
+  }
+  for (auto it = at.getIterator(); it != block->end();) {
+    Instruction &inst = *it++;
+    inst.moveToEnd(tail);
+  }
+  IRBuilder b(f);
+  b.setInsertPoint(block);
+  b.br(tail, live);
+  if (block->hasHandler()) {
+    llvm::SmallVector<Value *, 4> args;
+    for (unsigned i = 0; i < depth; ++i)
+      args.push_back(tail->param(i));
+    tail->setHandler(block->handler(), depth, block->handlerPushesLasti(),
+                     args);
+  }
+  return tail;
 }
 
 bool isHandlerTarget(const Function &function, const Block *block) {

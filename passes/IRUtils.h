@@ -95,6 +95,15 @@ unsigned addLocal(Function &function, llvm::StringRef name, bool hidden);
 /// Handler edges are not included. Numbers must be fresh (renumber()).
 std::vector<std::vector<Block *>> predecessors(Function &function);
 
+/// Splits `at`'s block before `at`: `at` and everything after it move to a
+/// new block placed right after, which keeps the block's handler, and the
+/// old block ends in a `br` (a fall-through) to it. The values of the old
+/// block that the moved instructions use become parameters of the new one,
+/// passed by the `br`: first the handler arguments (the bottom of the
+/// stack, in order), then the others in the order they were defined. The
+/// IR stays in stack form. Returns the new block.
+Block *splitBlockBefore(Instruction &at);
+
 /// Whether some block's handler edge goes to `block`.
 bool isHandlerTarget(const Function &function, const Block *block);
 
