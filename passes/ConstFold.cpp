@@ -16,9 +16,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/PyRepr.h"
 #include "passes/ConstantEval.h"
 #include "passes/IRUtils.h"
 #include "passes/PassRegistry.h"
+#include "passes/Transforms.h"
 
 namespace bcc {
 
@@ -27,19 +29,17 @@ namespace {
 class ConstFold final : public FunctionPass {
 public:
   llvm::StringRef name() const override { return "const-fold"; }
-  bool runOnFunction(Function &f, PassContext &context) override;
-
-private:
-  ConstantRef fold(const Instruction &inst, const OpcodeTable &table,
-                   const PyOps &ops) const;
+  bool runOnFunction(Function &f, PassContext &context) override {
+    return foldConstants(f, context);
+  }
 };
 
 unsigned compareShift(PythonVersion v) {
   return v.minor >= 13 ? 5 : v.minor == 12 ? 4 : 0;
 }
 
-ConstantRef ConstFold::fold(const Instruction &inst, const OpcodeTable &table,
-                            const PyOps &ops) const {
+ConstantRef fold(const Instruction &inst, const OpcodeTable &table,
+                 const PyOps &ops) {
   llvm::SmallVector<const Constant *, 4> k;
   for (const Use &u : inst.operandUses()) {
     const Constant *c = constantOf(u.get());
@@ -96,7 +96,9 @@ ConstantRef ConstFold::fold(const Instruction &inst, const OpcodeTable &table,
   return nullptr;
 }
 
-bool ConstFold::runOnFunction(Function &f, PassContext &context) {
+} // namespace
+
+bool foldConstants(Function &f, PassContext &context) {
   const OpcodeTable *table = OpcodeTable::forVersion(f.version());
   const PyOps &ops = pyOps(f.version());
   bool changed = false;
@@ -109,16 +111,19 @@ bool ConstFold::runOnFunction(Function &f, PassContext &context) {
       ConstantRef value = fold(inst, *table, ops);
       if (!value)
         continue;
+      if (context.wantsRemarks())
+        context.remark("const-fold", true, f, lineOf(inst),
+                       std::string(inst.is(Op::Py) ? inst.pyOpname()
+                                                   : inst.info().mnemonic) +
+                           " on constants is " + pyRepr(*value, f.version()));
       Value *folded = insertConstant(inst, value);
       replaceInstruction(inst, {folded});
-      context.count(name(), "operations folded");
+      context.count("const-fold", "operations folded");
       changed = true;
     }
   }
   return changed;
 }
-
-} // namespace
 
 Expected<std::unique_ptr<Pass>>
 createConstFoldPass(const PassParameters &parameters) {

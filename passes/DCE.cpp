@@ -18,6 +18,7 @@
 
 #include "passes/IRUtils.h"
 #include "passes/PassRegistry.h"
+#include "passes/Transforms.h"
 
 namespace bcc {
 
@@ -26,7 +27,11 @@ namespace {
 class DCE final : public FunctionPass {
 public:
   llvm::StringRef name() const override { return "dce"; }
-  bool runOnFunction(Function &f, PassContext &context) override;
+  bool runOnFunction(Function &f, PassContext &context) override {
+    if (context.isPristine(f))
+      return false;
+    return removeDeadCode(f, context);
+  }
 };
 
 bool unused(const Instruction &inst) {
@@ -36,10 +41,9 @@ bool unused(const Instruction &inst) {
   return true;
 }
 
-bool DCE::runOnFunction(Function &f, PassContext &context) {
-  if (context.isPristine(f))
-    return false;
-  std::vector<Instruction *> work;
+} // namespace
+
+bool removeDeadCode(Function &f, PassContext &context) {  std::vector<Instruction *> work;
   for (Block &block : f)
     for (Instruction &inst : block)
       if (inst.is(Op::Drop) || (inst.numResults() && unused(inst)))
@@ -78,11 +82,9 @@ bool DCE::runOnFunction(Function &f, PassContext &context) {
     if (inst->numResults() && unused(*inst) && isRemovableWhenUnused(*inst))
       eraseAndRequeue(*inst);
   }
-  context.count(name(), "instructions removed", removed);
+  context.count("dce", "instructions removed", removed);
   return removed > 0;
 }
-
-} // namespace
 
 Expected<std::unique_ptr<Pass>> createDCEPass(const PassParameters &parameters) {
   if (Status s = parameters.allowOnly("dce", {}); !s)

@@ -23,6 +23,7 @@
 #include "passes/ConstantEval.h"
 #include "passes/IRUtils.h"
 #include "passes/PassRegistry.h"
+#include "passes/Transforms.h"
 
 namespace bcc {
 
@@ -31,12 +32,12 @@ namespace {
 class FoldBranches final : public FunctionPass {
 public:
   llvm::StringRef name() const override { return "fold-branches"; }
-  bool runOnFunction(Function &f, PassContext &context) override;
-
-private:
-  bool foldBranch(Instruction &branch, PassContext &context);
-  bool foldParameters(Function &f, PassContext &context);
+  bool runOnFunction(Function &f, PassContext &context) override {
+    return foldBranches(f, context);
+  }
 };
+
+constexpr const char *kPass = "fold-branches";
 
 /// Which successor a cond_br on `value` takes, if the value is known.
 std::optional<unsigned> takenSuccessor(const Instruction &branch) {
@@ -62,7 +63,7 @@ std::optional<unsigned> takenSuccessor(const Instruction &branch) {
   return holds ? 0u : 1u;
 }
 
-bool FoldBranches::foldBranch(Instruction &branch, PassContext &context) {
+bool foldBranch(Instruction &branch, PassContext &context) {
   std::optional<unsigned> taken = takenSuccessor(branch);
   const Successor &a = branch.successor(0), &b = branch.successor(1);
   if (!taken && a.target() == b.target()) {
@@ -81,6 +82,13 @@ bool FoldBranches::foldBranch(Instruction &branch, PassContext &context) {
   if (!taken)
     return false;
   Block *block = branch.parent();
+  if (context.wantsRemarks())
+    context.remark(kPass, true, *block->parent(), lineOf(branch),
+                   constantOf(branch.operand(0))
+                       ? std::string("the branch always goes one way: its "
+                                     "condition is a constant")
+                       : std::string("both ways of the branch lead to the "
+                                     "same place"));
   const Successor &edge = branch.successor(*taken);
   llvm::SmallVector<Value *, 4> args;
   for (unsigned i = 0; i < edge.numArgs(); ++i)
@@ -101,11 +109,11 @@ bool FoldBranches::foldBranch(Instruction &branch, PassContext &context) {
       builder.drop(condition);
     }
   }
-  context.count(name(), "branches folded");
+  context.count(kPass, "branches folded");
   return true;
 }
 
-bool FoldBranches::foldParameters(Function &f, PassContext &context) {
+bool foldParameters(Function &f, PassContext &context) {
   f.renumber();
   std::vector<std::vector<Block *>> preds = predecessors(f);
   llvm::SmallPtrSet<const Block *, 8> handlers;
@@ -158,14 +166,16 @@ bool FoldBranches::foldParameters(Function &f, PassContext &context) {
                 eraseKeepingLine(*def);
         }
       }
-      context.count(name(), "constant parameters");
+      context.count(kPass, "constant parameters");
       changed = true;
     }
   }
   return changed;
 }
 
-bool FoldBranches::runOnFunction(Function &f, PassContext &context) {
+} // namespace
+
+bool foldBranches(Function &f, PassContext &context) {
   bool changed = false;
   for (Block &block : f) {
     Instruction *term = block.terminator();
@@ -175,8 +185,6 @@ bool FoldBranches::runOnFunction(Function &f, PassContext &context) {
   changed |= foldParameters(f, context);
   return changed;
 }
-
-} // namespace
 
 Expected<std::unique_ptr<Pass>>
 createFoldBranchesPass(const PassParameters &parameters) {

@@ -72,9 +72,13 @@ void FactsReader::run(std::map<std::string, GlobalBinding> &bindings,
     return;
   // Writes from every function, and what makes a namespace dynamic.
   for (const auto &function : module_.functions()) {
+    bool isTop = function.get() == top_;
     for (const Block &block : *function)
       for (const Instruction &inst : block) {
-        if (inst.is(Op::StoreGlobal) || inst.is(Op::DeleteGlobal)) {
+        // The module's own code stores a name some function declares
+        // `global` with STORE_GLOBAL; that is a module-level binding, read
+        // below with the others.
+        if ((inst.is(Op::StoreGlobal) || inst.is(Op::DeleteGlobal)) && !isTop) {
           bindings[nameOf(inst).str()].writes += 1;
         } else if ((inst.is(Op::LoadGlobal) || inst.is(Op::LoadName)) &&
                    isDynamicName(nameOf(inst))) {
@@ -111,13 +115,13 @@ void FactsReader::run(std::map<std::string, GlobalBinding> &bindings,
   std::vector<const Instruction *> annotations;
   for (const Block &block : top)
     for (const Instruction &inst : block) {
-      if (inst.is(Op::StoreName)) {
+      if (inst.is(Op::StoreName) || inst.is(Op::StoreGlobal)) {
         GlobalBinding &b = bindings[nameOf(inst).str()];
         b.writes += 1;
         b.unconditional = alwaysRuns(inst);
         b.line = lineOf(inst);
         classify(inst.operand(0), b);
-      } else if (inst.is(Op::DeleteName)) {
+      } else if (inst.is(Op::DeleteName) || inst.is(Op::DeleteGlobal)) {
         bindings[nameOf(inst).str()].writes += 1;
       } else if (isPy(inst, ops_.STORE_SUBSCR) && inst.numOperands() == 3) {
         annotations.push_back(&inst);

@@ -41,7 +41,19 @@ Status buildPipeline(PassManager &pm, const OptimizationOptions &options) {
   addCleanups(pm);
   if (options.level == 1)
     return Status::ok();
-  // -O2: nothing more unless the user granted facts (docs/passes.md).
+  // -O2: the passes that use facts the user granted, each followed by the
+  // cleanups; without such facts, nothing more (docs/passes.md).
+  const Assumptions &assumed = options.assumptions;
+  bool foldGlobals = !options.constants.empty() ||
+                     assumed.has(Assumption::ModuleConstants) ||
+                     options.finalConstants();
+  if (foldGlobals) {
+    addPass(pm, "fold-globals");
+    addCleanups(pm);
+  }
+  if (options.level == 2)
+    return Status::ok();
+  // -O3.
   return Status::ok();
 }
 

@@ -27,6 +27,7 @@
 
 #include "passes/IRUtils.h"
 #include "passes/PassRegistry.h"
+#include "passes/Transforms.h"
 
 namespace bcc {
 
@@ -35,16 +36,16 @@ namespace {
 class SimplifyCFG final : public FunctionPass {
 public:
   llvm::StringRef name() const override { return "simplify-cfg"; }
-  bool runOnFunction(Function &f, PassContext &context) override;
-
-private:
-  bool removeUnreachable(Function &f, PassContext &context);
-  bool mergeBlocks(Function &f, PassContext &context);
-  bool threadJumps(Function &f, PassContext &context);
-  bool removeNops(Function &f, PassContext &context);
+  bool runOnFunction(Function &f, PassContext &context) override {
+    if (context.isPristine(f))
+      return false;
+    return simplifyCFG(f, context);
+  }
 };
 
-bool SimplifyCFG::removeUnreachable(Function &f, PassContext &context) {
+constexpr const char *kPass = "simplify-cfg";
+
+bool removeUnreachable(Function &f, PassContext &context) {
   f.renumber();
   std::vector<bool> reached(f.numBlocks(), false);
   std::vector<Block *> work{f.entry()};
@@ -90,7 +91,7 @@ bool SimplifyCFG::removeUnreachable(Function &f, PassContext &context) {
   }
   for (Block *b : dead)
     b->eraseFromParent();
-  context.count(name(), "unreachable blocks removed", dead.size());
+  context.count(kPass, "unreachable blocks removed", dead.size());
   return true;
 }
 
@@ -116,7 +117,7 @@ bool sameHandler(const Block &pred, const Block &block,
   return true;
 }
 
-bool SimplifyCFG::mergeBlocks(Function &f, PassContext &context) {
+bool mergeBlocks(Function &f, PassContext &context) {
   bool changed = false;
   bool again = true;
   while (again) {
@@ -163,7 +164,7 @@ bool SimplifyCFG::mergeBlocks(Function &f, PassContext &context) {
       for (unsigned i = block.numParams(); i-- > 0;)
         block.eraseParam(i);
       block.eraseFromParent();
-      context.count(name(), "blocks merged");
+      context.count(kPass, "blocks merged");
       changed = again = true;
       break; // the predecessor lists are stale
     }
@@ -171,7 +172,7 @@ bool SimplifyCFG::mergeBlocks(Function &f, PassContext &context) {
   return changed;
 }
 
-bool SimplifyCFG::threadJumps(Function &f, PassContext &context) {
+bool threadJumps(Function &f, PassContext &context) {
   bool changed = false;
   llvm::SmallPtrSet<const Block *, 8> handlers;
   for (const Block &b : f)
@@ -210,7 +211,7 @@ bool SimplifyCFG::threadJumps(Function &f, PassContext &context) {
         break;
       edge.setTarget(onward.target());
       edge.setArgs(args);
-      context.count(name(), "jumps threaded");
+      context.count(kPass, "jumps threaded");
       changed = true;
     }
   }
@@ -228,7 +229,7 @@ int exitLine(const Block &block) {
   return -2;
 }
 
-bool SimplifyCFG::removeNops(Function &f, PassContext &context) {
+bool removeNops(Function &f, PassContext &context) {
   uint64_t removed = 0;
   f.renumber();
   std::vector<std::vector<Block *>> preds = predecessors(f);
@@ -261,13 +262,13 @@ bool SimplifyCFG::removeNops(Function &f, PassContext &context) {
       }
     }
   }
-  context.count(name(), "NOPs removed", removed);
+  context.count(kPass, "NOPs removed", removed);
   return removed > 0;
 }
 
-bool SimplifyCFG::runOnFunction(Function &f, PassContext &context) {
-  if (context.isPristine(f))
-    return false;
+} // namespace
+
+bool simplifyCFG(Function &f, PassContext &context) {
   bool changed = false;
   for (unsigned round = 0; round < 4; ++round) {
     bool any = removeUnreachable(f, context);
@@ -281,8 +282,6 @@ bool SimplifyCFG::runOnFunction(Function &f, PassContext &context) {
   }
   return changed;
 }
-
-} // namespace
 
 Expected<std::unique_ptr<Pass>>
 createSimplifyCFGPass(const PassParameters &parameters) {
