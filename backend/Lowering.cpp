@@ -141,6 +141,8 @@ private:
                          const Block *next);
   void countDemand(const Block &block);
   bool gapBefore(const Instruction &inst) const;
+  uint32_t ownUnits(const Instruction &inst) const;
+  bool gapBetween(const Instruction &prev, const Instruction &inst) const;
   Status arrangeEarly(Block::const_iterator from, Block::const_iterator end);
   void emitMoves(const Instruction &at, Block::const_iterator searchFrom);
   void consumeUses(const Instruction &inst);
@@ -773,6 +775,60 @@ bool FunctionLowering::gapBefore(const Instruction &inst) const {
   return inst.offset() > expectedOffset_ + 2 * prefixes;
 }
 
+/// The code units `inst` itself becomes (without moves, EXTENDED_ARG
+/// prefixes or a second jump): what lay between it and the next
+/// instruction in the original when no move was there.
+uint32_t FunctionLowering::ownUnits(const Instruction &inst) const {
+  auto units = [&](int opcode) -> uint32_t {
+    const OpcodeInfo *info =
+        opcode >= 0 ? table_.info(static_cast<uint8_t>(opcode)) : nullptr;
+    return info ? 1 + info->cacheEntries : 1;
+  };
+  switch (inst.op()) {
+  case Op::Const:
+    if (offStack(inst))
+      return minor_ <= 12 && inst.result()->uses().begin()->user()->is(Op::Call)
+                 ? units(ops_.KW_NAMES)
+                 : 0;
+    return units(ops_.LOAD_CONST);
+  case Op::LoadGlobal:
+    return units(ops_.LOAD_GLOBAL);
+  case Op::LoadAttr:
+    return units(minor_ == 11 && inst.numResults() == 2 ? ops_.LOAD_METHOD
+                                                        : ops_.LOAD_ATTR);
+  case Op::StoreAttr:
+    return units(ops_.STORE_ATTR);
+  case Op::Call:
+    if (minor_ == 11)
+      return units(ops_.PRECALL) + units(ops_.CALL);
+    return units(minor_ >= 13 && inst.hasOptionalOperand() ? ops_.CALL_KW
+                                                           : ops_.CALL);
+  case Op::ToBool:
+    return units(ops_.TO_BOOL);
+  case Op::Py:
+    return units(inst.pyOpcode());
+  default:
+    return 1; // the others have no caches
+  }
+}
+
+/// Whether the offsets show a move in the original between `prev` and the
+/// instruction right after it, `inst` (as gapBefore() does while lowering,
+/// from the offsets alone).
+bool FunctionLowering::gapBetween(const Instruction &prev,
+                                  const Instruction &inst) const {
+  if (!prev.hasOffset() || !inst.hasOffset() ||
+      inst.offset() <= prev.offset())
+    return false;
+  uint32_t arg = inst.immediate();
+  if (inst.is(Op::LoadGlobal) || (inst.is(Op::LoadAttr) && minor_ >= 12))
+    arg <<= 1;
+  else if (inst.is(Op::Py))
+    arg = inst.pyOparg();
+  uint32_t prefixes = arg > 0xFFFFFF ? 3 : arg > 0xFFFF ? 2 : arg > 0xFF ? 1 : 0;
+  return inst.offset() > prev.offset() + 2 * (ownUnits(prev) + prefixes);
+}
+
 /// At a gap, arranges the values already on the stack as the next
 /// instruction that pops some of them wants them, before anything new is
 /// pushed: CPython's SWAP for `with` exits and tuple assignments comes
@@ -821,9 +877,49 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
   }
   Status status = Status::ok();
   if (!sched_.satisfied(goal)) {
+    // The values left below go in the order of their next uses, the one
+    // used last at the bottom: CPython's moves at the gap prepare them so
+    // that the instructions that follow find each on top (`a.x, b.y, c.z =
+    // p, q, r`: SWAP 3, not COPY 3). Values only the exit uses stay below
+    // in their order.
+    llvm::SmallVector<std::pair<const Value *, unsigned>, 8> ranked;
+    unsigned position = 0;
+    for (auto it = std::next(consumer); it != end; ++it, ++position) {
+      // Up to the next move of the original: those moves are CPython's
+      // next arrangement.
+      if (gapBetween(*std::prev(it), *it))
+        break;
+      if (offStack(*it))
+        continue;
+      for (const Use &u : it->operandUses()) {
+        if (u.isPeeked())
+          continue;
+        const Value *v = u.get();
+        if (std::find_if(ranked.begin(), ranked.end(), [&](const auto &p) {
+              return p.first == v;
+            }) == ranked.end())
+          ranked.push_back({v, it->isTerminator() ? ~0u - 1 : position});
+      }
+    }
+    auto rank = [&](const Value *v) {
+      for (const auto &[value, r] : ranked)
+        if (value == v)
+          return r;
+      return ~0u;
+    };
+    llvm::SmallVector<const Value *, 16> preferred;
+    for (const Value *v : sched_.stack)
+      if (sched_.demandOf(v))
+        preferred.push_back(v);
+    std::stable_sort(preferred.begin(), preferred.end(),
+                     [&](const Value *a, const Value *b) {
+                       return rank(a) > rank(b);
+                     });
+    preferred.erase(std::unique(preferred.begin(), preferred.end()),
+                    preferred.end());
     moves_.clear();
     replay_ = sched_.stack;
-    if (sched_.arrange(goal, moves_))
+    if (sched_.arrange(goal, moves_, preferred))
       emitMoves(*from, std::next(consumer));
   }
   for (const Value *v : wanted) {

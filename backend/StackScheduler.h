@@ -89,7 +89,11 @@ public:
 
   /// Moves that satisfy `goal`, demands being those after the instruction
   /// (the caller lowers them first); false if none within the limits.
-  bool arrange(const StackGoal &goal, llvm::SmallVectorImpl<StackMove> &moves);
+  /// The needed values below the popped ones keep their order, unless
+  /// `preferred` gives another order for them (bottom first, repeats next
+  /// to each other merged) that some sequence within the limits reaches.
+  bool arrange(const StackGoal &goal, llvm::SmallVectorImpl<StackMove> &moves,
+               llvm::ArrayRef<const Value *> preferred = {});
 
   /// Moves that make the stack exactly `target` (bottom first).
   bool arrangeExactly(llvm::ArrayRef<const Value *> target,

@@ -124,6 +124,31 @@ TEST(Lowering, MovesGoWhereTheOffsetsLeaveAGap) {
                              "RETURN_CONST 0");
 }
 
+TEST(Lowering, MovesAtAGapPrepareTheUsesThatFollow) {
+  // `a.attr, b.attr, b.attr = a, b, b`: CPython reverses the three values
+  // with one SWAP 3 at the gap, so that each STORE_ATTR finds its value on
+  // top. Keeping the values below in their order would take a COPY 3 and
+  // leave dead slots behind.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %2 = load_fast b                              #4
+  %3 = load_fast a                              #8
+  store_attr attr %0, %3                        #10
+  %4 = load_fast b                              #20
+  store_attr attr %1, %4                        #22
+  %5 = load_fast b                              #32
+  store_attr attr %2, %5                        #34
+  %6 = const None                               #44
+  return %6                                     #44
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST 0; LOAD_FAST 1; LOAD_FAST 1; SWAP 3; LOAD_FAST 0; "
+            "STORE_ATTR 1; LOAD_FAST 1; STORE_ATTR 1; LOAD_FAST 1; "
+            "STORE_ATTR 1; RETURN_CONST 0");
+}
+
 TEST(Lowering, BranchPolarityAndDirection) {
   // Successor 0 is taken when the test holds; when it is the next block the
   // test is inverted so that the other one is jumped to.
