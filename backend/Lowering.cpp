@@ -473,7 +473,7 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
   }
   consumeUses(inst);
   if (!skip) {
-    StackGoal goal{popped_, peeked_};
+    StackGoal goal{popped_, peeked_, inst.is(Op::Drop)};
     if (Status s = arrange(goal, inst); !s)
       return s;
   }
@@ -869,7 +869,7 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
   if (wanted.empty())
     return Status::ok();
   // They stay on the stack: their coming use is not counted as done.
-  StackGoal goal{wanted, {}};
+  StackGoal goal{wanted, {}, consumer->is(Op::Drop)};
   for (const Value *v : wanted) {
     if (unsigned &left = consuming_[v->number()])
       --left;

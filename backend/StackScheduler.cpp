@@ -198,6 +198,16 @@ bool StackScheduler::arrange(const StackGoal &goal,
                              llvm::ArrayRef<const Value *> preferred) {
   if (satisfies(stack, goal, nullptr))
     return true;
+  if (goal.discards && goal.popped.size() == 1 && goal.peeked.empty() &&
+      !demandOf(goal.popped.front()) && !mayBeNull(goal.popped.front())) {
+    auto it = std::find(stack.rbegin(), stack.rend(), goal.popped.front());
+    if (it != stack.rend()) {
+      StackMove swap{StackMove::Swap, uint32_t(it - stack.rbegin() + 1)};
+      apply(swap);
+      moves.push_back(swap);
+      return true;
+    }
+  }
   llvm::SmallVector<const Value *, 16> order, got;
   neededOrder(stack, stack.size(), *this, order);
   size_t m = goal.popped.size();

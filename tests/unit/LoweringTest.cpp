@@ -149,6 +149,27 @@ TEST(Lowering, MovesAtAGapPrepareTheUsesThatFollow) {
             "STORE_ATTR 1; RETURN_CONST 0");
 }
 
+TEST(Lowering, ADeadValueIsSwappedUpToBePopped) {
+  // POP_TOP of a value nothing else needs: SWAP 3, as CPython and the
+  // step-by-step builder write it, even though the values below change
+  // order; COPY 3 would leave its slot behind, dead, and bcc's own
+  // output (SWAP 3; POP_TOP, lifted to a drop) would not come back.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %2 = load_fast a                              #4
+  drop %0                                       #6
+  store_fast b %1                               #8
+  store_fast c %2                               #10
+  %3 = const None                               #12
+  return %3                                     #12
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST 0; LOAD_FAST 1; LOAD_FAST 0; SWAP 3; POP_TOP; "
+            "STORE_FAST 1; STORE_FAST 2; RETURN_CONST 0");
+}
+
 TEST(Lowering, BranchPolarityAndDirection) {
   // Successor 0 is taken when the test holds; when it is the next block the
   // test is inverted so that the other one is jumped to.
