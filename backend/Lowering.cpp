@@ -976,7 +976,11 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   // exception table splits blocks where CPython put none).
   for (auto it = block.begin(), end = block.end(); it != end; ++it) {
     const Instruction &inst = *it;
-    if (gapBefore(inst))
+    // A gap right before the terminator holds the exit's moves:
+    // arrangeExactly makes the successors' stack there in one go.
+    // Arranging the terminator's operands first would take more moves, and
+    // bcc's own exit moves, lifted again, would not come back.
+    if (gapBefore(inst) && !inst.isTerminator())
       if (Status s = arrangeEarly(it, end); !s)
         return s;
     size_t before = machine.instrs.size();

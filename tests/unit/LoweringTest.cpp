@@ -170,6 +170,34 @@ TEST(Lowering, ADeadValueIsSwappedUpToBePopped) {
             "STORE_FAST 1; STORE_FAST 2; RETURN_CONST 0");
 }
 
+TEST(Lowering, AGapBeforeATerminatorIsTheExitsArrangement) {
+  // The moves at a gap right before a branch are the block exit's: one
+  // SWAP 3 makes the stack the successors' parameters and puts the
+  // condition on top. Arranging the condition first, at the gap, would
+  // copy it and then shuffle again.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %2 = load_fast a                              #4
+  cond_br if_true %0, ^bb1(%2, %1), ^bb2(%2, %1) #8
+bb1(%3, %4):
+  drop %4                                       #10
+  drop %3                                       #12
+  %5 = const None                               #14
+  return %5                                     #14
+bb2(%6, %7):
+  drop %7                                       #16
+  drop %6                                       #18
+  %8 = const None                               #20
+  return %8                                     #20
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST 0; LOAD_FAST 1; LOAD_FAST 0; SWAP 3; "
+            "POP_JUMP_IF_FALSE 3; POP_TOP; POP_TOP; RETURN_CONST 0; POP_TOP; "
+            "POP_TOP; RETURN_CONST 0");
+}
+
 TEST(Lowering, BranchPolarityAndDirection) {
   // Successor 0 is taken when the test holds; when it is the next block the
   // test is inverted so that the other one is jumped to.
