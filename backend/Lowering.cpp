@@ -992,7 +992,10 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
         const OpcodeInfo *info = table_.info(machine.instrs[i].opcode);
         units += 1 + (info ? info->cacheEntries : 0);
       }
-      if (machine.instrs.size() > before || !offStack(inst))
+      // Nothing written: a const that never reaches the stack, or the
+      // second half of a 3.13 superinstruction, whose units the first half
+      // counted.
+      if (machine.instrs.size() > before)
         expectedOffset_ = inst.offset() + 2 * units;
     }
   }

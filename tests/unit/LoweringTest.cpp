@@ -149,6 +149,30 @@ TEST(Lowering, MovesAtAGapPrepareTheUsesThatFollow) {
             "STORE_ATTR 1; RETURN_CONST 0");
 }
 
+TEST(Lowering, ASuperinstructionLeavesNoGapBehindIt) {
+  // The same on 3.13, where the first two loads are one
+  // LOAD_FAST_LOAD_FAST: its second half writes nothing and must not
+  // make the next load look as if a move came before it.
+  std::string text = header("3.13") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #0
+  %2 = load_fast a                              #2
+  %3 = load_fast b                              #6
+  store_attr attr %0, %3                        #8
+  %4 = load_fast b                              #18
+  store_attr attr %1, %4                        #20
+  %5 = load_fast b                              #30
+  store_attr attr %2, %5                        #32
+  %6 = const None                               #42
+  return %6                                     #42
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST_LOAD_FAST 1; LOAD_FAST 0; SWAP 3; LOAD_FAST 1; "
+            "STORE_ATTR 1; LOAD_FAST 1; STORE_ATTR 1; LOAD_FAST 1; "
+            "STORE_ATTR 1; RETURN_CONST 0");
+}
+
 TEST(Lowering, ADeadValueIsSwappedUpToBePopped) {
   // POP_TOP of a value nothing else needs: SWAP 3, as CPython and the
   // step-by-step builder write it, even though the values below change
