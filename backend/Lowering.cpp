@@ -12,8 +12,9 @@
 // Selection facts (docs/ir.md section 9, reference section 8): const
 // passed as a call's kwnames is KW_NAMES on 3.11/3.12 and never on the
 // stack; 3.11 call is PRECALL + CALL; 3.13 call with kwnames is CALL_KW;
-// 3.12+ const + return with one offset is RETURN_CONST; 3.13 re-fuses
-// load_fast/store_fast pairs with one offset; 3.11 writes LOAD_FAST for
+// 3.12+ const + return is RETURN_CONST and 3.13 fuses load_fast/store_fast
+// pairs: lifted ones when they share an offset, others as CPython's
+// compiler would (joined()); 3.11 writes LOAD_FAST for
 // load_fast_check; LOAD_GLOBAL and (3.12+) LOAD_ATTR keep the NULL bit in
 // the argument's low bit; LIST_APPEND, SET_ADD and MAP_ADD get their
 // argument from where the container really is.
@@ -203,6 +204,25 @@ private:
   llvm::SmallVector<std::pair<const Value *, uint32_t>, 2> peeked_;
 };
 
+/// Whether `second`, which comes right after `first` in their block, is
+/// written together with it as one CPython instruction (3.12+ RETURN_CONST,
+/// the 3.13 superinstructions), the opcodes and arguments allowing. When
+/// both have an offset (lifted IR), only if they share it: they were one
+/// instruction, and the lift comes back as it was. When either has none
+/// (a pass made it), as CPython's compiler decides: RETURN_CONST always;
+/// a superinstruction (`superinstruction`) unless the two are on different
+/// lines (Python/flowgraph.c, make_super_instruction; an absent line does
+/// not count).
+static bool joined(const Instruction &first, const Instruction &second,
+                   bool superinstruction) {
+  if (first.hasOffset() && second.hasOffset())
+    return first.offset() == second.offset();
+  if (!superinstruction)
+    return true;
+  int32_t line1 = first.location().line, line2 = second.location().line;
+  return !(line1 >= 0 && line2 >= 0 && line1 != line2);
+}
+
 /// Whether `inst` (a const) never reaches the stack: a 3.11/3.12 kwnames
 /// tuple (KW_NAMES), or the value of a 3.12+ RETURN_CONST.
 bool FunctionLowering::computeOffStack(const Instruction &inst) const {
@@ -215,10 +235,10 @@ bool FunctionLowering::computeOffStack(const Instruction &inst) const {
   if (minor_ <= 12 && user->is(Op::Call) && user->hasOptionalOperand() &&
       &user->operandUses()[user->numOperands() - 1] == &use)
     return true;
-  if (minor_ >= 12 && user->is(Op::Return) && inst.hasOffset() &&
-      user->offset() == inst.offset() &&
+  if (minor_ >= 12 && user->is(Op::Return) &&
       std::next(Block::const_iterator(inst)) != inst.parent()->end() &&
-      &*std::next(Block::const_iterator(inst)) == user)
+      &*std::next(Block::const_iterator(inst)) == user &&
+      joined(inst, *user, false))
     return true;
   return false;
 }
@@ -479,10 +499,13 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
   }
   // Selection.
   uint32_t imm = inst.immediate();
+  // The instruction before, if the last thing written came from it (no
+  // move since, same block).
   const Instruction *prev = lastSource_;
-  bool fusable = minor_ >= 13 && prev && prev->hasOffset() &&
-                 inst.hasOffset() && prev->offset() == inst.offset() &&
-                 !machine.instrs.empty();
+  bool fusable = minor_ >= 13 && prev && !machine.instrs.empty() &&
+                 Block::const_iterator(inst) != inst.parent()->begin() &&
+                 &*std::prev(Block::const_iterator(inst)) == prev &&
+                 joined(*prev, inst, true);
   switch (inst.op()) {
   case Op::Const:
     if (skip) {
