@@ -142,6 +142,7 @@ private:
                          const Block *next);
   void countDemand(const Block &block);
   bool gapBefore(const Instruction &inst) const;
+  uint32_t prefixUnits(const Instruction &inst) const;
   uint32_t ownUnits(const Instruction &inst) const;
   bool gapBetween(const Instruction &prev, const Instruction &inst) const;
   Status arrangeEarly(Block::const_iterator from, Block::const_iterator end);
@@ -789,13 +790,18 @@ bool FunctionLowering::gapBefore(const Instruction &inst) const {
   if (!inst.hasOffset() || expectedOffset_ == Instruction::kNoOffset ||
       inst.offset() <= expectedOffset_)
     return false;
+  return inst.offset() > expectedOffset_ + 2 * prefixUnits(inst);
+}
+
+/// The EXTENDED_ARG units before `inst`'s own code unit in the original
+/// (its offset is that of the instruction after the prefixes).
+uint32_t FunctionLowering::prefixUnits(const Instruction &inst) const {
   uint32_t arg = inst.immediate();
   if (inst.is(Op::LoadGlobal) || (inst.is(Op::LoadAttr) && minor_ >= 12))
     arg <<= 1;
   else if (inst.is(Op::Py))
     arg = inst.pyOparg();
-  uint32_t prefixes = arg > 0xFFFFFF ? 3 : arg > 0xFFFF ? 2 : arg > 0xFF ? 1 : 0;
-  return inst.offset() > expectedOffset_ + 2 * prefixes;
+  return arg > 0xFFFFFF ? 3 : arg > 0xFFFF ? 2 : arg > 0xFF ? 1 : 0;
 }
 
 /// The code units `inst` itself becomes (without moves, EXTENDED_ARG
@@ -843,13 +849,8 @@ bool FunctionLowering::gapBetween(const Instruction &prev,
   if (!prev.hasOffset() || !inst.hasOffset() ||
       inst.offset() <= prev.offset())
     return false;
-  uint32_t arg = inst.immediate();
-  if (inst.is(Op::LoadGlobal) || (inst.is(Op::LoadAttr) && minor_ >= 12))
-    arg <<= 1;
-  else if (inst.is(Op::Py))
-    arg = inst.pyOparg();
-  uint32_t prefixes = arg > 0xFFFFFF ? 3 : arg > 0xFFFF ? 2 : arg > 0xFF ? 1 : 0;
-  return inst.offset() > prev.offset() + 2 * (ownUnits(prev) + prefixes);
+  return inst.offset() >
+         prev.offset() + 2 * (ownUnits(prev) + prefixUnits(inst));
 }
 
 /// At a gap, arranges the values already on the stack as the next
