@@ -12,8 +12,9 @@
 // Selection facts (docs/ir.md section 9, reference section 8): const
 // passed as a call's kwnames is KW_NAMES on 3.11/3.12 and never on the
 // stack; 3.11 call is PRECALL + CALL; 3.13 call with kwnames is CALL_KW;
-// 3.12+ const + return with one offset is RETURN_CONST; 3.13 re-fuses
-// load_fast/store_fast pairs with one offset; 3.11 writes LOAD_FAST for
+// 3.12+ const + return is RETURN_CONST and 3.13 fuses load_fast/store_fast
+// pairs: lifted ones when they share an offset, others as CPython's
+// compiler would (joined()); 3.11 writes LOAD_FAST for
 // load_fast_check; LOAD_GLOBAL and (3.12+) LOAD_ATTR keep the NULL bit in
 // the argument's low bit; LIST_APPEND, SET_ADD and MAP_ADD get their
 // argument from where the container really is.
@@ -141,6 +142,9 @@ private:
                          const Block *next);
   void countDemand(const Block &block);
   bool gapBefore(const Instruction &inst) const;
+  uint32_t prefixUnits(const Instruction &inst) const;
+  uint32_t ownUnits(const Instruction &inst) const;
+  bool gapBetween(const Instruction &prev, const Instruction &inst) const;
   Status arrangeEarly(Block::const_iterator from, Block::const_iterator end);
   void emitMoves(const Instruction &at, Block::const_iterator searchFrom);
   void consumeUses(const Instruction &inst);
@@ -201,6 +205,25 @@ private:
   llvm::SmallVector<std::pair<const Value *, uint32_t>, 2> peeked_;
 };
 
+/// Whether `second`, which comes right after `first` in their block, is
+/// written together with it as one CPython instruction (3.12+ RETURN_CONST,
+/// the 3.13 superinstructions), the opcodes and arguments allowing. When
+/// both have an offset (lifted IR), only if they share it: they were one
+/// instruction, and the lift comes back as it was. When either has none
+/// (a pass made it), as CPython's compiler decides: RETURN_CONST always;
+/// a superinstruction (`superinstruction`) unless the two are on different
+/// lines (Python/flowgraph.c, make_super_instruction; an absent line does
+/// not count).
+static bool joined(const Instruction &first, const Instruction &second,
+                   bool superinstruction) {
+  if (first.hasOffset() && second.hasOffset())
+    return first.offset() == second.offset();
+  if (!superinstruction)
+    return true;
+  int32_t line1 = first.location().line, line2 = second.location().line;
+  return !(line1 >= 0 && line2 >= 0 && line1 != line2);
+}
+
 /// Whether `inst` (a const) never reaches the stack: a 3.11/3.12 kwnames
 /// tuple (KW_NAMES), or the value of a 3.12+ RETURN_CONST.
 bool FunctionLowering::computeOffStack(const Instruction &inst) const {
@@ -213,10 +236,10 @@ bool FunctionLowering::computeOffStack(const Instruction &inst) const {
   if (minor_ <= 12 && user->is(Op::Call) && user->hasOptionalOperand() &&
       &user->operandUses()[user->numOperands() - 1] == &use)
     return true;
-  if (minor_ >= 12 && user->is(Op::Return) && inst.hasOffset() &&
-      user->offset() == inst.offset() &&
+  if (minor_ >= 12 && user->is(Op::Return) &&
       std::next(Block::const_iterator(inst)) != inst.parent()->end() &&
-      &*std::next(Block::const_iterator(inst)) == user)
+      &*std::next(Block::const_iterator(inst)) == user &&
+      joined(inst, *user, false))
     return true;
   return false;
 }
@@ -471,16 +494,19 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
   }
   consumeUses(inst);
   if (!skip) {
-    StackGoal goal{popped_, peeked_};
+    StackGoal goal{popped_, peeked_, inst.is(Op::Drop)};
     if (Status s = arrange(goal, inst); !s)
       return s;
   }
   // Selection.
   uint32_t imm = inst.immediate();
+  // The instruction before, if the last thing written came from it (no
+  // move since, same block).
   const Instruction *prev = lastSource_;
-  bool fusable = minor_ >= 13 && prev && prev->hasOffset() &&
-                 inst.hasOffset() && prev->offset() == inst.offset() &&
-                 !machine.instrs.empty();
+  bool fusable = minor_ >= 13 && prev && !machine.instrs.empty() &&
+                 Block::const_iterator(inst) != inst.parent()->begin() &&
+                 &*std::prev(Block::const_iterator(inst)) == prev &&
+                 joined(*prev, inst, true);
   switch (inst.op()) {
   case Op::Const:
     if (skip) {
@@ -764,13 +790,67 @@ bool FunctionLowering::gapBefore(const Instruction &inst) const {
   if (!inst.hasOffset() || expectedOffset_ == Instruction::kNoOffset ||
       inst.offset() <= expectedOffset_)
     return false;
+  return inst.offset() > expectedOffset_ + 2 * prefixUnits(inst);
+}
+
+/// The EXTENDED_ARG units before `inst`'s own code unit in the original
+/// (its offset is that of the instruction after the prefixes).
+uint32_t FunctionLowering::prefixUnits(const Instruction &inst) const {
   uint32_t arg = inst.immediate();
   if (inst.is(Op::LoadGlobal) || (inst.is(Op::LoadAttr) && minor_ >= 12))
     arg <<= 1;
   else if (inst.is(Op::Py))
     arg = inst.pyOparg();
-  uint32_t prefixes = arg > 0xFFFFFF ? 3 : arg > 0xFFFF ? 2 : arg > 0xFF ? 1 : 0;
-  return inst.offset() > expectedOffset_ + 2 * prefixes;
+  return arg > 0xFFFFFF ? 3 : arg > 0xFFFF ? 2 : arg > 0xFF ? 1 : 0;
+}
+
+/// The code units `inst` itself becomes (without moves, EXTENDED_ARG
+/// prefixes or a second jump): what lay between it and the next
+/// instruction in the original when no move was there.
+uint32_t FunctionLowering::ownUnits(const Instruction &inst) const {
+  auto units = [&](int opcode) -> uint32_t {
+    const OpcodeInfo *info =
+        opcode >= 0 ? table_.info(static_cast<uint8_t>(opcode)) : nullptr;
+    return info ? 1 + info->cacheEntries : 1;
+  };
+  switch (inst.op()) {
+  case Op::Const:
+    if (offStack(inst))
+      return minor_ <= 12 && inst.result()->uses().begin()->user()->is(Op::Call)
+                 ? units(ops_.KW_NAMES)
+                 : 0;
+    return units(ops_.LOAD_CONST);
+  case Op::LoadGlobal:
+    return units(ops_.LOAD_GLOBAL);
+  case Op::LoadAttr:
+    return units(minor_ == 11 && inst.numResults() == 2 ? ops_.LOAD_METHOD
+                                                        : ops_.LOAD_ATTR);
+  case Op::StoreAttr:
+    return units(ops_.STORE_ATTR);
+  case Op::Call:
+    if (minor_ == 11)
+      return units(ops_.PRECALL) + units(ops_.CALL);
+    return units(minor_ >= 13 && inst.hasOptionalOperand() ? ops_.CALL_KW
+                                                           : ops_.CALL);
+  case Op::ToBool:
+    return units(ops_.TO_BOOL);
+  case Op::Py:
+    return units(inst.pyOpcode());
+  default:
+    return 1; // the others have no caches
+  }
+}
+
+/// Whether the offsets show a move in the original between `prev` and the
+/// instruction right after it, `inst` (as gapBefore() does while lowering,
+/// from the offsets alone).
+bool FunctionLowering::gapBetween(const Instruction &prev,
+                                  const Instruction &inst) const {
+  if (!prev.hasOffset() || !inst.hasOffset() ||
+      inst.offset() <= prev.offset())
+    return false;
+  return inst.offset() >
+         prev.offset() + 2 * (ownUnits(prev) + prefixUnits(inst));
 }
 
 /// At a gap, arranges the values already on the stack as the next
@@ -813,7 +893,7 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
   if (wanted.empty())
     return Status::ok();
   // They stay on the stack: their coming use is not counted as done.
-  StackGoal goal{wanted, {}};
+  StackGoal goal{wanted, {}, consumer->is(Op::Drop)};
   for (const Value *v : wanted) {
     if (unsigned &left = consuming_[v->number()])
       --left;
@@ -821,9 +901,49 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
   }
   Status status = Status::ok();
   if (!sched_.satisfied(goal)) {
+    // The values left below go in the order of their next uses, the one
+    // used last at the bottom: CPython's moves at the gap prepare them so
+    // that the instructions that follow find each on top (`a.x, b.y, c.z =
+    // p, q, r`: SWAP 3, not COPY 3). Values only the exit uses stay below
+    // in their order.
+    llvm::SmallVector<std::pair<const Value *, unsigned>, 8> ranked;
+    unsigned position = 0;
+    for (auto it = std::next(consumer); it != end; ++it, ++position) {
+      // Up to the next move of the original: those moves are CPython's
+      // next arrangement.
+      if (gapBetween(*std::prev(it), *it))
+        break;
+      if (offStack(*it))
+        continue;
+      for (const Use &u : it->operandUses()) {
+        if (u.isPeeked())
+          continue;
+        const Value *v = u.get();
+        if (std::find_if(ranked.begin(), ranked.end(), [&](const auto &p) {
+              return p.first == v;
+            }) == ranked.end())
+          ranked.push_back({v, it->isTerminator() ? ~0u - 1 : position});
+      }
+    }
+    auto rank = [&](const Value *v) {
+      for (const auto &[value, r] : ranked)
+        if (value == v)
+          return r;
+      return ~0u;
+    };
+    llvm::SmallVector<const Value *, 16> preferred;
+    for (const Value *v : sched_.stack)
+      if (sched_.demandOf(v))
+        preferred.push_back(v);
+    std::stable_sort(preferred.begin(), preferred.end(),
+                     [&](const Value *a, const Value *b) {
+                       return rank(a) > rank(b);
+                     });
+    preferred.erase(std::unique(preferred.begin(), preferred.end()),
+                    preferred.end());
     moves_.clear();
     replay_ = sched_.stack;
-    if (sched_.arrange(goal, moves_))
+    if (sched_.arrange(goal, moves_, preferred))
       emitMoves(*from, std::next(consumer));
   }
   for (const Value *v : wanted) {
@@ -880,7 +1000,11 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   // exception table splits blocks where CPython put none).
   for (auto it = block.begin(), end = block.end(); it != end; ++it) {
     const Instruction &inst = *it;
-    if (gapBefore(inst))
+    // A gap right before the terminator holds the exit's moves:
+    // arrangeExactly makes the successors' stack there in one go.
+    // Arranging the terminator's operands first would take more moves, and
+    // bcc's own exit moves, lifted again, would not come back.
+    if (gapBefore(inst) && !inst.isTerminator())
       if (Status s = arrangeEarly(it, end); !s)
         return s;
     size_t before = machine.instrs.size();
@@ -892,7 +1016,10 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
         const OpcodeInfo *info = table_.info(machine.instrs[i].opcode);
         units += 1 + (info ? info->cacheEntries : 0);
       }
-      if (machine.instrs.size() > before || !offStack(inst))
+      // Nothing written: a const that never reaches the stack, or the
+      // second half of a 3.13 superinstruction, whose units the first half
+      // counted.
+      if (machine.instrs.size() > before)
         expectedOffset_ = inst.offset() + 2 * units;
     }
   }

@@ -194,9 +194,20 @@ bool StackScheduler::search(Accept accept, const Value *top, unsigned reach,
 }
 
 bool StackScheduler::arrange(const StackGoal &goal,
-                             llvm::SmallVectorImpl<StackMove> &moves) {
+                             llvm::SmallVectorImpl<StackMove> &moves,
+                             llvm::ArrayRef<const Value *> preferred) {
   if (satisfies(stack, goal, nullptr))
     return true;
+  if (goal.discards && goal.popped.size() == 1 && goal.peeked.empty() &&
+      !demandOf(goal.popped.front()) && !mayBeNull(goal.popped.front())) {
+    auto it = std::find(stack.rbegin(), stack.rend(), goal.popped.front());
+    if (it != stack.rend()) {
+      StackMove swap{StackMove::Swap, uint32_t(it - stack.rbegin() + 1)};
+      apply(swap);
+      moves.push_back(swap);
+      return true;
+    }
+  }
   llvm::SmallVector<const Value *, 16> order, got;
   neededOrder(stack, stack.size(), *this, order);
   size_t m = goal.popped.size();
@@ -215,7 +226,16 @@ bool StackScheduler::arrange(const StackGoal &goal,
   const Value *top = m ? goal.popped.back() : nullptr;
   std::vector<const Value *> saved = stack;
   llvm::SmallVector<StackMove, kMaxMoves> ordered;
-  bool haveOrdered = search(accept, top, kWindow, ordered);
+  bool haveOrdered = false;
+  if (!preferred.empty() && preferred != llvm::ArrayRef<const Value *>(order)) {
+    llvm::SmallVector<const Value *, 16> current = order;
+    order.assign(preferred.begin(), preferred.end());
+    haveOrdered = search(accept, top, kWindow, ordered);
+    if (!haveOrdered)
+      order = current;
+  }
+  if (!haveOrdered)
+    haveOrdered = search(accept, top, kWindow, ordered);
   unsigned orderedDead = haveOrdered ? lastDead_ : ~0u;
   bool nullsAround = std::any_of(stack.begin(), stack.end(), [&](const Value *v) {
     return mayBeNull(v);

@@ -10,8 +10,9 @@
 // sequence of COPY i / SWAP i / POP_TOP that makes it so, touching only the
 // top few slots and keeping the needed slots below in their order (ties go
 // to fewer dead slots left behind, then to SWAP before COPY before
-// POP_TOP, then to smaller arguments). Block exits ask for the exact stack
-// the successor's parameters describe.
+// POP_TOP, then to smaller arguments). A POP_TOP of a value nothing else
+// needs swaps it up (StackGoal::discards). Block exits ask for the exact
+// stack the successor's parameters describe.
 //
 // Values that may be NULL (maybeNull: PUSH_NULL, call-protocol NULLs,
 // LOAD_FAST_AND_CLEAR's saved local) are never copied or popped, only
@@ -64,6 +65,11 @@ struct StackGoal {
   /// below). Depth 0 means "anywhere" (LIST_APPEND and friends, whose
   /// argument says where).
   llvm::ArrayRef<std::pair<const Value *, uint32_t>> peeked;
+  /// The instruction only discards the one value it pops (POP_TOP). When
+  /// nothing else needs that value, its topmost slot is swapped up, as
+  /// CPython and constructExactly() do, whatever that does to the order
+  /// below: a COPY would leave its slot behind, dead.
+  bool discards = false;
 };
 
 class StackScheduler {
@@ -89,7 +95,11 @@ public:
 
   /// Moves that satisfy `goal`, demands being those after the instruction
   /// (the caller lowers them first); false if none within the limits.
-  bool arrange(const StackGoal &goal, llvm::SmallVectorImpl<StackMove> &moves);
+  /// The needed values below the popped ones keep their order, unless
+  /// `preferred` gives another order for them (bottom first, repeats next
+  /// to each other merged) that some sequence within the limits reaches.
+  bool arrange(const StackGoal &goal, llvm::SmallVectorImpl<StackMove> &moves,
+               llvm::ArrayRef<const Value *> preferred = {});
 
   /// Moves that make the stack exactly `target` (bottom first).
   bool arrangeExactly(llvm::ArrayRef<const Value *> target,

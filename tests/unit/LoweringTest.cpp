@@ -14,7 +14,9 @@
 #include "backend/StackScheduler.h"
 #include "ir/Opcodes.h"
 #include "frontend/BytecodeDecoder.h"
+#include "ir/IRBuilder.h"
 #include "ir/IRParser.h"
+#include "ir/Verifier.h"
 
 #include <gtest/gtest.h>
 
@@ -22,14 +24,9 @@ using namespace bcc;
 
 namespace {
 
-/// Lowers the first function of `text` and lists its instructions.
-std::string lowerText(const std::string &text,
-                      LoweringReport *report = nullptr) {
-  Expected<std::unique_ptr<Module>> m = parseModule(text);
-  if (!m)
-    return "parse error: " + m.error().message;
-  Expected<std::shared_ptr<CodeObject>> code =
-      lowerFunction(*(*m)->function(0), report);
+/// Lowers `f` and lists its instructions.
+std::string lowerAndList(const Function &f, LoweringReport *report = nullptr) {
+  Expected<std::shared_ptr<CodeObject>> code = lowerFunction(f, report);
   if (!code)
     return "lowering error: " + code.error().message;
   Expected<std::vector<DecodedInstruction>> insts =
@@ -45,6 +42,15 @@ std::string lowerText(const std::string &text,
       out += " " + std::to_string(*d.arg);
   }
   return out;
+}
+
+/// Lowers the first function of `text` and lists its instructions.
+std::string lowerText(const std::string &text,
+                      LoweringReport *report = nullptr) {
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  if (!m)
+    return "parse error: " + m.error().message;
+  return lowerAndList(*(*m)->function(0), report);
 }
 
 std::string header(const char *version) {
@@ -122,6 +128,104 @@ TEST(Lowering, MovesGoWhereTheOffsetsLeaveAGap) {
   EXPECT_EQ(lowerText(text), "LOAD_FAST 0; LOAD_FAST 1; SWAP 2; LOAD_CONST 1; "
                              "BINARY_OP 0; STORE_FAST 2; STORE_FAST 1; "
                              "RETURN_CONST 0");
+}
+
+TEST(Lowering, MovesAtAGapPrepareTheUsesThatFollow) {
+  // `a.attr, b.attr, b.attr = a, b, b`: CPython reverses the three values
+  // with one SWAP 3 at the gap, so that each STORE_ATTR finds its value on
+  // top. Keeping the values below in their order would take a COPY 3 and
+  // leave dead slots behind.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %2 = load_fast b                              #4
+  %3 = load_fast a                              #8
+  store_attr attr %0, %3                        #10
+  %4 = load_fast b                              #20
+  store_attr attr %1, %4                        #22
+  %5 = load_fast b                              #32
+  store_attr attr %2, %5                        #34
+  %6 = const None                               #44
+  return %6                                     #44
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST 0; LOAD_FAST 1; LOAD_FAST 1; SWAP 3; LOAD_FAST 0; "
+            "STORE_ATTR 1; LOAD_FAST 1; STORE_ATTR 1; LOAD_FAST 1; "
+            "STORE_ATTR 1; RETURN_CONST 0");
+}
+
+TEST(Lowering, ASuperinstructionLeavesNoGapBehindIt) {
+  // The same on 3.13, where the first two loads are one
+  // LOAD_FAST_LOAD_FAST: its second half writes nothing and must not
+  // make the next load look as if a move came before it.
+  std::string text = header("3.13") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #0
+  %2 = load_fast a                              #2
+  %3 = load_fast b                              #6
+  store_attr attr %0, %3                        #8
+  %4 = load_fast b                              #18
+  store_attr attr %1, %4                        #20
+  %5 = load_fast b                              #30
+  store_attr attr %2, %5                        #32
+  %6 = const None                               #42
+  return %6                                     #42
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST_LOAD_FAST 1; LOAD_FAST 0; SWAP 3; LOAD_FAST 1; "
+            "STORE_ATTR 1; LOAD_FAST 1; STORE_ATTR 1; LOAD_FAST 1; "
+            "STORE_ATTR 1; RETURN_CONST 0");
+}
+
+TEST(Lowering, ADeadValueIsSwappedUpToBePopped) {
+  // POP_TOP of a value nothing else needs: SWAP 3, as CPython and the
+  // step-by-step builder write it, even though the values below change
+  // order; COPY 3 would leave its slot behind, dead, and bcc's own
+  // output (SWAP 3; POP_TOP, lifted to a drop) would not come back.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %2 = load_fast a                              #4
+  drop %0                                       #6
+  store_fast b %1                               #8
+  store_fast c %2                               #10
+  %3 = const None                               #12
+  return %3                                     #12
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST 0; LOAD_FAST 1; LOAD_FAST 0; SWAP 3; POP_TOP; "
+            "STORE_FAST 1; STORE_FAST 2; RETURN_CONST 0");
+}
+
+TEST(Lowering, AGapBeforeATerminatorIsTheExitsArrangement) {
+  // The moves at a gap right before a branch are the block exit's: one
+  // SWAP 3 makes the stack the successors' parameters and puts the
+  // condition on top. Arranging the condition first, at the gap, would
+  // copy it and then shuffle again.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %2 = load_fast a                              #4
+  cond_br if_true %0, ^bb1(%2, %1), ^bb2(%2, %1) #8
+bb1(%3, %4):
+  drop %4                                       #10
+  drop %3                                       #12
+  %5 = const None                               #14
+  return %5                                     #14
+bb2(%6, %7):
+  drop %7                                       #16
+  drop %6                                       #18
+  %8 = const None                               #20
+  return %8                                     #20
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST 0; LOAD_FAST 1; LOAD_FAST 0; SWAP 3; "
+            "POP_JUMP_IF_FALSE 3; POP_TOP; POP_TOP; RETURN_CONST 0; POP_TOP; "
+            "POP_TOP; RETURN_CONST 0");
 }
 
 TEST(Lowering, BranchPolarityAndDirection) {
@@ -217,6 +321,147 @@ TEST(Lowering, SuperinstructionsOn313) {
             "LOAD_FAST_LOAD_FAST 1; BINARY_OP 0; STORE_FAST_LOAD_FAST 34; "
             "RETURN_VALUE");
   EXPECT_EQ(report.fused, 2u);
+}
+
+// Instructions a pass made have no offset: they are fused as CPython 3.13's
+// compiler does it (Python/flowgraph.c, insert_superinstructions): two
+// LOAD_FAST/STORE_FAST next to each other in one block, both arguments
+// below 16, not on two different lines (an absent line does not count).
+TEST(Lowering, SuperinstructionsForInstructionsWithoutOffsets) {
+  std::string text = header("3.13") + R"(bb0:
+  %0 = load_fast a                              @2:4-2:5
+  %1 = load_fast b                              @2:8-2:9
+  %2 = py BINARY_OP 0 %0, %1                    @2:4-2:9
+  store_fast c %2                               @2:0-2:1
+  %3 = load_fast c                              @3:7-3:8
+  %4 = load_fast a                              @3:11-3:12
+  %5 = py BINARY_OP 0 %3, %4                    @3:7-3:12
+  return %5                                     @3:0-3:12
+}
+)";
+  LoweringReport report;
+  // STORE_FAST c and LOAD_FAST c are on lines 2 and 3.
+  EXPECT_EQ(lowerText(text, &report),
+            "LOAD_FAST_LOAD_FAST 1; BINARY_OP 0; STORE_FAST 2; "
+            "LOAD_FAST_LOAD_FAST 32; BINARY_OP 0; RETURN_VALUE");
+  EXPECT_EQ(report.fused, 2u);
+
+  // One of a pair with an offset and one without, or no line at all:
+  // CPython's rule too.
+  std::string mixed = header("3.13") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b
+  %2 = py BUILD_TUPLE 2 %0, %1                  @4:6-4:10 #4
+  %3, %4 = py UNPACK_SEQUENCE 2 %2              @4:0-4:10 #6
+  store_fast a %4                               @4:0-4:1
+  store_fast b %3                               @4:3-4:4 #10
+  %5 = load_fast a                              @5:0-5:1
+  store_fast c %5                               @5:4-5:5
+  %6 = load_fast c                              @5:4-5:5
+  return %6                                     @5:4-5:5
+}
+)";
+  EXPECT_EQ(lowerText(mixed),
+            "LOAD_FAST_LOAD_FAST 1; BUILD_TUPLE 2; UNPACK_SEQUENCE 2; "
+            "STORE_FAST_STORE_FAST 1; LOAD_FAST 0; STORE_FAST_LOAD_FAST 34; "
+            "RETURN_VALUE");
+
+  // Both with offsets: only a shared offset fuses, whatever the lines say,
+  // so that lifted IR comes back as it was.
+  std::string lifted = header("3.13") + R"(bb0:
+  %0 = load_fast a                              @2:4-2:5 #0
+  %1 = load_fast b                              @2:8-2:9 #2
+  %2 = py BINARY_OP 0 %0, %1                    @2:4-2:9 #4
+  return %2                                     @2:0-2:9 #8
+}
+)";
+  EXPECT_EQ(lowerText(lifted),
+            "LOAD_FAST 0; LOAD_FAST 1; BINARY_OP 0; RETURN_VALUE");
+}
+
+// What an inliner does: IRBuilder adds instructions without an offset next
+// to lifted ones (`return a` becomes `return a + b`).
+TEST(Lowering, SuperinstructionsNextToInstructionsAPassMade) {
+  auto addB = [](int32_t line) {
+    Expected<std::unique_ptr<Module>> m = parseModule(header("3.13") + R"(bb0:
+  %0 = load_fast a                              @2:11-2:12 #0
+  return %0                                     @2:4-2:12 #2
+}
+)");
+    if (!m)
+      return "parse error: " + m.error().message;
+    Function &f = *(*m)->function(0);
+    Instruction &load = f.entry()->front();
+    Instruction &ret = *std::next(f.entry()->begin());
+    IRBuilder b(f);
+    b.setInsertPoint(&ret);
+    b.setOrigin(SourceLocation::span(line, 15, line, 16));
+    Value *other = b.loadFast(1);
+    b.setOrigin(SourceLocation::span(2, 11, line, 16));
+    Instruction *sum =
+        b.createPy("BINARY_OP", 0, {{load.result()}, {other}}, 1);
+    ret.setOperand(0, sum->result());
+    if (Status s = verify(f); !s)
+      return "verifier: " + s.error().message;
+    return lowerAndList(f);
+  };
+  EXPECT_EQ(addB(2), "LOAD_FAST_LOAD_FAST 1; BINARY_OP 0; RETURN_VALUE");
+  // `b` on the next line: CPython would not fuse them.
+  EXPECT_EQ(addB(3), "LOAD_FAST 0; LOAD_FAST 1; BINARY_OP 0; RETURN_VALUE");
+}
+
+TEST(Lowering, NoSuperinstructionForAnArgumentOf16OrMore) {
+  std::string text = R"(module python 3.13
+function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x3 args 17 posonly 0 kwonly 0 {
+  locals: l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15, l16
+  consts: None
+bb0:
+  %0 = load_fast l16                            @2:4-2:7
+  %1 = load_fast l1                             @2:10-2:12
+  %2 = py BINARY_OP 0 %0, %1                    @2:4-2:12
+  %3 = load_fast l15                            @2:4-2:7
+  %4 = load_fast l1                             @2:10-2:12
+  %5 = py BINARY_OP 0 %3, %4                    @2:4-2:12
+  %6 = py BINARY_OP 0 %2, %5                    @2:4-2:12
+  return %6                                     @2:0-2:12
+}
+)";
+  EXPECT_EQ(lowerText(text),
+            "LOAD_FAST 16; LOAD_FAST 1; BINARY_OP 0; LOAD_FAST_LOAD_FAST 241; "
+            "BINARY_OP 0; BINARY_OP 0; RETURN_VALUE");
+}
+
+// CPython 3.12+ always writes LOAD_CONST + RETURN_VALUE as RETURN_CONST; a
+// const and return without offsets get the same. With both offsets, only a
+// shared one does (the lift of RETURN_CONST).
+TEST(Lowering, ReturnConstForInstructionsWithoutOffsets) {
+  auto body = [](const char *constOffset, const char *returnOffset) {
+    return header("3.12") + "bb0:\n  %0 = const 1 " + constOffset +
+           "\n  return %0 " + returnOffset + "\n}\n";
+  };
+  EXPECT_EQ(lowerText(body("", "")), "RETURN_CONST 1");
+  EXPECT_EQ(lowerText(body("#0", "")), "RETURN_CONST 1");
+  EXPECT_EQ(lowerText(body("", "#2")), "RETURN_CONST 1");
+  EXPECT_EQ(lowerText(body("#0", "#0")), "RETURN_CONST 1");
+  EXPECT_EQ(lowerText(body("#0", "#2")), "LOAD_CONST 1; RETURN_VALUE");
+  // Not right before its return, or used twice: on the stack.
+  std::string apart = header("3.12") + R"(bb0:
+  %0 = const 1
+  %1 = load_fast a
+  drop %1
+  return %0
+}
+)";
+  EXPECT_EQ(lowerText(apart),
+            "LOAD_CONST 1; LOAD_FAST 0; POP_TOP; RETURN_VALUE");
+  std::string twice = header("3.13") + R"(bb0:
+  %0 = const 1
+  store_fast c %0
+  return %0
+}
+)";
+  EXPECT_EQ(lowerText(twice),
+            "LOAD_CONST 1; COPY 1; STORE_FAST 2; RETURN_VALUE");
 }
 
 TEST(Lowering, ListAppendTakesTheRealDepth) {
