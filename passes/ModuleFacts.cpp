@@ -49,7 +49,8 @@ public:
 
 private:
   void classify(const Value *value, GlobalBinding &binding);
-  std::optional<std::string> importPath(const Value *value, unsigned depth);
+  std::optional<std::string> importPath(const Value *value, unsigned depth,
+                                        bool *fromList = nullptr);
   std::optional<std::string> absoluteModule(llvm::StringRef name,
                                             int64_t level) const;
   bool isFinalAnnotation(const Value *annotation,
@@ -121,6 +122,7 @@ void FactsReader::run(std::map<std::string, GlobalBinding> &bindings,
         b.unconditional = alwaysRuns(inst);
         b.line = lineOf(inst);
         classify(inst.operand(0), b);
+        b.everConstant |= b.kind == GlobalBinding::Kind::Constant;
       } else if (inst.is(Op::DeleteName) || inst.is(Op::DeleteGlobal)) {
         bindings[nameOf(inst).str()].writes += 1;
       } else if (isPy(inst, ops_.STORE_SUBSCR) && inst.numOperands() == 3) {
@@ -151,6 +153,7 @@ void FactsReader::classify(const Value *value, GlobalBinding &b) {
   b.defaults = nullptr;
   b.hasKwDefaults = b.hasClosure = false;
   b.path.clear();
+  b.importsModule = false;
   if (ConstantRef k = constantRefOf(value)) {
     b.kind = GlobalBinding::Kind::Constant;
     b.value = k;
@@ -198,9 +201,11 @@ void FactsReader::classify(const Value *value, GlobalBinding &b) {
     }
     return;
   }
-  if (std::optional<std::string> path = importPath(value, 0)) {
+  bool fromList = true;
+  if (std::optional<std::string> path = importPath(value, 0, &fromList)) {
     b.kind = GlobalBinding::Kind::Import;
     b.path = *path;
+    b.importsModule = !fromList;
   }
 }
 
@@ -229,12 +234,14 @@ FactsReader::absoluteModule(llvm::StringRef name, int64_t level) const {
 
 /// The dotted path of what an IMPORT_NAME/IMPORT_FROM chain yields.
 std::optional<std::string> FactsReader::importPath(const Value *value,
-                                                   unsigned depth) {
+                                                   unsigned depth,
+                                                   bool *fromList) {
   const Instruction *inst = definer(value);
   if (!inst || depth > 8)
     return std::nullopt;
   if (isPy(*inst, ops_.IMPORT_FROM) && inst->numOperands() == 1) {
-    std::optional<std::string> base = importPath(inst->operand(0), depth + 1);
+    std::optional<std::string> base =
+        importPath(inst->operand(0), depth + 1, fromList);
     if (!base)
       return std::nullopt;
     return *base + "." + inst->function()->names[inst->pyOparg()].utf8;
@@ -249,6 +256,8 @@ std::optional<std::string> FactsReader::importPath(const Value *value,
         inst->function()->names[inst->pyOparg()].utf8, level->asInt().small);
     if (!absolute)
       return std::nullopt;
+    if (fromList)
+      *fromList = !fromlist->is(ConstantKind::None);
     // Without a from-list, `import a.b.c` gives the top-level package.
     if (fromlist->is(ConstantKind::None))
       return llvm::StringRef(*absolute).split('.').first.str();
@@ -382,7 +391,7 @@ std::optional<ConstantFact> constantGlobal(const ModuleFacts &facts,
       b->kind != GlobalBinding::Kind::Import)
     return std::nullopt;
   if (!b->boundOnce()) {
-    if (b->kind == GlobalBinding::Kind::Constant)
+    if (b->everConstant)
       why = b->writes > 1 ? "'" + name.str() + "' is assigned " +
                                 std::to_string(b->writes) + " times"
                           : "'" + name.str() +

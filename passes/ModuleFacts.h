@@ -45,6 +45,9 @@ struct GlobalBinding {
   bool unconditional = false;
   /// Annotated typing.Final at module level.
   bool final = false;
+  /// Some module-level store binds it to a constant (for remarks about
+  /// names that would be constants but for their other writes).
+  bool everConstant = false;
   /// Where the module-level store is (its line), for remarks.
   int line = 0;
 
@@ -56,6 +59,9 @@ struct GlobalBinding {
   /// time, or a closure (what an inliner cannot see through).
   bool hasKwDefaults = false, hasClosure = false;
   std::string path; ///< Import: the absolute dotted path of what is bound
+  /// Import: bound by an `import` statement (`import a.b as c`), so the
+  /// value is a module; `from a import b` may bind anything.
+  bool importsModule = false;
 
   /// Written exactly once, by a store that always runs.
   bool boundOnce() const { return writes == 1 && unconditional; }

@@ -103,6 +103,13 @@ public:
   /// A pass changed `f`.
   void markChanged(const Function &f) { pristine_.erase(&f); }
 
+  /// Calls that a guard falls back to (passes/Inliner.h): the original
+  /// call, kept for when the guard fails; the inliner leaves them alone.
+  void markFallbackCall(const Instruction &call) { fallbacks_.insert(&call); }
+  bool isFallbackCall(const Instruction &call) const {
+    return fallbacks_.count(&call);
+  }
+
   /// The facts of `module`, worked out on first use and kept until a pass
   /// changes something (the PassManager calls invalidateFacts()).
   const ModuleFacts &facts(const Module &module);
@@ -129,6 +136,7 @@ private:
   const TreeFacts *tree_ = nullptr;
   const Module *factsOf_ = nullptr;
   llvm::SmallPtrSet<const Function *, 16> pristine_;
+  llvm::SmallPtrSet<const Instruction *, 16> fallbacks_;
   std::unique_ptr<ModuleFacts> facts_;
 };
 

@@ -44,16 +44,28 @@ Status buildPipeline(PassManager &pm, const OptimizationOptions &options) {
   // -O2: the passes that use facts the user granted, each followed by the
   // cleanups; without such facts, nothing more (docs/passes.md).
   const Assumptions &assumed = options.assumptions;
-  bool foldGlobals = !options.constants.empty() ||
-                     assumed.has(Assumption::ModuleConstants) ||
-                     options.finalConstants();
-  if (foldGlobals) {
+  bool level3 = options.level >= 3;
+  if (!options.constants.empty() || assumed.has(Assumption::ModuleConstants) ||
+      options.finalConstants()) {
     addPass(pm, "fold-globals");
     addCleanups(pm);
   }
-  if (options.level == 2)
-    return Status::ok();
-  // -O3.
+  if (assumed.has(Assumption::NoPrint)) {
+    addPass(pm, "strip-print");
+    addCleanups(pm);
+  }
+  // -O3: calls of functions that do nothing once the flags are folded go,
+  // small functions are inlined (guarded unless stable-functions); both
+  // clean up the functions they change.
+  if (level3) {
+    addPass(pm, "strip-debug");
+    addPass(pm, "inline");
+  }
+  // Last, once inlining has brought the loops' reads together.
+  if (level3 || assumed.has(Assumption::StableGlobals)) {
+    addPass(pm, "hoist-globals");
+    addCleanups(pm);
+  }
   return Status::ok();
 }
 

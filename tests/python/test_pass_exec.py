@@ -9,6 +9,11 @@ it and what must happen:
     # expect: inline: done: 'helper'               (a remark that must appear)
     # expect-not: strip-print: done                (one that must not)
     # versions: 3.12, 3.13                         (default: 3.11-3.13)
+    # reference: no-print                          (see below)
+
+With `reference: no-print`, the original runs with the builtin print
+replaced by one that prints only to an explicit file=, which is what
+--assume=no-print promises the optimized program does.
 
 `expect` and `expect-not` lines apply to the `bcc-flags` line above them
 (or to every run when they come before the first one). For each CPython
@@ -45,8 +50,14 @@ VERSIONS = ("3.11", "3.12", "3.13")
 # Loads the code object from a .pyc (skipping its 16-byte header) and runs
 # it as __main__, the way `python prog.py` would run the source.
 RUNNER = r"""
-import marshal, sys, types
-pyc, source = sys.argv[1], sys.argv[2]
+import builtins, marshal, sys, types
+pyc, source, reference = sys.argv[1], sys.argv[2], sys.argv[3]
+if reference == "no-print":
+    real_print = builtins.print
+    def print_to_files_only(*args, sep=" ", end="\n", file=None, flush=False):
+        if file is not None:
+            real_print(*args, sep=sep, end=end, file=file, flush=flush)
+    builtins.print = print_to_files_only
 with open(pyc, "rb") as f:
     f.read(16)
     code = marshal.load(f)
@@ -64,20 +75,24 @@ class Run:
         self.flags = flags
         self.expect = []
         self.expect_not = []
+        self.reference = ""
 
 
 def parse_header(path):
     """The runs a program asks for, and its versions."""
     runs, common_expect, common_not = [], [], []
     versions = list(VERSIONS)
+    reference = ""
     with open(path, encoding="utf-8") as f:
         for line in f:
-            m = re.match(r"#\s*(bcc-flags|expect|expect-not|versions):\s*(.*)$", line)
+            m = re.match(r"#\s*(bcc-flags|expect|expect-not|versions|reference):\s*(.*)$", line)
             if not m:
                 continue
             key, value = m.group(1), m.group(2).strip()
             if key == "bcc-flags":
                 runs.append(Run(shlex.split(value)))
+            elif key == "reference":
+                reference = value
             elif key == "versions":
                 versions = [v.strip() for v in value.split(",") if v.strip()]
             else:
@@ -85,13 +100,14 @@ def parse_header(path):
                     if runs else (common_expect if key == "expect" else common_not)
                 target.append(value)
     for run in runs:
+        run.reference = reference
         run.expect = common_expect + run.expect
         run.expect_not = common_not + run.expect_not
     return runs, versions
 
 
-def run_pyc(python, pyc, source, cwd):
-    proc = subprocess.run([python, "-c", RUNNER, pyc, source], cwd=cwd,
+def run_pyc(python, pyc, source, cwd, reference=""):
+    proc = subprocess.run([python, "-c", RUNNER, pyc, source, reference], cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=300,
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1",
@@ -127,7 +143,7 @@ def check(bcc, python, version, program, run, workdir):
     for unwanted in run.expect_not:
         if unwanted in remarks:
             problems.append("a remark contains %r, which must not happen" % unwanted)
-    before = run_pyc(python, original, source, workdir)
+    before = run_pyc(python, original, source, workdir, run.reference)
     after = run_pyc(python, optimized, source, workdir)
     for label, a, b in (("stdout", before[0], after[0]), ("stderr", before[1], after[1]),
                         ("exit status", before[2], after[2])):

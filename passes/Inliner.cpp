@@ -1,0 +1,876 @@
+//===- passes/Inliner.cpp -------------------------------------------------===//
+
+#include "passes/Inliner.h"
+
+#include "ir/CallProtocol.h"
+#include "ir/CodeObject.h"
+#include "passes/IRUtils.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace bcc {
+
+namespace {
+
+constexpr const char *kGuardPrefix = "_bcc.guard.";
+
+const char *kFrameNames[] = {"locals", "vars", "super", "exec", "eval"};
+const char *kFrameAttributes[] = {"_getframe", "currentframe", "f_back",
+                                  "f_locals"};
+
+bool isFrameName(llvm::StringRef name) {
+  for (const char *n : kFrameNames)
+    if (name == n)
+      return true;
+  return false;
+}
+
+bool isFrameAttribute(llvm::StringRef name) {
+  for (const char *n : kFrameAttributes)
+    if (name == n)
+      return true;
+  return false;
+}
+
+/// Whether the callee's code ever writes parameter slot `slot`.
+bool writes(const Function &callee, unsigned slot) {
+  for (const Block &block : callee)
+    for (const Instruction &inst : block)
+      if ((inst.is(Op::StoreFast) || inst.is(Op::DeleteFast) ||
+           inst.is(Op::LoadFastAndClear)) &&
+          inst.localIndex() == slot)
+        return true;
+  return false;
+}
+
+/// Whether the callee's code touches slot `slot` at all.
+bool touches(const Function &callee, unsigned slot) {
+  for (const Block &block : callee)
+    for (const Instruction &inst : block)
+      if (inst.info().immediate == ImmediateKind::Local &&
+          inst.immediate() == slot)
+        return true;
+  return false;
+}
+
+unsigned parameterCount(const Function &f) {
+  return unsigned(f.argCount + f.kwOnlyArgCount) +
+         ((f.flags & CO_VARARGS) ? 1 : 0) +
+         ((f.flags & CO_VARKEYWORDS) ? 1 : 0);
+}
+
+/// Whether some read of a plain local may find it unbound: a must-be-
+/// assigned analysis (parameters are assigned on entry; stores assign,
+/// deletes and LOAD_FAST_AND_CLEAR unassign; a handler starts from what is
+/// assigned at every point of the blocks it protects).
+bool mayReadUnbound(const Function &callee) {
+  const Function &f = callee;
+  unsigned n = unsigned(f.localsPlus.size());
+  if (n == 0 || f.empty())
+    return false;
+  f.renumber();
+  std::vector<llvm::BitVector> in(f.numBlocks(), llvm::BitVector(n, true));
+  std::vector<bool> reached(f.numBlocks(), false);
+  llvm::BitVector start(n, false);
+  for (unsigned i = 0; i < parameterCount(f) && i < n; ++i)
+    start.set(i);
+  std::vector<const Block *> work{f.entry()};
+  in[f.entry()->number()] = start;
+  reached[f.entry()->number()] = true;
+  bool unbound = false;
+  auto merge = [&](const Block *b, const llvm::BitVector &state) {
+    llvm::BitVector &known = in[b->number()];
+    if (!reached[b->number()]) {
+      reached[b->number()] = true;
+      known = state;
+      work.push_back(b);
+      return;
+    }
+    llvm::BitVector meet = known;
+    meet &= state;
+    if (meet != known) {
+      known = meet;
+      work.push_back(b);
+    }
+  };
+  while (!work.empty()) {
+    const Block *b = work.back();
+    work.pop_back();
+    llvm::BitVector state = in[b->number()];
+    llvm::BitVector least = state;
+    for (const Instruction &inst : *b) {
+      if (inst.info().immediate != ImmediateKind::Local)
+        continue;
+      unsigned slot = inst.localIndex();
+      if (slot >= n)
+        continue;
+      if (inst.is(Op::StoreFast)) {
+        state.set(slot);
+      } else if (inst.is(Op::DeleteFast) || inst.is(Op::LoadFastAndClear)) {
+        state.reset(slot);
+        least.reset(slot);
+      } else if (inst.is(Op::LoadFast) || inst.is(Op::LoadFastCheck)) {
+        if (!state.test(slot))
+          unbound = true;
+        state.set(slot);
+      }
+    }
+    if (b->hasHandler())
+      merge(b->handler(), least);
+    if (const Instruction *term = b->terminator())
+      for (const Successor &s : term->successors())
+        merge(s.target(), state);
+  }
+  return unbound;
+}
+
+/// Whether a value computed between the callee load and the call (other
+/// than the call's result) is used after the call: then the call's block
+/// cannot be cut around it.
+bool argumentsUsedAfter(const CallSite &site) {
+  llvm::SmallPtrSet<const Value *, 8> between;
+  for (auto it = std::next(site.calleeLoad->getIterator());
+       &*it != site.call; ++it)
+    for (const InstResult &r : it->results())
+      between.insert(&r);
+  for (auto it = std::next(site.call->getIterator());
+       it != site.call->parent()->end(); ++it) {
+    for (const Use &u : it->operandUses())
+      if (between.count(u.get()))
+        return true;
+    for (const Successor &s : it->successors())
+      for (const Use &u : s.argUses())
+        if (between.count(u.get()))
+          return true;
+  }
+  return false;
+}
+
+/// Stores the function bound to `name` under its guard name too, right
+/// where the module's code binds it; returns the guard's name.
+std::string ensureGuardAlias(Module &module, const std::string &name,
+                             PassContext &context) {
+  std::string alias = kGuardPrefix + name;
+  Function *top = module.topLevel();
+  Instruction *store = nullptr;
+  for (Block &block : *top)
+    for (Instruction &inst : block) {
+      if (!(inst.is(Op::StoreName) || inst.is(Op::StoreGlobal)))
+        continue;
+      llvm::StringRef stored = top->names[inst.nameIndex()].utf8;
+      if (stored == alias)
+        return alias; // already there
+      if (stored == name)
+        store = &inst;
+    }
+  assert(store && "a function bound once has its store in the module code");
+  IRBuilder b(*top);
+  auto next = std::next(store->getIterator());
+  b.setInsertPoint(&*next);
+  b.setOrigin(store->location());
+  unsigned index = top->addName(alias);
+  if (store->is(Op::StoreName))
+    b.storeName(index, store->operand(0));
+  else
+    b.storeGlobal(index, store->operand(0));
+  context.markChanged(*top);
+  return alias;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Finding and binding calls
+//===----------------------------------------------------------------------===//
+
+std::optional<CallSite> findCallSite(Instruction &call,
+                                     const ModuleFacts &facts,
+                                     std::string &whyNot) {
+  whyNot.clear();
+  if (!call.is(Op::Call))
+    return std::nullopt;
+  std::optional<StaticCallee> callee = staticCallee(call);
+  if (!callee || callee->self)
+    return std::nullopt;
+  Instruction *load = definer(callee->callable);
+  if (!load || !load->is(Op::LoadGlobal) || load->numResults() != 2 ||
+      load->parent() != call.parent())
+    return std::nullopt;
+  Function &f = *call.function();
+  unsigned nullIndex = f.version().atLeast(3, 13) ? 1 : 0;
+  if (definer(call.operand(nullIndex)) != load ||
+      !load->result(0)->hasOneUse() || !load->result(1)->hasOneUse())
+    return std::nullopt;
+  CallSite site;
+  site.call = &call;
+  site.calleeLoad = load;
+  site.name = f.names[load->nameIndex()].utf8;
+  const GlobalBinding *binding = facts.lookup(site.name);
+  if (!binding || binding->kind != GlobalBinding::Kind::Function ||
+      !binding->function)
+    return std::nullopt;
+  if (!binding->boundOnce()) {
+    whyNot = "'" + site.name + "' is " +
+             (binding->writes > 1 ? "assigned " +
+                                        std::to_string(binding->writes) +
+                                        " times"
+                                  : std::string("bound conditionally"));
+    return std::nullopt;
+  }
+  if (binding->hasClosure) {
+    whyNot = "'" + site.name + "' is a closure";
+    return std::nullopt;
+  }
+  site.binding = binding;
+  if (argumentsUsedAfter(site)) {
+    whyNot = "a value computed for the call is used after it";
+    return std::nullopt;
+  }
+  return site;
+}
+
+std::optional<ArgumentBinding> bindArguments(const CallSite &site,
+                                             const Function &callee,
+                                             std::string &whyNot) {
+  const Instruction &call = *site.call;
+  CallOperands ops = callOperands(call);
+  std::vector<std::string> keywords;
+  if (ops.kwNames) {
+    const Constant *names = constantOf(ops.kwNames);
+    if (!names || !names->is(ConstantKind::Tuple)) {
+      whyNot = "the keyword names are not a constant tuple";
+      return std::nullopt;
+    }
+    for (const ConstantRef &n : names->elements()) {
+      if (!n->is(ConstantKind::String)) {
+        whyNot = "a keyword name is not a string";
+        return std::nullopt;
+      }
+      keywords.push_back(n->asString().utf8);
+    }
+  }
+  unsigned numArgs = unsigned(ops.args.size());
+  if (keywords.size() > numArgs) {
+    whyNot = "more keyword names than arguments";
+    return std::nullopt;
+  }
+  unsigned positional = numArgs - unsigned(keywords.size());
+  unsigned argc = unsigned(callee.argCount);
+  unsigned kwonly = unsigned(callee.kwOnlyArgCount);
+  unsigned posonly = unsigned(callee.posOnlyArgCount);
+  bool varargs = callee.flags & CO_VARARGS;
+  bool varkw = callee.flags & CO_VARKEYWORDS;
+  unsigned varargsSlot = argc + kwonly;
+  unsigned varkwSlot = argc + kwonly + (varargs ? 1 : 0);
+  ArgumentBinding binding;
+  binding.parameters.resize(parameterCount(callee));
+  using Source = ArgumentBinding::Source;
+  for (unsigned i = 0; i < positional && i < argc; ++i) {
+    binding.parameters[i].kind = Source::Operand;
+    binding.parameters[i].operand = 2 + i;
+  }
+  if (positional > argc) {
+    if (!varargs) {
+      whyNot = "the call passes " + std::to_string(positional) +
+               " positional arguments to a function that takes " +
+               std::to_string(argc) + " (it raises TypeError)";
+      return std::nullopt;
+    }
+    if (touches(callee, varargsSlot)) {
+      whyNot = "the callee reads its *args";
+      return std::nullopt;
+    }
+  } else if (varargs && touches(callee, varargsSlot)) {
+    if (writes(callee, varargsSlot)) {
+      whyNot = "the callee assigns its *args";
+      return std::nullopt;
+    }
+    binding.parameters[varargsSlot].kind = Source::Default;
+    binding.parameters[varargsSlot].value = Constant::tuple({});
+  }
+  for (unsigned k = 0; k < keywords.size(); ++k) {
+    unsigned operand = 2 + positional + k;
+    int slot = -1;
+    for (unsigned j = posonly; j < argc + kwonly; ++j)
+      if (callee.localsPlus[j].name.utf8 == keywords[k])
+        slot = int(j);
+    if (slot < 0) {
+      if (!varkw) {
+        whyNot = "the call passes an unexpected keyword argument '" +
+                 keywords[k] + "' (it raises TypeError)";
+        return std::nullopt;
+      }
+      if (touches(callee, varkwSlot)) {
+        whyNot = "the callee reads its **kwargs";
+        return std::nullopt;
+      }
+      continue;
+    }
+    Source &s = binding.parameters[unsigned(slot)];
+    if (s.kind != Source::Absent) {
+      whyNot = "the call passes '" + keywords[k] +
+               "' twice (it raises TypeError)";
+      return std::nullopt;
+    }
+    s.kind = Source::Operand;
+    s.operand = operand;
+  }
+  if (varkw && touches(callee, varkwSlot)) {
+    whyNot = "the callee reads its **kwargs";
+    return std::nullopt;
+  }
+  const ConstantRef &defaults = site.binding->defaults;
+  unsigned numDefaults = defaults ? unsigned(defaults->elements().size()) : 0;
+  for (unsigned j = 0; j < argc + kwonly; ++j) {
+    Source &s = binding.parameters[j];
+    if (s.kind != Source::Absent)
+      continue;
+    if (j < argc && j + numDefaults >= argc) {
+      s.kind = Source::Default;
+      s.value = defaults->elements()[j - (argc - numDefaults)];
+      continue;
+    }
+    whyNot = std::string(j < argc ? "" : "keyword-only ") + "argument '" +
+             callee.localsPlus[j].name.utf8 + "' is not passed" +
+             (j >= argc && site.binding->hasKwDefaults
+                  ? " (bcc does not read keyword-only defaults)"
+                  : " (it raises TypeError)");
+    return std::nullopt;
+  }
+  return binding;
+}
+
+//===----------------------------------------------------------------------===//
+// What can be inlined
+//===----------------------------------------------------------------------===//
+
+std::string inlineRefusal(const Function &callee, const Function &caller) {
+  if (&callee == &caller)
+    return "it is the caller itself";
+  if (callee.flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR |
+                      CO_ITERABLE_COROUTINE))
+    return "it is a generator or a coroutine";
+  for (const LocalsPlusSlot &slot : callee.localsPlus)
+    if (slot.kind & (CO_FAST_CELL | CO_FAST_FREE))
+      return "it has cells or free variables";
+  const OpcodeTable *table = OpcodeTable::forVersion(callee.version());
+  const PyOps &ops = pyOps(callee.version());
+  for (const Block &block : callee)
+    for (const Instruction &inst : block) {
+      switch (inst.op()) {
+      case Op::Const:
+        if (callee.consts[inst.constIndex()].isCode())
+          return "it defines a function, class or comprehension of its own";
+        break;
+      case Op::LoadGlobal:
+      case Op::LoadName:
+        if (isFrameName(callee.names[inst.nameIndex()].utf8))
+          return "it calls " + callee.names[inst.nameIndex()].utf8 +
+                 "(), which would see the caller's frame";
+        break;
+      case Op::LoadAttr:
+        if (isFrameAttribute(callee.names[inst.nameIndex()].utf8))
+          return "it looks at frames (" +
+                 callee.names[inst.nameIndex()].utf8 + ")";
+        break;
+      case Op::StoreName:
+      case Op::DeleteName:
+      case Op::StoreGlobal:
+      case Op::DeleteGlobal:
+      case Op::CopyFreeVars:
+      case Op::MakeCell:
+      case Op::LoadDeref:
+      case Op::StoreDeref:
+      case Op::DeleteDeref:
+      case Op::LoadClosure:
+        if (inst.is(Op::StoreGlobal) || inst.is(Op::DeleteGlobal))
+          return "it assigns a global";
+        return std::string("it uses ") + inst.info().mnemonic;
+      case Op::Py: {
+        int op = inst.pyOpcode();
+        if (op == ops.RESUME)
+          break;
+        const OpcodeInfo *info = table->info(inst.pyOpcode());
+        if (op == ops.RETURN_GENERATOR || op == ops.YIELD_VALUE ||
+            op == ops.SEND || op == ops.LOAD_LOCALS ||
+            op == ops.SETUP_ANNOTATIONS || op == ops.LOAD_SUPER_ATTR ||
+            op == ops.IMPORT_STAR || op == ops.CALL_INTRINSIC_1 ||
+            (info && (info->hasConst || info->hasLocal || info->hasFree ||
+                      (info->hasName && op != ops.IMPORT_NAME &&
+                       op != ops.IMPORT_FROM))))
+          return std::string("it uses ") + inst.pyOpname();
+        break;
+      }
+      default:
+        break;
+      }
+    }
+  if (mayReadUnbound(callee))
+    return "it may read a local before assigning it";
+  return "";
+}
+
+bool isNoOp(const Function &callee) {
+  if (callee.flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR |
+                      CO_ITERABLE_COROUTINE))
+    return false;
+  const PyOps &ops = pyOps(callee.version());
+  for (const Block &block : callee)
+    for (const Instruction &inst : block) {
+      if (isPy(inst, ops.RESUME) || inst.is(Op::Nop) || inst.is(Op::Const) ||
+          inst.is(Op::Br))
+        continue;
+      if (inst.is(Op::Return)) {
+        const Constant *k = constantOf(inst.operand(0));
+        if (k && k->is(ConstantKind::None))
+          continue;
+      }
+      return false;
+    }
+  return true;
+}
+
+unsigned inlineCost(const Function &callee) {
+  const PyOps &ops = pyOps(callee.version());
+  unsigned n = 0;
+  for (const Block &block : callee)
+    for (const Instruction &inst : block)
+      n += !(isPy(inst, ops.RESUME) || inst.is(Op::Nop) ||
+             (inst.is(Op::Br) && !inst.hasOffset()));
+  return n;
+}
+
+//===----------------------------------------------------------------------===//
+// The rewrite
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+class InlineRewrite {
+public:
+  InlineRewrite(const CallSite &site, Function &callee,
+                const ArgumentBinding &arguments, bool guarded,
+                PassContext &context)
+      : site_(site), call_(*site.call), callee_(callee),
+        arguments_(arguments), guarded_(guarded), context_(context),
+        f_(*site.call->function()), where_(site.call->location()) {}
+
+  void run();
+
+private:
+  /// How a parameter's reads become the caller's.
+  struct ParameterPlan {
+    bool substitute = false;
+    unsigned operand = 0;       ///< Operand source: the call operand
+    bool fromOperand = false;
+    ConstantRef value;          ///< Default source
+  };
+
+  void planParameters();
+  void allocateLocals();
+  void buildFast();
+  void bindParameters();
+  void cloneBody();
+  Value *mapValue(Value *v) const {
+    Value *m = values_.lookup(v);
+    assert(m && "a callee value without its copy");
+    return m;
+  }
+  Instruction *cloneArgument(IRBuilder &b, const Instruction &inst);
+
+  const CallSite &site_;
+  Instruction &call_;
+  Function &callee_;
+  const ArgumentBinding &arguments_;
+  bool guarded_;
+  PassContext &context_;
+  Function &f_;
+  SourceLocation where_;
+
+  std::vector<ParameterPlan> plans_;
+  /// Callee localsplus slot -> caller slot, for the slots that get one.
+  llvm::DenseMap<unsigned, unsigned> slots_;
+  Block *mid_ = nullptr, *join_ = nullptr, *fast_ = nullptr;
+  /// In `fast_`: the value each call operand has.
+  llvm::SmallVector<Value *, 8> operandValues_;
+  /// Join's arguments: which come from the fast block (by parameter of
+  /// mid), and where the call's result goes (-1: unused).
+  llvm::SmallVector<int, 8> carriedParam_;
+  int resultIndex_ = -1;
+  llvm::DenseMap<Value *, Value *> values_;
+  llvm::DenseMap<const Block *, Block *> blocks_;
+};
+
+void InlineRewrite::planParameters() {
+  plans_.resize(arguments_.parameters.size());
+  for (unsigned p = 0; p < arguments_.parameters.size(); ++p) {
+    const ArgumentBinding::Source &s = arguments_.parameters[p];
+    ParameterPlan &plan = plans_[p];
+    bool written = writes(callee_, p);
+    if (s.kind == ArgumentBinding::Source::Default) {
+      plan.value = s.value;
+      plan.substitute = !written;
+    } else if (s.kind == ArgumentBinding::Source::Operand) {
+      plan.fromOperand = true;
+      plan.operand = s.operand;
+      Instruction *def = definer(call_.operand(s.operand));
+      bool simple = def && (def->is(Op::Const) || def->is(Op::LoadFast) ||
+                            def->is(Op::LoadFastCheck));
+      if (simple && !def->is(Op::Const)) {
+        // The local must not change between its read and the call.
+        for (auto it = std::next(def->getIterator()); &*it != &call_; ++it)
+          if ((it->is(Op::StoreFast) || it->is(Op::DeleteFast) ||
+               it->is(Op::LoadFastAndClear)) &&
+              it->localIndex() == def->localIndex())
+            simple = false;
+      }
+      plan.substitute = simple && !written;
+    }
+  }
+}
+
+void InlineRewrite::allocateLocals() {
+  // Every slot the body touches, except parameters read in place.
+  llvm::SmallVector<unsigned, 8> needed;
+  for (const Block &block : callee_)
+    for (const Instruction &inst : block) {
+      if (inst.info().immediate != ImmediateKind::Local)
+        continue;
+      unsigned slot = inst.localIndex();
+      if (slot < plans_.size() && plans_[slot].substitute)
+        continue;
+      if (std::find(needed.begin(), needed.end(), slot) == needed.end())
+        needed.push_back(slot);
+    }
+  // Parameters bound by a store need their slot even if only written.
+  for (unsigned p = 0; p < plans_.size(); ++p)
+    if (!plans_[p].substitute &&
+        arguments_.parameters[p].kind != ArgumentBinding::Source::Absent &&
+        std::find(needed.begin(), needed.end(), p) == needed.end())
+      needed.push_back(p);
+  std::sort(needed.begin(), needed.end());
+  // addLocal renumbers the slots after the new one in the caller's code;
+  // the indices it returned before stay valid (they come before it).
+  for (unsigned slot : needed)
+    slots_[slot] = addLocal(
+        f_, site_.name + "." + callee_.localsPlus[slot].name.utf8, true);
+}
+
+Instruction *InlineRewrite::cloneArgument(IRBuilder &b,
+                                          const Instruction &inst) {
+  llvm::SmallVector<Value *, 4> operands;
+  llvm::SmallVector<StackOperand, 4> stackOperands;
+  for (const Use &u : inst.operandUses()) {
+    Value *v = values_.lookup(u.get());
+    assert(v && "an argument instruction uses a value of another block");
+    operands.push_back(v);
+    stackOperands.push_back({v, u.isPeeked()});
+  }
+  b.setOrigin(inst.location(), inst.offset());
+  Instruction *copy =
+      inst.is(Op::Py)
+          ? b.createPy(inst.pyOpcode(), inst.pyOparg(), stackOperands,
+                       inst.numResults())
+          : b.create(inst.op(), inst.immediate(), operands, inst.numResults(),
+                     {}, inst.hasOptionalOperand());
+  copy->setMoveLocation(inst.moveLocation());
+  for (unsigned i = 0; i < inst.numResults(); ++i)
+    values_[inst.result(i)] = copy->result(i);
+  return copy;
+}
+
+void InlineRewrite::buildFast() {
+  Instruction &load = *site_.calleeLoad;
+  Block *block = load.parent();
+  join_ = splitBlockBefore(*std::next(call_.getIterator()));
+  mid_ = splitBlockBefore(load);
+  // Which of join's arguments the fast path carries, and the result's.
+  Instruction *midJump = mid_->terminator();
+  for (unsigned j = 0; j < midJump->successor(0).numArgs(); ++j) {
+    Value *v = midJump->successor(0).arg(j);
+    if (v == call_.result()) {
+      resultIndex_ = int(j);
+      carriedParam_.push_back(-1);
+      continue;
+    }
+    auto *param = llvm::cast<BlockParam>(v); // findCallSite made sure
+    carriedParam_.push_back(int(param->index()));
+  }
+  if (!guarded_) {
+    fast_ = mid_;
+    for (unsigned i = 0; i < mid_->numParams(); ++i)
+      values_[mid_->param(i)] = mid_->param(i);
+    for (auto it = std::next(load.getIterator()); &*it != &call_; ++it)
+      for (InstResult &r : it->results())
+        values_[&r] = &r;
+  } else {
+    fast_ = f_.createBlock(mid_);
+    for (unsigned i = 0; i < mid_->numParams(); ++i)
+      values_[mid_->param(i)] = fast_->addParam();
+    if (mid_->hasHandler()) {
+      llvm::SmallVector<Value *, 4> args;
+      for (unsigned i = 0; i < mid_->handlerDepth(); ++i)
+        args.push_back(fast_->param(i));
+      fast_->setHandler(mid_->handler(), mid_->handlerDepth(),
+                        mid_->handlerPushesLasti(), args);
+    }
+    IRBuilder b(f_);
+    b.setInsertPoint(fast_);
+    for (auto it = std::next(load.getIterator()); &*it != &call_; ++it)
+      cloneArgument(b, *it);
+    // The call itself goes out of the hot path.
+    mid_->moveToEnd();
+    // The guard, where the original loaded the callee.
+    Instruction *jump = block->terminator();
+    llvm::SmallVector<Value *, 8> passed;
+    for (unsigned i = 0; i < jump->successor(0).numArgs(); ++i)
+      passed.push_back(jump->successor(0).arg(i));
+    IRBuilder g(f_);
+    g.setInsertPoint(jump);
+    g.setOrigin(load.location());
+    std::string alias = ensureGuardAlias(*f_.parent(), site_.name, context_);
+    Value *current = g.loadGlobal(load.nameIndex())->result(0);
+    Value *expected = g.loadGlobal(f_.addName(alias))->result(0);
+    const PyOps &ops = pyOps(f_.version());
+    Value *same =
+        g.createPy(uint8_t(ops.IS_OP), 0, {{current}, {expected}}, 1)->result(0);
+    g.condBr(BranchTest::IfTrue, same, {fast_, passed}, {mid_, passed});
+    jump->eraseFromParent();
+    context_.markFallbackCall(call_);
+  }
+  for (unsigned k = 0; k < call_.numOperands(); ++k)
+    operandValues_.push_back(values_.lookup(call_.operand(k)));
+}
+
+void InlineRewrite::bindParameters() {
+  IRBuilder b(f_);
+  b.setInsertPoint(fast_);
+  b.setOrigin(where_);
+  // Parameters that get a slot of their own, the last argument first (it
+  // is on top of the stack).
+  for (unsigned p = unsigned(plans_.size()); p-- > 0;) {
+    const ParameterPlan &plan = plans_[p];
+    const ArgumentBinding::Source &s = arguments_.parameters[p];
+    if (plan.substitute || s.kind == ArgumentBinding::Source::Absent)
+      continue;
+    Value *value = s.kind == ArgumentBinding::Source::Operand
+                       ? operandValues_[s.operand]
+                       : b.constant(f_.addConstant(plan.value));
+    b.storeFast(slots_.lookup(p), value);
+  }
+  // Arguments nobody consumes now: removable ones go, others are dropped
+  // (their evaluation had effects that stay).
+  llvm::SmallVector<Value *, 8> consumed;
+  for (unsigned p = 0; p < plans_.size(); ++p)
+    if (!plans_[p].substitute && plans_[p].fromOperand)
+      consumed.push_back(operandValues_[plans_[p].operand]);
+  for (unsigned k = operandValues_.size(); k-- > 2;) {
+    Value *v = operandValues_[k];
+    if (!v || std::find(consumed.begin(), consumed.end(), v) != consumed.end())
+      continue;
+    if (v->hasUses())
+      continue; // a value passed twice, already stored
+    Instruction *def = definer(v);
+    if (def && def->numResults() == 1 && isRemovableWhenUnused(*def) &&
+        def->parent() == fast_)
+      continue; // left for dce
+    b.drop(v);
+  }
+}
+
+void InlineRewrite::cloneBody() {
+  const PyOps &ops = pyOps(f_.version());
+  // The values fast carries to join, in join's order.
+  llvm::SmallVector<Value *, 8> carriedInFast;
+  for (int param : carriedParam_)
+    if (param >= 0)
+      carriedInFast.push_back(values_.lookup(mid_->param(unsigned(param))));
+  unsigned carried = unsigned(carriedInFast.size());
+  // The callee's reachable blocks, in its order, before join.
+  callee_.renumber();
+  std::vector<bool> reached(callee_.numBlocks(), false);
+  std::vector<const Block *> work{callee_.entry()};
+  reached[callee_.entry()->number()] = true;
+  while (!work.empty()) {
+    const Block *b = work.back();
+    work.pop_back();
+    llvm::SmallVector<const Block *, 3> next;
+    if (const Instruction *t = b->terminator())
+      for (const Successor &s : t->successors())
+        next.push_back(s.target());
+    if (b->hasHandler())
+      next.push_back(b->handler());
+    for (const Block *n : next)
+      if (!reached[n->number()]) {
+        reached[n->number()] = true;
+        work.push_back(n);
+      }
+  }
+  llvm::DenseMap<const Block *, llvm::SmallVector<Value *, 4>> carriedIn;
+  for (Block &b : callee_) {
+    if (!reached[b.number()])
+      continue;
+    Block *copy = f_.createBlock(join_);
+    blocks_[&b] = copy;
+    llvm::SmallVector<Value *, 4> &mine = carriedIn[&b];
+    for (unsigned i = 0; i < carried; ++i)
+      mine.push_back(copy->addParam());
+    for (unsigned i = 0; i < b.numParams(); ++i)
+      values_[b.param(i)] = copy->addParam();
+  }
+  // Handlers: the callee's own, deeper by what the caller keeps below;
+  // otherwise the call's.
+  for (Block &b : callee_) {
+    if (!reached[b.number()])
+      continue;
+    Block *copy = blocks_[&b];
+    if (b.hasHandler()) {
+      llvm::SmallVector<Value *, 4> args(carriedIn[&b].begin(),
+                                         carriedIn[&b].end());
+      for (unsigned i = 0; i < b.numHandlerArgs(); ++i)
+        args.push_back(mapValue(b.handlerArg(i)));
+      copy->setHandler(blocks_[b.handler()], carried + b.handlerDepth(),
+                       b.handlerPushesLasti(), args);
+    } else if (mid_->hasHandler()) {
+      unsigned depth = mid_->handlerDepth();
+      llvm::SmallVector<Value *, 4> args(carriedIn[&b].begin(),
+                                         carriedIn[&b].begin() + depth);
+      copy->setHandler(mid_->handler(), depth, mid_->handlerPushesLasti(),
+                       args);
+    }
+  }
+  // The instructions.
+  for (Block &b : callee_) {
+    if (!reached[b.number()])
+      continue;
+    Block *copy = blocks_[&b];
+    IRBuilder builder(f_);
+    builder.setInsertPoint(copy);
+    builder.setOrigin(where_);
+    auto successorsOf = [&](const Instruction &inst) {
+      llvm::SmallVector<llvm::SmallVector<Value *, 4>, 2> args;
+      for (const Successor &s : inst.successors()) {
+        llvm::SmallVector<Value *, 4> a(carriedIn[&b].begin(),
+                                        carriedIn[&b].end());
+        for (unsigned i = 0; i < s.numArgs(); ++i)
+          a.push_back(mapValue(s.arg(i)));
+        args.push_back(std::move(a));
+      }
+      return args;
+    };
+    for (Instruction &inst : b) {
+      if (isPy(inst, ops.RESUME) || inst.is(Op::Nop))
+        continue;
+      Instruction *made = nullptr;
+      unsigned slot = inst.info().immediate == ImmediateKind::Local
+                          ? inst.localIndex()
+                          : ~0u;
+      if ((inst.is(Op::LoadFast) || inst.is(Op::LoadFastCheck)) &&
+          slot < plans_.size() && plans_[slot].substitute) {
+        const ParameterPlan &plan = plans_[slot];
+        if (!plan.fromOperand) {
+          made = builder.create(Op::Const, f_.addConstant(plan.value), {}, 1);
+        } else {
+          Instruction *def = definer(operandValues_[plan.operand]);
+          made = builder.create(def->op(), def->immediate(), {}, 1);
+        }
+      } else if (inst.is(Op::Return)) {
+        llvm::SmallVector<Value *, 8> args;
+        Value *result = mapValue(inst.operand(0));
+        unsigned c = 0;
+        for (unsigned j = 0; j < carriedParam_.size(); ++j)
+          args.push_back(int(j) == resultIndex_ ? result
+                                                : carriedIn[&b][c++]);
+        if (resultIndex_ < 0)
+          builder.drop(result);
+        builder.br(join_, args);
+        continue;
+      } else {
+        llvm::SmallVector<Value *, 4> operands;
+        llvm::SmallVector<StackOperand, 4> stackOperands;
+        for (const Use &u : inst.operandUses()) {
+          operands.push_back(mapValue(u.get()));
+          stackOperands.push_back({operands.back(), u.isPeeked()});
+        }
+        auto args = successorsOf(inst);
+        llvm::SmallVector<BranchTarget, 2> targets;
+        for (unsigned i = 0; i < inst.numSuccessors(); ++i)
+          targets.push_back({blocks_[inst.successor(i).target()], args[i]});
+        uint32_t immediate = inst.immediate();
+        switch (inst.info().immediate) {
+        case ImmediateKind::Const:
+          immediate =
+              f_.addConstant(callee_.consts[inst.constIndex()].constant());
+          break;
+        case ImmediateKind::Name:
+          immediate = f_.addName(callee_.names[inst.nameIndex()].utf8);
+          break;
+        case ImmediateKind::Local:
+          immediate = slots_.lookup(slot);
+          break;
+        default:
+          break;
+        }
+        if (inst.is(Op::Py)) {
+          if (isPy(inst, ops.IMPORT_NAME) || isPy(inst, ops.IMPORT_FROM))
+            immediate = f_.addName(callee_.names[inst.pyOparg()].utf8);
+          made = builder.createPy(inst.pyOpcode(), immediate, stackOperands,
+                                  inst.numResults(), targets);
+        } else {
+          made = builder.create(inst.op(), immediate, operands,
+                                inst.numResults(), targets,
+                                inst.hasOptionalOperand());
+        }
+      }
+      for (unsigned i = 0; i < inst.numResults(); ++i)
+        values_[inst.result(i)] = made->result(i);
+    }
+  }
+  // Into the body.
+  IRBuilder b(f_);
+  b.setInsertPoint(fast_);
+  b.br(blocks_[callee_.entry()], carriedInFast);
+}
+
+void InlineRewrite::run() {
+  // A call made for its effect (`f(x)` as a statement): its result is
+  // dropped right away. The drop goes to the slow path, so that the join
+  // takes no result and the inlined path drops (or never makes) its own.
+  Instruction *statementDrop = nullptr;
+  if (call_.result()->hasOneUse()) {
+    Instruction *user = call_.result()->uses().begin()->user();
+    auto next = std::next(call_.getIterator());
+    if (user && user->is(Op::Drop) && &*next == user)
+      statementDrop = user;
+  }
+  if (statementDrop)
+    statementDrop->eraseFromParent();
+  planParameters();
+  allocateLocals();
+  buildFast();
+  if (!guarded_) {
+    // The block now runs into the body instead of jumping to join.
+    mid_->terminator()->eraseFromParent();
+  } else if (statementDrop) {
+    IRBuilder b(f_);
+    b.setInsertPoint(mid_->terminator());
+    b.setOrigin(where_);
+    b.drop(call_.result());
+  }
+  bindParameters();
+  if (!guarded_) {
+    call_.eraseFromParent();
+    site_.calleeLoad->eraseFromParent();
+  }
+  cloneBody();
+}
+
+} // namespace
+
+void inlineCall(const CallSite &site, Function &callee,
+                const ArgumentBinding &arguments, bool guarded,
+                PassContext &context) {
+  InlineRewrite(site, callee, arguments, guarded, context).run();
+}
+
+} // namespace bcc

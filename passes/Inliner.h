@@ -1,0 +1,106 @@
+//===- passes/Inliner.h - Replacing a call by the callee's body ------------===//
+//
+// The machinery `inline` and `strip-debug` share: finding calls of the
+// module's own functions, binding the call's arguments to the callee's
+// parameters the way CPython would, deciding whether a callee can be
+// inlined at all, and the rewrite itself, with or without a run-time guard.
+//
+// The rewrite of a call in block B
+//
+//     B:  pre...  %n, %f = load_global NAME;  args...;  %r = call %n, %f, args
+//         post...
+//
+// splits B at the callee load and after the call. Unguarded (the user
+// granted stable-functions), the load and the call go and the callee's
+// blocks take the call's place. Guarded, B ends in
+//
+//     %f = load_global NAME;  %g = load_global '_bcc.guard.NAME'
+//     %c = py IS_OP 0 %f, %g;  cond_br if_true %c, ^inlined, ^call
+//
+// where `^call` is the original load, arguments and call (laid out at the
+// end of the function, out of the hot path) and `^inlined` evaluates the
+// arguments again (the guard runs before them, on the value NAME has when
+// the original loaded it, so a rebinding inside an argument cannot change
+// which function runs), binds them and runs the callee's body. The module's
+// code stores the function under the guard's name right where it binds
+// NAME, so `NAME is _bcc.guard.NAME` holds until someone rebinds NAME.
+//
+// Values of the caller that live across the call are threaded through
+// every inlined block as its bottom parameters, and the inlined blocks'
+// exception handlers count them in their depth, as CPython's own exception
+// table does for a `try` inside an expression. Blocks of the callee without
+// a handler take the call's handler. Every inlined instruction takes the
+// call's location: a traceback shows the caller's frame at the call's line.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BCC_PASSES_INLINER_H
+#define BCC_PASSES_INLINER_H
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/Function.h"
+#include "passes/ModuleFacts.h"
+#include "passes/Pass.h"
+
+namespace bcc {
+
+/// A call of a function of the module, bound once at its top level.
+struct CallSite {
+  Instruction *call = nullptr;
+  /// `load_global NAME` in its NULL form, in the call's block.
+  Instruction *calleeLoad = nullptr;
+  std::string name;
+  const GlobalBinding *binding = nullptr;
+};
+
+/// The call site of `call` if it calls a plain function of the module,
+/// bound once at top level; otherwise nullopt, with `whyNot` set when the
+/// reason is worth a remark (empty when the call is of something else).
+std::optional<CallSite> findCallSite(Instruction &call,
+                                     const ModuleFacts &facts,
+                                     std::string &whyNot);
+
+/// Where each parameter of the callee gets its value at this call.
+struct ArgumentBinding {
+  struct Source {
+    enum Kind : uint8_t { Operand, Default, Absent } kind = Absent;
+    unsigned operand = 0; ///< Operand: the index among the call's operands
+    ConstantRef value;    ///< Default: the default value
+  };
+  /// By parameter slot: positional, keyword-only, then *args and **kwargs
+  /// (Absent when they receive nothing the callee reads).
+  std::vector<Source> parameters;
+};
+
+/// Binds the call's arguments as CPython would; nullopt (with the reason)
+/// when the call would raise TypeError or needs what bcc does not model
+/// (keyword-only defaults, arguments for a *args or **kwargs the callee
+/// reads).
+std::optional<ArgumentBinding> bindArguments(const CallSite &site,
+                                             const Function &callee,
+                                             std::string &whyNot);
+
+/// Why `callee` cannot be inlined into `caller` ("" if it can): generators
+/// and coroutines, cells and free variables, *args/**kwargs the body reads,
+/// nested code objects, frame introspection (sys._getframe, locals(),
+/// vars(), super()), reads of a local that may be unbound, recursion.
+std::string inlineRefusal(const Function &callee, const Function &caller);
+
+/// The callee's body does nothing but return None.
+bool isNoOp(const Function &callee);
+
+/// IR instructions of the body, not counting RESUME and NOPs.
+unsigned inlineCost(const Function &callee);
+
+/// Replaces the call of `site` by `callee`'s body. `guarded`: behind an
+/// identity check of the callee (see above). The caller must have been
+/// checked with inlineRefusal and the arguments bound.
+void inlineCall(const CallSite &site, Function &callee,
+                const ArgumentBinding &arguments, bool guarded,
+                PassContext &context);
+
+} // namespace bcc
+
+#endif // BCC_PASSES_INLINER_H
