@@ -93,6 +93,8 @@ bool Inline::inlineInto(Function &caller, const ModuleFacts &facts,
       continue;
     }
     inlineCall(*site, callee, *arguments, guarded, context);
+    context.verifyStep(caller, "inlining '" + site->name + "' into '" +
+                                   caller.qualName.utf8 + "'");
     context.remark(kPass, true, caller, line,
                    "inlined '" + site->name + "' (" + std::to_string(cost) +
                        " instructions, " +

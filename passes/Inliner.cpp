@@ -471,11 +471,9 @@ private:
   void buildFast();
   void bindParameters();
   void cloneBody();
-  Value *mapValue(Value *v) const {
-    Value *m = values_.lookup(v);
-    assert(m && "a callee value without its copy");
-    return m;
-  }
+  /// The caller's copy of a callee value; null only for a terminator's
+  /// own results while its edges are being made (fixed right after).
+  Value *mapValue(Value *v) const { return values_.lookup(v); }
   Instruction *cloneArgument(IRBuilder &b, const Instruction &inst);
 
   const CallSite &site_;
@@ -824,6 +822,13 @@ void InlineRewrite::cloneBody() {
       }
       for (unsigned i = 0; i < inst.numResults(); ++i)
         values_[inst.result(i)] = made->result(i);
+      // A terminator may pass its own results (FOR_ITER's next value):
+      // its edges are complete only now.
+      if (inst.numResults() && inst.numSuccessors()) {
+        auto args = successorsOf(inst);
+        for (unsigned i = 0; i < inst.numSuccessors(); ++i)
+          made->successor(i).setArgs(args[i]);
+      }
     }
   }
   // Into the body.

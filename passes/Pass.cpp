@@ -3,6 +3,8 @@
 #include "passes/Pass.h"
 
 #include "ir/ConstantLiteral.h"
+#include "ir/IRPrinter.h"
+#include "ir/Verifier.h"
 #include "ir/TextReader.h"
 #include "passes/ModuleFacts.h"
 
@@ -62,6 +64,18 @@ const ModuleFacts &PassContext::facts(const Module &module) {
     factsOf_ = &module;
   }
   return *facts_;
+}
+
+void PassContext::verifyStep(const Function &f, const std::string &step) {
+  if (!verifyEach_ || !broken_.empty())
+    return;
+  Status status = verify(f);
+  if (status)
+    status = verifyStackForm(f);
+  if (status)
+    return;
+  broken_ = "after " + step + ": " + status.error().message;
+  brokenIR_ = printFunction(f);
 }
 
 void PassContext::invalidateFacts() {

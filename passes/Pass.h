@@ -103,6 +103,16 @@ public:
   /// A pass changed `f`.
   void markChanged(const Function &f) { pristine_.erase(&f); }
 
+  /// --verify-each inside a pass: passes that rewrite in several steps
+  /// (inline) check the function after each step; the first broken one is
+  /// kept, with the step and the function's IR, and the PassManager reports
+  /// it after the pass.
+  void setVerifyEach(bool on) { verifyEach_ = on; }
+  void verifyStep(const Function &f, const std::string &step);
+  /// The first broken step's message ("" if none), and its IR dump.
+  const std::string &brokenStep() const { return broken_; }
+  const std::string &brokenIR() const { return brokenIR_; }
+
   /// Calls that a guard falls back to (passes/Inliner.h): the original
   /// call, kept for when the guard fails; the inliner leaves them alone.
   void markFallbackCall(const Instruction &call) { fallbacks_.insert(&call); }
@@ -137,6 +147,8 @@ private:
   const Module *factsOf_ = nullptr;
   llvm::SmallPtrSet<const Function *, 16> pristine_;
   llvm::SmallPtrSet<const Instruction *, 16> fallbacks_;
+  bool verifyEach_ = false;
+  std::string broken_, brokenIR_;
   std::unique_ptr<ModuleFacts> facts_;
 };
 

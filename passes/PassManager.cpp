@@ -51,6 +51,7 @@ void PassManager::dump(const Module &module, const char *when,
 }
 
 Status PassManager::run(Module &module, PassContext &context) {
+  context.setVerifyEach(instruments_.verifyEach);
   if (times_.empty())
     for (const auto &pass : passes_) {
       auto it = std::find_if(times_.begin(), times_.end(), [&](const PassTime &t) {
@@ -89,6 +90,14 @@ Status PassManager::run(Module &module, PassContext &context) {
     else if (instruments_.printChanged && changed)
       dump(module, "After", name, &before);
 
+    if (instruments_.verifyEach && !context.brokenStep().empty()) {
+      llvm::raw_ostream &os = *instruments_.printStream;
+      os << "; *** IR Dump During " << name << " (broken) ***\n"
+         << context.brokenIR() << "\n";
+      os.flush();
+      return Error("bcc internal error: pass '" + name.str() +
+                   "' broke the IR " + context.brokenStep());
+    }
     if (instruments_.verifyEach) {
       for (const auto &function : module.functions()) {
         Status status = verify(*function);

@@ -69,6 +69,8 @@ bool StripDebug::run(Module &module, PassContext &context) {
       }
       inlineCall(*site, *site->binding->function, *arguments, guarded,
                  context);
+      context.verifyStep(caller, "removing the call of '" + site->name +
+                                     "' in '" + caller.qualName.utf8 + "'");
       context.remark(kPass, true, caller, line,
                      "removed the call of '" + site->name +
                          "', which does nothing (" +

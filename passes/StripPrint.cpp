@@ -114,7 +114,11 @@ bool StripPrint::stripIn(Function &f, PassContext &context) {
       for (unsigned i = 2; i < call->numOperands(); ++i)
         arguments.push_back(call->operand(i));
     }
-    // The result, if used, is None.
+    // The result, if used, is None; a statement's drop of it goes.
+    Value *result = call->result(0);
+    if (result->hasOneUse() && result->uses().begin()->user() &&
+        result->uses().begin()->user()->is(Op::Drop))
+      result->uses().begin()->user()->eraseFromParent();
     if (call->result(0)->hasUses())
       call->result(0)->replaceAllUsesWith(
           insertConstant(*call, Constant::none()));
