@@ -34,7 +34,7 @@ struct PyOps {
       YIELD_VALUE = -1, SEND = -1, POP_EXCEPT = -1, PUSH_EXC_INFO = -1,
       CHECK_EXC_MATCH = -1, WITH_EXCEPT_START = -1, BEFORE_WITH = -1,
       JUMP_BACKWARD_NO_INTERRUPT = -1, FORMAT_VALUE = -1, FORMAT_SIMPLE = -1,
-      BUILD_STRING = -1, KW_NAMES = -1, COPY_FREE_VARS = -1, MAKE_CELL = -1;
+      BUILD_STRING = -1, KW_NAMES = -1, COPY_FREE_VARS = -1, MAKE_CELL = -1, LIST_EXTEND = -1;
   explicit PyOps(const OpcodeTable &table);
 };
 const PyOps &pyOps(PythonVersion version);

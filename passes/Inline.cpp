@@ -19,8 +19,10 @@
 // What it refuses, with the reason as a missed remark: generators and
 // coroutines, closures and functions with cells, callees that read their
 // *args or **kwargs, nested functions or comprehensions of their own (3.11),
-// frame introspection (sys._getframe, locals(), vars(), super(), exec,
-// eval), reads of locals that may be unbound, recursion, calls that would
+// code that looks at the stack of frames, itself or through the module's
+// functions it calls (sys._getframe, inspect.stack, warnings.warn,
+// stacklevel=, locals(), super(), ...), reads of locals that may be
+// unbound, recursion, calls that would
 // raise TypeError, keyword-only defaults, and callees bigger than
 // `max-size` IR instructions (default 40).
 //
@@ -70,7 +72,7 @@ bool Inline::inlineInto(Function &caller, const ModuleFacts &facts,
       continue;
     }
     Function &callee = *site->binding->function;
-    std::string refusal = inlineRefusal(callee, caller);
+    std::string refusal = inlineRefusal(callee, caller, facts);
     if (!refusal.empty()) {
       context.remark(kPass, false, caller, line,
                      "'" + site->name + "' is not inlined: " + refusal);

@@ -8,15 +8,26 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <set>
+
 namespace bcc {
 
 namespace {
 
-constexpr const char *kGuardPrefix = "_bcc.guard.";
+/// The module global that holds the functions guards compare with.
+constexpr const char *kGuardTable = "_bcc_guards";
 
 const char *kFrameNames[] = {"locals", "vars", "super", "exec", "eval"};
-const char *kFrameAttributes[] = {"_getframe", "currentframe", "f_back",
-                                  "f_locals"};
+// Attributes whose use means code looks at the stack of frames: the frame
+// functions of sys, inspect and traceback, frame fields, warnings.warn
+// (its stacklevel counts frames), and the logging calls, whose records
+// name the calling function and line.
+const char *kFrameAttributes[] = {
+    "_getframe", "_getframemodulename", "currentframe", "stack",
+    "getouterframes", "f_back", "f_locals", "f_globals", "f_lineno",
+    "print_stack", "extract_stack", "format_stack", "walk_stack", "warn",
+    "debug", "info", "warning", "error", "exception", "critical", "log",
+    "findCaller"};
 
 bool isFrameName(llvm::StringRef name) {
   for (const char *n : kFrameNames)
@@ -29,6 +40,54 @@ bool isFrameAttribute(llvm::StringRef name) {
   for (const char *n : kFrameAttributes)
     if (name == n)
       return true;
+  return false;
+}
+
+/// What in `f` itself shows that it looks at the stack of frames, or "".
+std::string frameUse(const Function &f) {
+  for (const Block &block : f)
+    for (const Instruction &inst : block) {
+      if ((inst.is(Op::LoadGlobal) || inst.is(Op::LoadName)) &&
+          isFrameName(f.names[inst.nameIndex()].utf8))
+        return f.names[inst.nameIndex()].utf8 + "()";
+      if (inst.is(Op::LoadAttr) &&
+          isFrameAttribute(f.names[inst.nameIndex()].utf8))
+        return f.names[inst.nameIndex()].utf8;
+      if (inst.is(Op::Call) && inst.hasOptionalOperand())
+        if (const Constant *names =
+                constantOf(inst.operand(inst.numOperands() - 1)))
+          if (names->is(ConstantKind::Tuple))
+            for (const ConstantRef &n : names->elements())
+              if (n->is(ConstantKind::String) &&
+                  n->asString().utf8 == "stacklevel")
+                return "stacklevel=";
+    }
+  return "";
+}
+
+/// Whether `f`, or a function of the module it calls, looks at frames:
+/// inlining it would change how many frames they see (a helper that calls
+/// `_caller(depth)` or `warnings.warn(stacklevel=2)`). The name of the
+/// function that does, and what it uses, in `why`.
+bool looksAtFrames(const Function &f, const ModuleFacts &facts,
+                   std::set<const Function *> &visited, std::string &why) {
+  if (!visited.insert(&f).second)
+    return false;
+  std::string use = frameUse(f);
+  if (!use.empty()) {
+    why = "'" + f.qualName.utf8 + "' uses " + use;
+    return true;
+  }
+  for (const Block &block : f)
+    for (const Instruction &inst : block) {
+      if (!inst.is(Op::Call))
+        continue;
+      std::string ignored;
+      std::optional<CallSite> site =
+          findCallSite(const_cast<Instruction &>(inst), facts, ignored);
+      if (site && looksAtFrames(*site->binding->function, facts, visited, why))
+        return true;
+    }
   return false;
 }
 
@@ -146,35 +205,77 @@ bool argumentsUsedAfter(const CallSite &site) {
   return false;
 }
 
-/// Stores the function bound to `name` under its guard name too, right
-/// where the module's code binds it; returns the guard's name.
-std::string ensureGuardAlias(Module &module, const std::string &name,
-                             PassContext &context) {
-  std::string alias = kGuardPrefix + name;
+/// The index of `name`'s function in the module's guard table, made on
+/// first use: the module's code starts with `_bcc_guards = [None] * N` and
+/// stores each guarded function into its slot right where it binds it, so
+/// that a guard is `NAME is _bcc_guards[i]` and nothing else is added to
+/// the module's namespace.
+unsigned guardIndex(Module &module, const std::string &name,
+                    PassContext &context) {
   Function *top = module.topLevel();
-  Instruction *store = nullptr;
+  const PyOps &ops = pyOps(module.version());
+  Instruction *extend = nullptr; // LIST_EXTEND of the table's Nones
+  Instruction *store = nullptr;  // the module's binding of `name`
+  unsigned entries = 0;
   for (Block &block : *top)
     for (Instruction &inst : block) {
-      if (!(inst.is(Op::StoreName) || inst.is(Op::StoreGlobal)))
-        continue;
-      llvm::StringRef stored = top->names[inst.nameIndex()].utf8;
-      if (stored == alias)
-        return alias; // already there
-      if (stored == name)
+      if ((inst.is(Op::StoreName) || inst.is(Op::StoreGlobal)) &&
+          top->names[inst.nameIndex()].utf8 == name)
         store = &inst;
+      if (isPy(inst, ops.STORE_SUBSCR) && inst.numOperands() == 3) {
+        const Instruction *table = definer(inst.operand(1));
+        const Constant *key = constantOf(inst.operand(2));
+        if (table && table->is(Op::LoadName) &&
+            top->names[table->nameIndex()].utf8 == kGuardTable && key &&
+            key->is(ConstantKind::Int)) {
+          ++entries;
+          // Already stored for this function?
+          for (const Use &u : inst.operand(0)->uses()) {
+            Instruction *other = u.user();
+            if (other && (other->is(Op::StoreName) ||
+                          other->is(Op::StoreGlobal)) &&
+                top->names[other->nameIndex()].utf8 == name)
+              return unsigned(key->asInt().small);
+          }
+        }
+      }
+      if (isPy(inst, ops.LIST_EXTEND) && inst.numOperands() == 2)
+        for (const Use &u : inst.operand(0)->uses())
+          if (u.user() && u.user()->is(Op::StoreName) &&
+              top->names[u.user()->nameIndex()].utf8 == kGuardTable)
+            extend = &inst;
     }
   assert(store && "a function bound once has its store in the module code");
   IRBuilder b(*top);
+  unsigned tableName = top->addName(kGuardTable);
+  if (!extend) {
+    // _bcc_guards = [] ; _bcc_guards.extend((None,) * N), first thing.
+    Block *entry = top->entry();
+    auto at = entry->begin();
+    while (at != entry->end() && isPy(*at, ops.RESUME))
+      ++at;
+    b.setInsertPoint(&*at);
+    b.clearOrigin();
+    Value *list = b.createPy(uint8_t(ops.BUILD_LIST), 0, {}, 1)->result(0);
+    Value *nones = b.constant(top->addConstant(Constant::tuple({})));
+    extend = b.createPy(uint8_t(ops.LIST_EXTEND), 1,
+                        {{list, true}, {nones, false}}, 0);
+    b.storeName(tableName, list);
+  }
+  // One more None in the table.
+  Instruction *nones = definer(extend->operand(1));
+  Constant::Elements slots(entries + 1, Constant::none());
+  nones->setImmediate(top->addConstant(Constant::tuple(std::move(slots))));
+  // _bcc_guards[entries] = the function, right after the module binds it.
   auto next = std::next(store->getIterator());
   b.setInsertPoint(&*next);
   b.setOrigin(store->location());
-  unsigned index = top->addName(alias);
-  if (store->is(Op::StoreName))
-    b.storeName(index, store->operand(0));
-  else
-    b.storeGlobal(index, store->operand(0));
+  Value *table = b.loadName(tableName);
+  Value *key = b.constant(top->addConstant(Constant::integer(entries)));
+  b.createPy(uint8_t(ops.STORE_SUBSCR), 0,
+             {{store->operand(0)}, {table}, {key}}, 0);
   context.markChanged(*top);
-  return alias;
+  return entries;
 }
 
 } // namespace
@@ -344,7 +445,8 @@ std::optional<ArgumentBinding> bindArguments(const CallSite &site,
 // What can be inlined
 //===----------------------------------------------------------------------===//
 
-std::string inlineRefusal(const Function &callee, const Function &caller) {
+std::string inlineRefusal(const Function &callee, const Function &caller,
+                          const ModuleFacts &facts) {
   if (&callee == &caller)
     return "it is the caller itself";
   if (callee.flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR |
@@ -361,17 +463,6 @@ std::string inlineRefusal(const Function &callee, const Function &caller) {
       case Op::Const:
         if (callee.consts[inst.constIndex()].isCode())
           return "it defines a function, class or comprehension of its own";
-        break;
-      case Op::LoadGlobal:
-      case Op::LoadName:
-        if (isFrameName(callee.names[inst.nameIndex()].utf8))
-          return "it calls " + callee.names[inst.nameIndex()].utf8 +
-                 "(), which would see the caller's frame";
-        break;
-      case Op::LoadAttr:
-        if (isFrameAttribute(callee.names[inst.nameIndex()].utf8))
-          return "it looks at frames (" +
-                 callee.names[inst.nameIndex()].utf8 + ")";
         break;
       case Op::StoreName:
       case Op::DeleteName:
@@ -407,6 +498,11 @@ std::string inlineRefusal(const Function &callee, const Function &caller) {
     }
   if (mayReadUnbound(callee))
     return "it may read a local before assigning it";
+  std::set<const Function *> visited;
+  std::string why;
+  if (looksAtFrames(callee, facts, visited, why))
+    return "it looks at the stack of frames, which would lose one (" + why +
+           ")";
   return "";
 }
 
@@ -626,10 +722,14 @@ void InlineRewrite::buildFast() {
     IRBuilder g(f_);
     g.setInsertPoint(jump);
     g.setOrigin(load.location());
-    std::string alias = ensureGuardAlias(*f_.parent(), site_.name, context_);
-    Value *current = g.loadGlobal(load.nameIndex())->result(0);
-    Value *expected = g.loadGlobal(f_.addName(alias))->result(0);
+    unsigned slot = guardIndex(*f_.parent(), site_.name, context_);
     const PyOps &ops = pyOps(f_.version());
+    Value *current = g.loadGlobal(load.nameIndex())->result(0);
+    Value *table = g.loadGlobal(f_.addName(kGuardTable))->result(0);
+    Value *key = g.constant(f_.addConstant(Constant::integer(slot)));
+    Value *expected =
+        g.createPy(uint8_t(ops.BINARY_SUBSCR), 0, {{table}, {key}}, 1)
+            ->result(0);
     Value *same =
         g.createPy(uint8_t(ops.IS_OP), 0, {{current}, {expected}}, 1)->result(0);
     g.condBr(BranchTest::IfTrue, same, {fast_, passed}, {mid_, passed});

@@ -14,16 +14,20 @@
 // granted stable-functions), the load and the call go and the callee's
 // blocks take the call's place. Guarded, B ends in
 //
-//     %f = load_global NAME;  %g = load_global '_bcc.guard.NAME'
-//     %c = py IS_OP 0 %f, %g;  cond_br if_true %c, ^inlined, ^call
+//     %f = load_global NAME;  %t = load_global _bcc_guards;  %i = const I
+//     %g = py BINARY_SUBSCR %t, %i;  %c = py IS_OP 0 %f, %g
+//     cond_br if_true %c, ^inlined, ^call
 //
 // where `^call` is the original load, arguments and call (laid out at the
 // end of the function, out of the hot path) and `^inlined` evaluates the
 // arguments again (the guard runs before them, on the value NAME has when
 // the original loaded it, so a rebinding inside an argument cannot change
 // which function runs), binds them and runs the callee's body. The module's
-// code stores the function under the guard's name right where it binds
-// NAME, so `NAME is _bcc.guard.NAME` holds until someone rebinds NAME.
+// code starts by making a list `_bcc_guards` and stores each guarded
+// function into its slot right where it binds NAME, so `NAME is
+// _bcc_guards[I]` holds until someone rebinds NAME. That list is the one
+// name the module gains (a list, private by its underscore: star imports,
+// pydoc and scans for functions pass it by).
 //
 // Values of the caller that live across the call are threaded through
 // every inlined block as its bottom parameters, and the inlined blocks'
@@ -83,10 +87,14 @@ std::optional<ArgumentBinding> bindArguments(const CallSite &site,
                                              std::string &whyNot);
 
 /// Why `callee` cannot be inlined into `caller` ("" if it can): generators
-/// and coroutines, cells and free variables, *args/**kwargs the body reads,
-/// nested code objects, frame introspection (sys._getframe, locals(),
-/// vars(), super()), reads of a local that may be unbound, recursion.
-std::string inlineRefusal(const Function &callee, const Function &caller);
+/// and coroutines, cells and free variables, nested code objects, stores to
+/// globals, reads of a local that may be unbound, recursion, and looking at
+/// the stack of frames, itself or through the module's functions it calls
+/// (sys._getframe, inspect.currentframe/stack, frame fields, locals(),
+/// vars(), super(), exec, eval, warnings.warn and any stacklevel=): those
+/// would see one frame fewer.
+std::string inlineRefusal(const Function &callee, const Function &caller,
+                          const ModuleFacts &facts);
 
 /// The callee's body does nothing but return None.
 bool isNoOp(const Function &callee);
