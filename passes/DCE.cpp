@@ -3,7 +3,8 @@
 // What it does: removes instructions whose results are unused and that
 // have no effect at all (isRemovableWhenUnused: constants, NULLs, loads of
 // locals that cannot raise, identity tests, building a tuple, list or
-// slice), and `drop`s of such values, repeating until nothing more goes.
+// slice; a checked load of a local that is certainly bound), and `drop`s
+// of such values, repeating until nothing more goes.
 // A line that loses its last instruction keeps a NOP, so that tracing sees
 // the same lines.
 //
@@ -16,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/CodeObject.h"
 #include "passes/IRUtils.h"
 #include "passes/PassRegistry.h"
 #include "passes/Transforms.h"
@@ -43,7 +45,23 @@ bool unused(const Instruction &inst) {
 
 } // namespace
 
-bool removeDeadCode(Function &f, PassContext &context) {  std::vector<Instruction *> work;
+bool removeDeadCode(Function &f, PassContext &context) {
+  // A checked load of a local that is certainly bound cannot raise: it
+  // goes like a plain load (3.11 checks every load).
+  llvm::SmallPtrSet<const Instruction *, 4> unbound;
+  bool unboundKnown = false;
+  auto removable = [&](const Instruction &inst) {
+    if (!inst.is(Op::LoadFastCheck))
+      return isRemovableWhenUnused(inst);
+    const LocalsPlusSlot &slot = f.localsPlus[inst.localIndex()];
+    if (slot.kind & (CO_FAST_CELL | CO_FAST_FREE))
+      return false;
+    if (!unboundKnown) {
+      unbound = maybeUnboundLoads(f);
+      unboundKnown = true;
+    }
+    return !unbound.count(&inst);
+  };  std::vector<Instruction *> work;
   for (Block &block : f)
     for (Instruction &inst : block)
       if (inst.is(Op::Drop) || (inst.numResults() && unused(inst)))
@@ -75,11 +93,11 @@ bool removeDeadCode(Function &f, PassContext &context) {  std::vector<Instructio
     if (inst->is(Op::Drop)) {
       Instruction *def = definer(inst->operand(0));
       if (def && def->numResults() == 1 && inst->operand(0)->hasOneUse() &&
-          isRemovableWhenUnused(*def))
+          removable(*def))
         eraseAndRequeue(*inst);
       continue;
     }
-    if (inst->numResults() && unused(*inst) && isRemovableWhenUnused(*inst))
+    if (inst->numResults() && unused(*inst) && removable(*inst))
       eraseAndRequeue(*inst);
   }
   context.count("dce", "instructions removed", removed);

@@ -3,6 +3,7 @@
 #include "passes/IRUtils.h"
 
 #include "ir/CodeObject.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace bcc {
@@ -230,6 +231,70 @@ Block *splitBlockBefore(Instruction &at) {
                      args);
   }
   return tail;
+}
+
+llvm::SmallPtrSet<const Instruction *, 4>
+maybeUnboundLoads(const Function &f) {
+  llvm::SmallPtrSet<const Instruction *, 4> loads;
+  unsigned n = unsigned(f.localsPlus.size());
+  if (n == 0 || f.empty())
+    return loads;
+  f.renumber();
+  std::vector<llvm::BitVector> in(f.numBlocks(), llvm::BitVector(n, true));
+  std::vector<bool> reached(f.numBlocks(), false);
+  llvm::BitVector start(n, false);
+  unsigned params = unsigned(f.argCount + f.kwOnlyArgCount) +
+                    ((f.flags & CO_VARARGS) ? 1 : 0) +
+                    ((f.flags & CO_VARKEYWORDS) ? 1 : 0);
+  for (unsigned i = 0; i < params && i < n; ++i)
+    start.set(i);
+  std::vector<const Block *> work{f.entry()};
+  in[f.entry()->number()] = start;
+  reached[f.entry()->number()] = true;
+  auto merge = [&](const Block *b, const llvm::BitVector &state) {
+    llvm::BitVector &known = in[b->number()];
+    if (!reached[b->number()]) {
+      reached[b->number()] = true;
+      known = state;
+      work.push_back(b);
+      return;
+    }
+    llvm::BitVector meet = known;
+    meet &= state;
+    if (meet != known) {
+      known = meet;
+      work.push_back(b);
+    }
+  };
+  while (!work.empty()) {
+    const Block *b = work.back();
+    work.pop_back();
+    llvm::BitVector state = in[b->number()];
+    llvm::BitVector least = state;
+    for (const Instruction &inst : *b) {
+      if (inst.info().immediate != ImmediateKind::Local)
+        continue;
+      unsigned slot = inst.localIndex();
+      if (slot >= n)
+        continue;
+      if (inst.is(Op::StoreFast)) {
+        state.set(slot);
+      } else if (inst.is(Op::DeleteFast) || inst.is(Op::LoadFastAndClear)) {
+        state.reset(slot);
+        least.reset(slot);
+      } else if (inst.is(Op::LoadFast) || inst.is(Op::LoadFastCheck)) {
+        if (!state.test(slot))
+          loads.insert(&inst);
+        state.set(slot);
+      }
+    }
+    if (b->hasHandler())
+      merge(b->handler(), least);
+    if (const Instruction *term = b->terminator())
+      for (const Successor &s : term->successors())
+        merge(s.target(), state);
+  }
+  return loads;
 }
 
 bool isHandlerTarget(const Function &function, const Block *block) {

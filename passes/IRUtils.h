@@ -104,6 +104,14 @@ std::vector<std::vector<Block *>> predecessors(Function &function);
 /// IR stays in stack form. Returns the new block.
 Block *splitBlockBefore(Instruction &at);
 
+/// The loads of plain locals (`load_fast`, `load_fast_check`) that may find
+/// their local unbound, by a must-be-assigned analysis: parameters are
+/// assigned on entry, stores assign, deletes and LOAD_FAST_AND_CLEAR
+/// unassign, a load that succeeds assigns, and a handler starts from what
+/// is assigned at every point of the blocks it protects. Slots of cells and
+/// free variables are not plain locals and are not reported.
+llvm::SmallPtrSet<const Instruction *, 4> maybeUnboundLoads(const Function &f);
+
 /// Whether some block's handler edge goes to `block`.
 bool isHandlerTarget(const Function &function, const Block *block);
 

@@ -118,71 +118,6 @@ unsigned parameterCount(const Function &f) {
          ((f.flags & CO_VARKEYWORDS) ? 1 : 0);
 }
 
-/// Whether some read of a plain local may find it unbound: a must-be-
-/// assigned analysis (parameters are assigned on entry; stores assign,
-/// deletes and LOAD_FAST_AND_CLEAR unassign; a handler starts from what is
-/// assigned at every point of the blocks it protects).
-bool mayReadUnbound(const Function &callee) {
-  const Function &f = callee;
-  unsigned n = unsigned(f.localsPlus.size());
-  if (n == 0 || f.empty())
-    return false;
-  f.renumber();
-  std::vector<llvm::BitVector> in(f.numBlocks(), llvm::BitVector(n, true));
-  std::vector<bool> reached(f.numBlocks(), false);
-  llvm::BitVector start(n, false);
-  for (unsigned i = 0; i < parameterCount(f) && i < n; ++i)
-    start.set(i);
-  std::vector<const Block *> work{f.entry()};
-  in[f.entry()->number()] = start;
-  reached[f.entry()->number()] = true;
-  bool unbound = false;
-  auto merge = [&](const Block *b, const llvm::BitVector &state) {
-    llvm::BitVector &known = in[b->number()];
-    if (!reached[b->number()]) {
-      reached[b->number()] = true;
-      known = state;
-      work.push_back(b);
-      return;
-    }
-    llvm::BitVector meet = known;
-    meet &= state;
-    if (meet != known) {
-      known = meet;
-      work.push_back(b);
-    }
-  };
-  while (!work.empty()) {
-    const Block *b = work.back();
-    work.pop_back();
-    llvm::BitVector state = in[b->number()];
-    llvm::BitVector least = state;
-    for (const Instruction &inst : *b) {
-      if (inst.info().immediate != ImmediateKind::Local)
-        continue;
-      unsigned slot = inst.localIndex();
-      if (slot >= n)
-        continue;
-      if (inst.is(Op::StoreFast)) {
-        state.set(slot);
-      } else if (inst.is(Op::DeleteFast) || inst.is(Op::LoadFastAndClear)) {
-        state.reset(slot);
-        least.reset(slot);
-      } else if (inst.is(Op::LoadFast) || inst.is(Op::LoadFastCheck)) {
-        if (!state.test(slot))
-          unbound = true;
-        state.set(slot);
-      }
-    }
-    if (b->hasHandler())
-      merge(b->handler(), least);
-    if (const Instruction *term = b->terminator())
-      for (const Successor &s : term->successors())
-        merge(s.target(), state);
-  }
-  return unbound;
-}
-
 /// Whether a value computed between the callee load and the call (other
 /// than the call's result) is used after the call: then the call's block
 /// cannot be cut around it.
@@ -496,7 +431,7 @@ std::string inlineRefusal(const Function &callee, const Function &caller,
         break;
       }
     }
-  if (mayReadUnbound(callee))
+  if (!maybeUnboundLoads(callee).empty())
     return "it may read a local before assigning it";
   std::set<const Function *> visited;
   std::string why;
