@@ -36,27 +36,6 @@ namespace {
 
 constexpr const char *kPass = "hoist-globals";
 
-/// Builtins every interpreter has: a name of these that the module does
-/// not bind is certainly bound when a function runs.
-bool isBuiltinName(llvm::StringRef name) {
-  static const char *const kBuiltins[] = {
-      "abs",      "all",        "any",       "ascii",     "bin",
-      "bool",     "bytearray",  "bytes",     "callable",  "chr",
-      "dict",     "dir",        "divmod",    "enumerate", "filter",
-      "float",    "format",     "frozenset", "getattr",   "hasattr",
-      "hash",     "hex",        "id",        "int",       "isinstance",
-      "issubclass", "iter",     "len",       "list",      "map",
-      "max",      "min",        "next",      "object",    "oct",
-      "ord",      "pow",        "print",     "range",     "repr",
-      "reversed", "round",      "set",       "setattr",   "slice",
-      "sorted",   "str",        "sum",       "tuple",     "type",
-      "zip"};
-  for (const char *b : kBuiltins)
-    if (name == b)
-      return true;
-  return false;
-}
-
 /// One hoisted read: a global, or an attribute of a global module.
 struct Candidate {
   std::string key;           ///< "len", "math.sin"

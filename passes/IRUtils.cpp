@@ -297,6 +297,101 @@ maybeUnboundLoads(const Function &f) {
   return loads;
 }
 
+Function *cloneFunction(const Function &source, Module &into) {
+  for (const PoolConstant &c : source.consts)
+    if (c.isCode())
+      return nullptr;
+  Function &f = *into.createFunction();
+  f.name = source.name;
+  f.qualName = source.qualName;
+  f.fileName = source.fileName;
+  f.argCount = source.argCount;
+  f.posOnlyArgCount = source.posOnlyArgCount;
+  f.kwOnlyArgCount = source.kwOnlyArgCount;
+  f.flags = source.flags;
+  f.firstLineNo = source.firstLineNo;
+  f.minStackSize = source.minStackSize;
+  f.localsPlus = source.localsPlus;
+  f.consts = source.consts;
+  f.names = source.names;
+  llvm::DenseMap<const Value *, Value *> values;
+  llvm::DenseMap<const Block *, Block *> blocks;
+  for (const Block &b : source) {
+    Block *copy = f.createBlock();
+    blocks[&b] = copy;
+    for (const BlockParam *p : b.params())
+      values[p] = copy->addParam();
+  }
+  auto map = [&](const Value *v) { return values.lookup(v); };
+  for (const Block &b : source) {
+    Block *copy = blocks[&b];
+    IRBuilder builder(f);
+    builder.setInsertPoint(copy);
+    std::vector<std::pair<Instruction *, const Instruction *>> edges;
+    for (const Instruction &inst : b) {
+      builder.setOrigin(inst.location(), inst.offset());
+      llvm::SmallVector<Value *, 4> operands;
+      llvm::SmallVector<StackOperand, 4> stackOperands;
+      for (const Use &u : inst.operandUses()) {
+        operands.push_back(map(u.get()));
+        stackOperands.push_back({operands.back(), u.isPeeked()});
+      }
+      // Edges first without arguments: a terminator may pass its own
+      // results, which exist only once it is made.
+      llvm::SmallVector<BranchTarget, 2> targets;
+      for (const Successor &s : inst.successors())
+        targets.push_back({blocks[s.target()], {}});
+      Instruction *made =
+          inst.is(Op::Py)
+              ? builder.createPy(inst.pyOpcode(), inst.pyOparg(),
+                                 stackOperands, inst.numResults(), targets)
+              : builder.create(inst.op(), inst.immediate(), operands,
+                               inst.numResults(), targets,
+                               inst.hasOptionalOperand());
+      made->setMoveLocation(inst.moveLocation());
+      for (unsigned i = 0; i < inst.numResults(); ++i)
+        values[inst.result(i)] = made->result(i);
+      if (inst.numSuccessors())
+        edges.push_back({made, &inst});
+    }
+    for (auto &[made, original] : edges)
+      for (unsigned i = 0; i < original->numSuccessors(); ++i) {
+        llvm::SmallVector<Value *, 4> args;
+        for (const Use &u : original->successor(i).argUses())
+          args.push_back(map(u.get()));
+        made->successor(i).setArgs(args);
+      }
+  }
+  for (const Block &b : source)
+    if (b.hasHandler()) {
+      llvm::SmallVector<Value *, 4> args;
+      for (const Use &u : b.handlerArgUses())
+        args.push_back(map(u.get()));
+      blocks[&b]->setHandler(blocks[b.handler()], b.handlerDepth(),
+                             b.handlerPushesLasti(), args);
+    }
+  return &f;
+}
+
+bool isBuiltinName(llvm::StringRef name) {
+  static const char *const kBuiltins[] = {
+      "abs",      "all",        "any",       "ascii",     "bin",
+      "bool",     "bytearray",  "bytes",     "callable",  "chr",
+      "dict",     "dir",        "divmod",    "enumerate", "filter",
+      "float",    "format",     "frozenset", "getattr",   "hasattr",
+      "hash",     "hex",        "id",        "int",       "isinstance",
+      "issubclass", "iter",     "len",       "list",      "map",
+      "max",      "min",        "next",      "object",    "oct",
+      "ord",      "pow",        "print",     "range",     "repr",
+      "reversed", "round",      "set",       "setattr",   "slice",
+      "sorted",   "str",        "sum",       "tuple",     "type",
+      "zip"};
+  for (const char *b : kBuiltins)
+    if (name == b)
+      return true;
+  return false;
+}
+
 bool isHandlerTarget(const Function &function, const Block *block) {
   for (const Block &b : function)
     if (b.handler() == block)

@@ -112,6 +112,16 @@ Block *splitBlockBefore(Instruction &at);
 /// free variables are not plain locals and are not reported.
 llvm::SmallPtrSet<const Instruction *, 4> maybeUnboundLoads(const Function &f);
 
+/// A copy of `source` as a new function of `into` (same version), with its
+/// metadata, pools, blocks, handlers and instructions; null if its constant
+/// pool holds a code object (a child function, which the copy could not
+/// take along).
+Function *cloneFunction(const Function &source, Module &into);
+
+/// One of the builtins every interpreter 3.11-3.13 has (len, range, min,
+/// ...): a name of these that a module does not bind is certainly bound.
+bool isBuiltinName(llvm::StringRef name);
+
 /// Whether some block's handler edge goes to `block`.
 bool isHandlerTarget(const Function &function, const Block *block);
 

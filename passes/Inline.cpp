@@ -64,15 +64,17 @@ bool Inline::inlineInto(Function &caller, const ModuleFacts &facts,
   bool changed = false;
   for (Instruction *call : calls) {
     std::string why;
-    std::optional<CallSite> site = findCallSite(*call, facts, why);
+    std::optional<CallSite> site = findCallSite(*call, facts, context.tree(), why);
     int line = lineOf(*call);
     if (!site) {
       if (!why.empty())
         context.remark(kPass, false, caller, line, "not inlined: " + why);
       continue;
     }
-    Function &callee = *site->binding->function;
-    std::string refusal = inlineRefusal(callee, caller, facts);
+    Function &callee = *site->callee;
+    // A callee from another module was checked there, with its facts.
+    std::string refusal =
+        site->foreign ? "" : inlineRefusal(callee, caller, facts);
     if (!refusal.empty()) {
       context.remark(kPass, false, caller, line,
                      "'" + site->name + "' is not inlined: " + refusal);
@@ -98,7 +100,9 @@ bool Inline::inlineInto(Function &caller, const ModuleFacts &facts,
     context.verifyStep(caller, "inlining '" + site->name + "' into '" +
                                    caller.qualName.utf8 + "'");
     context.remark(kPass, true, caller, line,
-                   "inlined '" + site->name + "' (" + std::to_string(cost) +
+                   "inlined '" + site->name + "'" +
+                       (site->foreign ? " from another module" : "") + " (" +
+                       std::to_string(cost) +
                        " instructions, " +
                        (guarded ? "guarded" : "no guard: stable-functions") +
                        ")");
@@ -125,8 +129,10 @@ bool Inline::run(Module &module, PassContext &context) {
     for (Block &block : f)
       for (Instruction &inst : block)
         if (inst.is(Op::Call))
-          if (std::optional<CallSite> site = findCallSite(inst, facts, why))
-            visit(*site->binding->function);
+          if (std::optional<CallSite> site =
+                  findCallSite(inst, facts, context.tree(), why))
+            if (!site->foreign)
+              visit(*site->callee);
     order.push_back(&f);
   };
   for (const auto &function : module.functions())

@@ -14,6 +14,10 @@ namespace bcc {
 
 namespace {
 
+/// The largest function kept for inlining into other modules (the inline
+/// pass's own max-size decides at the call).
+constexpr unsigned kMaxImportedSize = 100;
+
 /// The module global that holds the functions guards compare with.
 constexpr const char *kGuardTable = "_bcc_guards";
 
@@ -83,9 +87,9 @@ bool looksAtFrames(const Function &f, const ModuleFacts &facts,
       if (!inst.is(Op::Call))
         continue;
       std::string ignored;
-      std::optional<CallSite> site =
-          findCallSite(const_cast<Instruction &>(inst), facts, ignored);
-      if (site && looksAtFrames(*site->binding->function, facts, visited, why))
+      std::optional<CallSite> site = findCallSite(
+          const_cast<Instruction &>(inst), facts, nullptr, ignored);
+      if (site && looksAtFrames(*site->callee, facts, visited, why))
         return true;
     }
   return false;
@@ -221,6 +225,7 @@ unsigned guardIndex(Module &module, const std::string &name,
 
 std::optional<CallSite> findCallSite(Instruction &call,
                                      const ModuleFacts &facts,
+                                     const TreeFacts *tree,
                                      std::string &whyNot) {
   whyNot.clear();
   if (!call.is(Op::Call))
@@ -242,9 +247,38 @@ std::optional<CallSite> findCallSite(Instruction &call,
   site.calleeLoad = load;
   site.name = f.names[load->nameIndex()].utf8;
   const GlobalBinding *binding = facts.lookup(site.name);
-  if (!binding || binding->kind != GlobalBinding::Kind::Function ||
-      !binding->function)
+  if (!binding)
     return std::nullopt;
+  if (binding->kind == GlobalBinding::Kind::Function && binding->function) {
+    site.callee = binding->function;
+    site.defaults = binding->defaults;
+    site.hasKwDefaults = binding->hasKwDefaults;
+  } else if (binding->kind == GlobalBinding::Kind::Import && tree &&
+             !binding->importsModule) {
+    // `from m import f` with m in the tree.
+    auto [source, attribute] = tree->resolve(binding->path);
+    const ImportableFunction *imported =
+        source && !attribute.empty()
+            ? tree->importable(source->moduleName(), attribute)
+            : nullptr;
+    if (!imported)
+      return std::nullopt;
+    for (const std::string &global : imported->globals)
+      if (facts.lookup(global) || facts.isDynamic()) {
+        whyNot = "'" + site.name + "' reads '" + global +
+                 "', which this module " +
+                 (facts.isDynamic() ? "may bind" : "binds itself");
+        return std::nullopt;
+      }
+    if (imported->function->version() != f.version())
+      return std::nullopt;
+    site.callee = imported->function;
+    site.defaults = imported->defaults;
+    site.hasKwDefaults = imported->hasKwDefaults;
+    site.foreign = true;
+  } else {
+    return std::nullopt;
+  }
   if (!binding->boundOnce()) {
     whyNot = "'" + site.name + "' is " +
              (binding->writes > 1 ? "assigned " +
@@ -257,12 +291,42 @@ std::optional<CallSite> findCallSite(Instruction &call,
     whyNot = "'" + site.name + "' is a closure";
     return std::nullopt;
   }
-  site.binding = binding;
   if (argumentsUsedAfter(site)) {
     whyNot = "a value computed for the call is used after it";
     return std::nullopt;
   }
   return site;
+}
+
+void exportInlinable(const Module &module, const ModuleFacts &facts,
+                     const std::set<std::string> &wanted, TreeFacts &tree) {
+  for (const std::string &name : wanted) {
+    const GlobalBinding *binding = facts.lookup(name);
+    if (!binding || binding->kind != GlobalBinding::Kind::Function ||
+        !binding->function || !binding->boundOnce() || binding->hasClosure ||
+        facts.isDynamic())
+      continue;
+    const Function &function = *binding->function;
+    if (inlineCost(function) > kMaxImportedSize ||
+        !inlineRefusal(function, *module.topLevel(), facts).empty())
+      continue;
+    std::vector<std::string> globals;
+    bool portable = true;
+    for (const Block &block : function)
+      for (const Instruction &inst : block) {
+        if (!inst.is(Op::LoadGlobal))
+          continue;
+        const std::string &global = function.names[inst.nameIndex()].utf8;
+        if (!isBuiltinName(global) || facts.lookup(global))
+          portable = false;
+        else if (std::find(globals.begin(), globals.end(), global) ==
+                 globals.end())
+          globals.push_back(global);
+      }
+    if (portable)
+      tree.addImportable(facts.moduleName(), name, function, *binding,
+                         std::move(globals));
+  }
 }
 
 std::optional<ArgumentBinding> bindArguments(const CallSite &site,
@@ -355,7 +419,7 @@ std::optional<ArgumentBinding> bindArguments(const CallSite &site,
     whyNot = "the callee reads its **kwargs";
     return std::nullopt;
   }
-  const ConstantRef &defaults = site.binding->defaults;
+  const ConstantRef &defaults = site.defaults;
   unsigned numDefaults = defaults ? unsigned(defaults->elements().size()) : 0;
   for (unsigned j = 0; j < argc + kwonly; ++j) {
     Source &s = binding.parameters[j];
@@ -368,7 +432,7 @@ std::optional<ArgumentBinding> bindArguments(const CallSite &site,
     }
     whyNot = std::string(j < argc ? "" : "keyword-only ") + "argument '" +
              callee.localsPlus[j].name.utf8 + "' is not passed" +
-             (j >= argc && site.binding->hasKwDefaults
+             (j >= argc && site.hasKwDefaults
                   ? " (bcc does not read keyword-only defaults)"
                   : " (it raises TypeError)");
     return std::nullopt;

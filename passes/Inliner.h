@@ -41,6 +41,7 @@
 #define BCC_PASSES_INLINER_H
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,21 +51,36 @@
 
 namespace bcc {
 
-/// A call of a function of the module, bound once at its top level.
+/// A call of a plain function bound once at the module's top level: one
+/// the module defines, or (with the facts of a tree) one it imports by name
+/// from another module of the tree.
 struct CallSite {
   Instruction *call = nullptr;
   /// `load_global NAME` in its NULL form, in the call's block.
   Instruction *calleeLoad = nullptr;
   std::string name;
-  const GlobalBinding *binding = nullptr;
+  Function *callee = nullptr;
+  ConstantRef defaults; ///< the callee's __defaults__, or null
+  bool hasKwDefaults = false;
+  /// The callee comes from another module (TreeFacts::importable): its
+  /// own module checked that it can be inlined anywhere.
+  bool foreign = false;
 };
 
-/// The call site of `call` if it calls a plain function of the module,
-/// bound once at top level; otherwise nullopt, with `whyNot` set when the
-/// reason is worth a remark (empty when the call is of something else).
+/// The call site of `call` if it calls such a function; otherwise nullopt,
+/// with `whyNot` set when the reason is worth a remark (empty when the call
+/// is of something else).
 std::optional<CallSite> findCallSite(Instruction &call,
                                      const ModuleFacts &facts,
+                                     const TreeFacts *tree,
                                      std::string &whyNot);
+
+/// Keeps in `tree` a copy of each function of `module` that other modules
+/// import by name (`wanted`) and that can be inlined anywhere: small,
+/// eligible by inlineRefusal, and reading no global but builtins its module
+/// does not bind (the inlined body reads the importer's globals).
+void exportInlinable(const Module &module, const ModuleFacts &facts,
+                     const std::set<std::string> &wanted, TreeFacts &tree);
 
 /// Where each parameter of the callee gets its value at this call.
 struct ArgumentBinding {

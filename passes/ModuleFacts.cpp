@@ -342,6 +342,53 @@ ModuleFacts ModuleFacts::detached() const {
   return copy;
 }
 
+TreeFacts::TreeFacts() = default;
+TreeFacts::~TreeFacts() = default;
+TreeFacts::TreeFacts(TreeFacts &&) = default;
+TreeFacts &TreeFacts::operator=(TreeFacts &&) = default;
+
+std::set<std::pair<std::string, std::string>> TreeFacts::importedNames() const {
+  std::set<std::pair<std::string, std::string>> names;
+  for (const auto &[importer, facts] : modules_) {
+    (void)importer;
+    for (const auto &[name, binding] : facts.bindings()) {
+      (void)name;
+      if (binding.kind != GlobalBinding::Kind::Import || binding.importsModule)
+        continue;
+      auto [source, attribute] = resolve(binding.path);
+      if (source && !attribute.empty() &&
+          !llvm::StringRef(attribute).contains('.'))
+        names.insert({source->moduleName(), attribute});
+    }
+  }
+  return names;
+}
+
+void TreeFacts::addImportable(const std::string &module,
+                              const std::string &name,
+                              const Function &function,
+                              const GlobalBinding &binding,
+                              std::vector<std::string> globals) {
+  unsigned minor = function.version().minor;
+  std::unique_ptr<Module> &holder = holders_[minor];
+  if (!holder)
+    holder = std::make_unique<Module>(function.version());
+  Function *copy = cloneFunction(function, *holder);
+  if (!copy)
+    return;
+  ImportableFunction &entry = importable_[{module, name}];
+  entry.function = copy;
+  entry.defaults = binding.defaults;
+  entry.hasKwDefaults = binding.hasKwDefaults;
+  entry.globals = std::move(globals);
+}
+
+const ImportableFunction *TreeFacts::importable(llvm::StringRef module,
+                                                llvm::StringRef name) const {
+  auto it = importable_.find({module.str(), name.str()});
+  return it == importable_.end() ? nullptr : &it->second;
+}
+
 void TreeFacts::add(ModuleFacts facts) {
   std::string name = facts.moduleName();
   if (!name.empty())

@@ -17,6 +17,8 @@
 #define BCC_PASSES_MODULEFACTS_H
 
 #include <map>
+#include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,8 +98,25 @@ private:
   std::string dynamicReason_;
 };
 
+/// A function of one module of a tree that other modules import by name
+/// and may inline: a copy of its IR (as its own module optimized it), and
+/// what a call of it needs.
+struct ImportableFunction {
+  Function *function = nullptr; ///< held by the TreeFacts
+  ConstantRef defaults;         ///< __defaults__, or null
+  bool hasKwDefaults = false;
+  /// The globals it reads, all builtins its own module does not bind: an
+  /// importer that binds one of them cannot inline it.
+  std::vector<std::string> globals;
+};
+
 class TreeFacts {
 public:
+  TreeFacts();
+  ~TreeFacts();
+  TreeFacts(TreeFacts &&);
+  TreeFacts &operator=(TreeFacts &&);
+
   void add(ModuleFacts facts);
   const ModuleFacts *module(llvm::StringRef dottedName) const;
   size_t size() const { return modules_.size(); }
@@ -110,8 +129,22 @@ public:
   std::pair<const ModuleFacts *, std::string>
   resolve(llvm::StringRef path) const;
 
+  /// What modules of the tree import from others by name (`from m import
+  /// f`): (module, name) pairs, for the functions worth keeping.
+  std::set<std::pair<std::string, std::string>> importedNames() const;
+  /// Keeps a copy of `function`, bound as `name` in the module `module`.
+  void addImportable(const std::string &module, const std::string &name,
+                     const Function &function, const GlobalBinding &binding,
+                     std::vector<std::string> globals);
+  const ImportableFunction *importable(llvm::StringRef module,
+                                       llvm::StringRef name) const;
+
 private:
   std::map<std::string, ModuleFacts, std::less<>> modules_;
+  /// The copies of importable functions, one module per version.
+  std::map<unsigned, std::unique_ptr<Module>> holders_;
+  std::map<std::pair<std::string, std::string>, ImportableFunction>
+      importable_;
 };
 
 /// A global that reads as a constant under the rules the user granted.

@@ -55,19 +55,19 @@ bool StripDebug::run(Module &module, PassContext &context) {
     bool here = false;
     for (Instruction *call : calls) {
       std::string why;
-      std::optional<CallSite> site = findCallSite(*call, facts, why);
-      if (!site || !isNoOp(*site->binding->function))
+      std::optional<CallSite> site = findCallSite(*call, facts, context.tree(), why);
+      if (!site || !isNoOp(*site->callee))
         continue;
       int line = lineOf(*call);
       std::optional<ArgumentBinding> arguments =
-          bindArguments(*site, *site->binding->function, why);
+          bindArguments(*site, *site->callee, why);
       if (!arguments) {
         context.remark(kPass, false, caller, line,
                        "the call of '" + site->name +
                            "', which does nothing, stays: " + why);
         continue;
       }
-      inlineCall(*site, *site->binding->function, *arguments, guarded,
+      inlineCall(*site, *site->callee, *arguments, guarded,
                  context);
       context.verifyStep(caller, "removing the call of '" + site->name +
                                      "' in '" + caller.qualName.utf8 + "'");

@@ -9,9 +9,11 @@ pycache-prefix tree, runs `bcc opt -O3` (and `-O3 --assume=module-constants`)
 on the tree, and checks
 
   1. the remarks: DEBUG folds through `from app.config import DEBUG`,
-     `import app.config as config`, `from . import config`, `from .config
-     import DEBUG as D` and `app.config.DEBUG` (Final in app.config), and
-     LEVEL only under module-constants;
+     `import app.config as config`, `from . import config` and `from
+     .config import DEBUG as D` (Final in app.config), LEVEL only under
+     module-constants, and the small functions of app/util.py that main
+     imports by name are inlined into it (guarded: rebinding one from
+     outside makes the optimized code call the new one);
   2. that importing app.main from bcc's tree (the interpreter loads bcc's
      .pyc: the test checks `__cached__` and that no source was compiled)
      prints what it prints from CPython's own tree.
@@ -35,8 +37,17 @@ FILES = {
         "DEBUG: Final = False\n"
         "LEVEL = 3\n"
     ),
+    "app/util.py": (
+        "def clamp(x, low=0, high=10):\n"
+        "    return max(low, min(x, high))\n"
+        "\n"
+        "def shout(text):\n"
+        "    return text.upper() + '!'\n"
+    ),
     "app/main.py": (
+        "import sys\n"
         "import app.config\n"
+        "from app.util import clamp, shout\n"
         "from app.config import DEBUG, LEVEL\n"
         "import app.config as config\n"
         "from . import config as cfg\n"
@@ -55,8 +66,13 @@ FILES = {
         "    if app.config.DEBUG:\n"
         "        out.append('dotted')\n"
         "    out.append(LEVEL * 2)\n"
+        "    out.append([clamp(v) for v in (-5, 5, 50)])\n"
+        "    out.append(shout('tree'))\n"
         "    return out\n"
         "\n"
+        "print(run())\n"
+        "# Rebinding an inlined function from outside: the guard calls the new one.\n"
+        "setattr(sys.modules[__name__], 'clamp', lambda x: -x)\n"
         "print(run())\n"
     ),
 }
@@ -68,12 +84,15 @@ RUN = (
 )
 
 EXPECT = {
-    "-O3": ["main.py:9: run: fold-globals: done: 'DEBUG' is False (Final in app.config)",
-            "main.py:11: run: fold-globals: done: 'config.DEBUG' is False (Final in app.config)",
-            "main.py:13: run: fold-globals: done: 'cfg.DEBUG' is False (Final in app.config)",
-            "main.py:15: run: fold-globals: done: 'D' is False (Final in app.config)"],
+    "-O3": ["main.py:11: run: fold-globals: done: 'DEBUG' is False (Final in app.config)",
+            "main.py:13: run: fold-globals: done: 'config.DEBUG' is False (Final in app.config)",
+            "main.py:15: run: fold-globals: done: 'cfg.DEBUG' is False (Final in app.config)",
+            "main.py:17: run: fold-globals: done: 'D' is False (Final in app.config)",
+            "main.py:22: run",  # run.<locals>.<listcomp> on 3.11
+            "inline: done: inlined 'clamp' from another module",
+            "main.py:23: run: inline: done: inlined 'shout' from another module"],
     "-O3 --assume=module-constants": [
-        "main.py:19: run: fold-globals: done: 'LEVEL' is 3 (module-constants in app.config)"],
+        "main.py:21: run: fold-globals: done: 'LEVEL' is 3 (module-constants in app.config)"],
 }
 NOT_EXPECTED = {"-O3": ["'LEVEL' is 3"]}
 

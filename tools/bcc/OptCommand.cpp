@@ -18,6 +18,8 @@
 //===----------------------------------------------------------------------===//
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -33,6 +35,7 @@
 #include "ir/IRParser.h"
 #include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
+#include "passes/Inliner.h"
 #include "passes/ModuleFacts.h"
 #include "passes/PassManager.h"
 #include "passes/PassRegistry.h"
@@ -378,31 +381,71 @@ std::vector<fs::path> pycFilesUnder(const fs::path &root, std::error_code &ec) {
   return files;
 }
 
-/// The first reading of a tree: every module's facts.
+/// The first reading of a tree: every module's facts; then, at -O3, the
+/// modules whose functions others import by name are optimized once more
+/// on their own, to keep copies of those that can be inlined elsewhere.
 void readTreeFacts(const fs::path &root, const std::vector<fs::path> &files,
                    const ModuleNamer &namer, const OptOptions &options,
                    TreeFacts &tree) {
   auto start = std::chrono::steady_clock::now();
   double lastProgress = 0;
-  for (size_t i = 0; i < files.size(); ++i) {
-    bool isPackage = false;
-    std::string name = namer.name(files[i].generic_string(), isPackage);
-    if (!name.empty()) {
-      // A file that cannot be read or lifted here fails in the real run,
-      // with its reason; it just gives no facts.
-      if (Expected<std::string> bytes = readWholeFile((root / files[i]).string()))
-        if (Expected<PycFile> pyc = readPyc(*bytes))
-          if (Expected<std::unique_ptr<Module>> module = liftModule(*pyc->code))
-            tree.add(ModuleFacts::compute(**module, name, isPackage));
-    }
+  auto progress = [&](const char *what, size_t done, size_t total) {
     double now = std::chrono::duration<double>(
                      std::chrono::steady_clock::now() - start)
                      .count();
-    if (!options.quiet && (now - lastProgress >= 2.0 || i + 1 == files.size())) {
-      std::fprintf(stderr, "bcc opt: reading the tree's facts: %zu/%zu files\n",
-                   i + 1, files.size());
+    if (!options.quiet && (now - lastProgress >= 2.0 || done == total)) {
+      std::fprintf(stderr, "bcc opt: %s: %zu/%zu files\n", what, done, total);
       lastProgress = now;
     }
+  };
+  // A file that cannot be read or lifted here fails in the real run, with
+  // its reason; it just gives no facts.
+  auto lift = [&](const fs::path &file) -> std::unique_ptr<Module> {
+    if (Expected<std::string> bytes = readWholeFile((root / file).string()))
+      if (Expected<PycFile> pyc = readPyc(*bytes))
+        if (Expected<std::unique_ptr<Module>> module = liftModule(*pyc->code))
+          return std::move(*module);
+    return nullptr;
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    bool isPackage = false;
+    std::string name = namer.name(files[i].generic_string(), isPackage);
+    if (!name.empty())
+      if (std::unique_ptr<Module> module = lift(files[i]))
+        tree.add(ModuleFacts::compute(*module, name, isPackage));
+    progress("reading the tree's facts", i + 1, files.size());
+  }
+  if (options.optimization.level < 3)
+    return;
+  // Functions imported by name, by the module that defines them.
+  std::map<std::string, std::set<std::string>> wanted;
+  for (const auto &[module, function] : tree.importedNames())
+    wanted[module].insert(function);
+  PassManager pm;
+  Status built = options.passes.empty()
+                     ? buildPipeline(pm, options.optimization)
+                     : parsePipeline(pm, options.passes);
+  if (!built)
+    return;
+  for (size_t i = 0; i < files.size(); ++i) {
+    bool isPackage = false;
+    std::string name = namer.name(files[i].generic_string(), isPackage);
+    auto it = wanted.find(name);
+    if (it == wanted.end())
+      continue;
+    std::unique_ptr<Module> module = lift(files[i]);
+    if (!module || !verify(*module))
+      continue;
+    Statistics stats;
+    PassContext context(options.optimization, stats);
+    context.setModuleName(name, isPackage);
+    context.setTree(&tree);
+    for (const auto &function : module->functions())
+      context.setPristine(*function);
+    if (!pm.run(*module, context) || !verify(*module))
+      continue;
+    exportInlinable(*module, context.facts(*module), it->second, tree);
+    progress("keeping functions other modules import", i + 1, files.size());
   }
 }
 
