@@ -124,15 +124,28 @@ bool FoldGlobals::runOnFunction(Function &f, const ModuleFacts &facts,
       std::optional<ConstantFact> fact;
       llvm::StringRef nameText = f.names[inst.nameIndex()].utf8;
       Instruction *moduleLoad = nullptr;
+      // An attribute of an imported module, maybe through its packages:
+      // the loads below `inst` (`app.config.DEBUG`), outermost first.
+      llvm::SmallVector<Instruction *, 2> chain;
+      std::string attributePath = nameText.str();
       if (attribute) {
         moduleLoad = definer(inst.operand(0));
+        while (moduleLoad && moduleLoad->is(Op::LoadAttr) &&
+               moduleLoad->numResults() == 1 &&
+               moduleLoad->result(0)->hasOneUse() && chain.size() < 4) {
+          chain.push_back(moduleLoad);
+          attributePath =
+              f.names[moduleLoad->nameIndex()].utf8 + "." + attributePath;
+          moduleLoad = definer(moduleLoad->operand(0));
+        }
         if (!moduleLoad || moduleLoad->numResults() != 1 ||
+            !moduleLoad->result(0)->hasOneUse() ||
             !(moduleLoad->is(Op::LoadGlobal) ||
               (moduleLoad->is(Op::LoadName) && isModuleCode)))
           continue;
         llvm::StringRef moduleName = f.names[moduleLoad->nameIndex()].utf8;
         fact = constantModuleAttribute(facts, context.tree(), moduleName,
-                                       nameText, options, &why);
+                                       attributePath, options, &why);
         if (fact && isModuleCode && !assignedBefore(moduleName, *moduleLoad)) {
           fact.reset();
           why = "the read may come before the import";
@@ -153,7 +166,7 @@ bool FoldGlobals::runOnFunction(Function &f, const ModuleFacts &facts,
         continue;
       }
       std::string what = attribute ? f.names[moduleLoad->nameIndex()].utf8 +
-                                         "." + nameText.str()
+                                         "." + attributePath
                                    : nameText.str();
       context.remark(name(), true, f, lineOf(inst),
                      "'" + what + "' is " + describe(f, fact->value) + " (" +
@@ -166,8 +179,14 @@ bool FoldGlobals::runOnFunction(Function &f, const ModuleFacts &facts,
           nullResult = f.version().atLeast(3, 13) ? 1 : 0;
       }
       replaceLoad(inst, fact->value, nullResult);
-      if (attribute && !moduleLoad->result(0)->hasUses())
-        eraseKeepingLine(*moduleLoad);
+      if (attribute) {
+        // The loads of the module and its packages, now unused.
+        for (Instruction *load : chain)
+          if (!load->result(0)->hasUses())
+            eraseKeepingLine(*load);
+        if (!moduleLoad->result(0)->hasUses())
+          eraseKeepingLine(*moduleLoad);
+      }
       context.count(name(), "globals folded");
       changed = true;
     }

@@ -491,11 +491,14 @@ constantModuleAttribute(const ModuleFacts &facts, const TreeFacts *tree,
   const GlobalBinding *b = facts.lookup(name);
   if (!tree || !b || b->kind != GlobalBinding::Kind::Import || !b->boundOnce())
     return std::nullopt;
-  auto [source, rest] = tree->resolve(b->path);
-  if (!source || !rest.empty() || source == &facts)
+  // `attribute` may go through packages: app.config.DEBUG after
+  // `import app.config` (which binds `app`).
+  auto [source, rest] = tree->resolve(b->path + "." + attribute.str());
+  if (!source || rest.empty() || llvm::StringRef(rest).contains('.') ||
+      source == &facts)
     return std::nullopt;
   std::optional<ConstantFact> fact =
-      constantGlobal(*source, tree, attribute, options, whyNot);
+      constantGlobal(*source, tree, rest, options, whyNot);
   if (!fact)
     return std::nullopt;
   if (!sameRuleApplies(fact->rule, facts)) {

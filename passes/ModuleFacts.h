@@ -167,7 +167,9 @@ std::optional<ConstantFact> constantGlobal(const ModuleFacts &facts,
                                            std::string *whyNot = nullptr);
 
 /// The same for the attribute `attribute` of the module that the global
-/// `name` is bound to (`config.DEBUG` after `import app.config as config`).
+/// `name` is bound to (`config.DEBUG` after `import app.config as config`);
+/// `attribute` may be dotted through packages (`config.DEBUG` of `app`
+/// after `import app.config`).
 std::optional<ConstantFact>
 constantModuleAttribute(const ModuleFacts &facts, const TreeFacts *tree,
                         llvm::StringRef name, llvm::StringRef attribute,

@@ -9,8 +9,9 @@ pycache-prefix tree, runs `bcc opt -O3` (and `-O3 --assume=module-constants`)
 on the tree, and checks
 
   1. the remarks: DEBUG folds through `from app.config import DEBUG`,
-     `import app.config as config`, `from . import config` and `from
-     .config import DEBUG as D` (Final in app.config), LEVEL only under
+     `import app.config as config`, `from . import config`, `from .config
+     import DEBUG as D` and `app.config.DEBUG` (Final in app.config), LEVEL
+     only under
      module-constants, and the small functions of app/util.py that main
      imports by name are inlined into it (guarded: rebinding one from
      outside makes the optimized code call the new one);
@@ -88,6 +89,7 @@ EXPECT = {
             "main.py:13: run: fold-globals: done: 'config.DEBUG' is False (Final in app.config)",
             "main.py:15: run: fold-globals: done: 'cfg.DEBUG' is False (Final in app.config)",
             "main.py:17: run: fold-globals: done: 'D' is False (Final in app.config)",
+            "main.py:19: run: fold-globals: done: 'app.config.DEBUG' is False (Final in app.config)",
             "main.py:22: run",  # run.<locals>.<listcomp> on 3.11
             "inline: done: inlined 'clamp' from another module",
             "main.py:23: run: inline: done: inlined 'shout' from another module"],
