@@ -61,6 +61,25 @@ int expectedSuccessors(const Instruction &inst, const OpInfo &info) {
                                                : 0;
 }
 
+/// For a `py` instruction whose CPython argument indexes a pool (co_names,
+/// the fast locals, cells): whether the index is inside it. CPython does
+/// not check these; an index past the end reads past the pool.
+bool pyArgumentInPool(const Instruction &inst, const OpcodeInfo &info,
+                      const Function &f) {
+  uint32_t arg = inst.pyOparg();
+  if (info.hasName) {
+    // LOAD_SUPER_ATTR keeps two flag bits below the index (3.12+).
+    if (llvm::StringRef(info.name) == "LOAD_SUPER_ATTR")
+      arg >>= 2;
+    return arg < f.names.size();
+  }
+  if (info.hasLocal || info.hasFree)
+    return arg < f.localsPlus.size();
+  if (info.hasConst)
+    return arg < f.consts.size();
+  return true;
+}
+
 /// Pointers numbered once and then only looked up: open addressing with
 /// linear probing in a power-of-two table at most half full, no deletion.
 /// The success path fills one with every value of the function and looks
@@ -352,10 +371,12 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, unsigned number,
       if (imm >= kNumBranchTests)
         return false;
       break;
-    case ImmediateKind::PyOpcode:
-      if (!opcodes || !opcodes->info(inst.pyOpcode()))
+    case ImmediateKind::PyOpcode: {
+      const OpcodeInfo *py = opcodes ? opcodes->info(inst.pyOpcode()) : nullptr;
+      if (!py || !pyArgumentInPool(inst, *py, f))
         return false;
       break;
+    }
     }
     slots += inst.numOperands();
     for (const Successor &edge : inst.successors()) {
@@ -627,9 +648,14 @@ Status FunctionVerifier::checkImmediate(const Instruction &inst) {
                   "branch test " + std::to_string(imm) + " does not exist");
     return Status::ok();
   case ImmediateKind::PyOpcode: {
-    if (!opcodes || !opcodes->info(inst.pyOpcode()))
+    const OpcodeInfo *py = opcodes ? opcodes->info(inst.pyOpcode()) : nullptr;
+    if (!py)
       return fail(inst, "CPython " + f.version().str() + " has no opcode " +
                             std::to_string(inst.pyOpcode()));
+    if (!pyArgumentInPool(inst, *py, f))
+      return fail(inst, std::string(py->name) + "'s argument " +
+                            std::to_string(inst.pyOparg()) +
+                            " is outside the pool it indexes");
     return Status::ok();
   }
   }

@@ -126,6 +126,11 @@ const TextCase kTextCases[] = {
     {"name outside the pool", "bb0:\n  %0 = load_name $1\n  return %0\n",
      "function @0 'f', bb0: `%0 = load_name $1`: name index 1 is outside the "
      "names pool (1 entry)"},
+    {"py argument outside the names pool",
+     "bb0:\n  %0 = const None\n  %1 = const None\n"
+     "  %2 = py IMPORT_NAME 4 %0, %1\n  return %2\n",
+     "function @0 'f', bb0: `%2 = py IMPORT_NAME 4 %0, %1`: IMPORT_NAME's "
+     "argument 4 is outside the pool it indexes"},
     {"local outside localsplus", "bb0:\n  %0 = load_fast $3\n  return %0\n",
      "function @0 'f', bb0: `%0 = load_fast $3`: local index 3 is outside "
      "localsplus (1 slot)"},
