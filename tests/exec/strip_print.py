@@ -31,6 +31,21 @@ def work(n):
     return total
 
 
+def maybe_unbound(flag, ready):
+    # The prints go, but reading a local that may be unbound still raises
+    # UnboundLocalError (3.11's LOAD_FAST checks, and so does the drop of
+    # the load that stays); `ready`, a parameter, is certainly bound.
+    if flag:
+        value = "bound"
+    print(ready, value)
+    return "read"
+
+
 print("start")
 value = work(4)
 sys.stdout.write("%d %r\n" % (value, calls))
+for flag in (True, False):
+    try:
+        sys.stdout.write(maybe_unbound(flag, 1) + "\n")
+    except UnboundLocalError as e:
+        sys.stdout.write("UnboundLocalError: %s\n" % e)
