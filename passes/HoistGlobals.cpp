@@ -104,6 +104,12 @@ bool HoistGlobals::hoistIn(Function &f, const ModuleFacts &facts,
                  !inst.is(Op::LoadAttr))
           foreign = &inst;
       }
+    bool readsGlobals = false;
+    for (const Block *b : loop->blocks())
+      for (const Instruction &inst : *b)
+        readsGlobals |= inst.is(Op::LoadGlobal);
+    if (!readsGlobals)
+      continue;
     if (!assumed && foreign) {
       context.remark(kPass, false, f, line,
                      "globals read in the loop stay where they are: the "
