@@ -3,7 +3,9 @@
 .pyc bytes out, in code units per second, against two baselines measured in
 the same run.
 
-- bcc: `bcc opt -O0 TREE -o OUT` (read, lift to SSA, verify, lower, write).
+- bcc: `bcc opt -O0 TREE -o OUT` (read, lift to SSA, verify, lower, write),
+  and the same with the optimizer: `-O2` (the exact pipeline, whose target is
+  2M code units per CPU second, against 5M for -O0) and `-O3`.
 - the `bytecode` library (Debian's python3-bytecode, run by Debian's
   python3): every code object through `Bytecode.from_code(...).to_code()`,
   nested ones included, then marshal.dumps.
@@ -116,11 +118,11 @@ def children_cpu():
     return usage.ru_utime, usage.ru_stime
 
 
-def run_bcc(bcc, tree, out):
-    """One `bcc opt -O0 tree -o out`: (files, objects, units, cpu, wall,
+def run_bcc(bcc, tree, out, level):
+    """One `bcc opt LEVEL tree -o out`: (files, objects, units, cpu, wall,
     failed, stage split line, system part of cpu)."""
     (user0, sys0), start = children_cpu(), time.perf_counter()
-    proc = subprocess.run([bcc, "opt", "-O0", tree, "-o", out], capture_output=True, text=True)
+    proc = subprocess.run([bcc, "opt", level, tree, "-o", out], capture_output=True, text=True)
     (user1, sys1), wall = children_cpu(), time.perf_counter() - start
     cpu, system = (user1 - user0) + (sys1 - sys0), sys1 - sys0
     lines = proc.stderr.splitlines()
@@ -135,14 +137,14 @@ def run_bcc(bcc, tree, out):
     return files, objects, units, cpu, wall, failed, split[-1] if split else "", system
 
 
-def best_bcc(bcc, tree, scratch, repeat):
+def best_bcc(bcc, tree, scratch, repeat, level="-O0"):
     """The run with the least CPU time of `repeat`, each writing into a new
     directory under `scratch`."""
     best = None
     for i in range(repeat):
         out = tempfile.mkdtemp(prefix="bcc-bench-out-", dir=scratch)
         try:
-            run = run_bcc(bcc, tree, os.path.join(out, "tree"))
+            run = run_bcc(bcc, tree, os.path.join(out, "tree"), level)
         finally:
             shutil.rmtree(out, ignore_errors=True)
         if best is None or run[3] < best[3]:
@@ -150,10 +152,30 @@ def best_bcc(bcc, tree, scratch, repeat):
     return best
 
 
-def print_bcc_notes(run):
-    print("bcc opt: %.2f of its %.2f CPU s were system time (mostly creating the output "
-          "files)" % (run[7], run[3]))
-    print("bcc opt, wall seconds by stage: " + run[6].split(": ", 1)[-1])
+def print_bcc_notes(run, level="-O0"):
+    print("bcc opt %s: %.2f of its %.2f CPU s were system time (mostly creating the output "
+          "files)" % (level, run[7], run[3]))
+    print("bcc opt %s, wall seconds by stage: %s" % (level, run[6].split(": ", 1)[-1]))
+
+
+# Compile-speed targets, code units per CPU second on one core.
+TARGETS = {"-O0": 5e6, "-O2": 2e6}
+
+
+def bcc_levels(bcc, tree, scratch, repeat):
+    """Rows and runs of bcc at -O0, -O2 and -O3, and the target lines."""
+    rows, runs, verdicts = [], {}, []
+    for level, what in (("-O0", "read, lift, verify, lower, write"),
+                        ("-O2", "the same with the exact pipeline"),
+                        ("-O3", "with every -O3 pass, whole-tree facts")):
+        run = best_bcc(bcc, tree, scratch, repeat, level)
+        runs[level] = run
+        rows.append(("bcc opt %s (%s)" % (level, what), run[:6]))
+        if level in TARGETS:
+            rate = run[2] / run[3]
+            verdicts.append("bcc opt %s: %.2fM code units per CPU second, target %.0fM: %s" % (
+                level, rate / 1e6, TARGETS[level] / 1e6, "PASS" if rate >= TARGETS[level] else "FAIL"))
+    return rows, runs, verdicts
 
 
 def print_rows(rows):
@@ -180,9 +202,12 @@ def main():
     if args.tree:
         work = tempfile.mkdtemp(prefix="bcc-bench-")
         try:
-            run = best_bcc(args.bcc, args.tree, args.scratch or work, args.repeat)
-            print_rows([("bcc opt -O0 (read, lift, verify, lower, write)", run[:6])])
-            print_bcc_notes(run)
+            rows, runs, verdicts = bcc_levels(args.bcc, args.tree, args.scratch or work,
+                                              args.repeat)
+            print_rows(rows)
+            for level, run in runs.items():
+                print_bcc_notes(run, level)
+            print("\n".join(verdicts))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
@@ -202,18 +227,20 @@ def main():
         print("stdlib of Debian's python3 %s (%s), byte-compiled into a private tree; "
               "bcc writes its output under %s" % (version, libdir, args.scratch or work))
 
-        best = best_bcc(args.bcc, tree, args.scratch or work, args.repeat)
-        rows = [("bcc opt -O0 (read, lift, verify, lower, write)", best[:6])]
+        rows, runs, verdicts = bcc_levels(args.bcc, tree, args.scratch or work, args.repeat)
+        best = runs["-O0"]
         rows.append(("bytecode %s: from_code().to_code()" % subprocess.run(
             [BASELINE_PYTHON, "-c", "import bytecode; print(bytecode.__version__)"],
             capture_output=True, text=True).stdout.strip(), run_worker(BYTECODE_WORKER, tree)))
         rows.append(("CPython compile() + marshal.dumps", run_worker(COMPILE_WORKER, tree, libdir)))
 
         print_rows(rows)
-        print_bcc_notes(best)
-        bcc_rate = rows[0][1][2] / rows[0][1][3]
-        for name, (_, _, units, cpu, _, _) in rows[1:]:
-            print("bcc is %.1fx the speed of %s (per CPU second)" % (bcc_rate / (units / cpu), name))
+        for level, run in runs.items():
+            print_bcc_notes(run, level)
+        bcc_rate = best[2] / best[3]
+        for name, (_, _, units, cpu, _, _) in rows[3:]:
+            print("bcc -O0 is %.1fx the speed of %s (per CPU second)" % (bcc_rate / (units / cpu), name))
+        print("\n".join(verdicts))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
