@@ -116,10 +116,7 @@ bool foldBranch(Instruction &branch, PassContext &context) {
 bool foldParameters(Function &f, PassContext &context) {
   f.renumber();
   std::vector<std::vector<Block *>> preds = predecessors(f);
-  llvm::SmallPtrSet<const Block *, 8> handlers;
-  for (const Block &block : f)
-    if (block.hasHandler())
-      handlers.insert(block.handler());
+  llvm::SmallPtrSet<const Block *, 8> handlers = handlerTargets(f);
   bool changed = false;
   for (Block &block : f) {
     if (&block == f.entry() || handlers.count(&block) ||

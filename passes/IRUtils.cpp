@@ -41,24 +41,25 @@ const PyOps &pyOps(PythonVersion version) {
   return versionFacts<PyOps>(*table);
 }
 
-const Constant *constantOf(const Value *v) {
+/// The pool entry `v` loads, if it is a `const`'s result.
+static const PoolConstant *poolEntryOf(const Value *v) {
   const Instruction *inst = definer(v);
   if (!inst || !inst->is(Op::Const))
     return nullptr;
   const Function *f = inst->function();
   if (!f || inst->constIndex() >= f->consts.size())
     return nullptr;
-  return f->consts[inst->constIndex()].constant().get();
+  return &f->consts[inst->constIndex()];
+}
+
+const Constant *constantOf(const Value *v) {
+  const PoolConstant *entry = poolEntryOf(v);
+  return entry ? entry->constant().get() : nullptr;
 }
 
 ConstantRef constantRefOf(const Value *v) {
-  const Instruction *inst = definer(v);
-  if (!inst || !inst->is(Op::Const))
-    return nullptr;
-  const Function *f = inst->function();
-  if (!f || inst->constIndex() >= f->consts.size())
-    return nullptr;
-  return f->consts[inst->constIndex()].constant();
+  const PoolConstant *entry = poolEntryOf(v);
+  return entry ? entry->constant() : nullptr;
 }
 
 Value *insertConstant(Instruction &at, ConstantRef value) {
@@ -392,11 +393,36 @@ bool isBuiltinName(llvm::StringRef name) {
   return false;
 }
 
-bool isHandlerTarget(const Function &function, const Block *block) {
+std::vector<bool> reachableBlocks(const Function &function) {
+  std::vector<bool> reached(function.numBlocks(), false);
+  if (function.empty())
+    return reached;
+  std::vector<const Block *> work{function.entry()};
+  reached[function.entry()->number()] = true;
+  while (!work.empty()) {
+    const Block *b = work.back();
+    work.pop_back();
+    llvm::SmallVector<const Block *, 3> next;
+    if (const Instruction *term = b->terminator())
+      for (const Successor &s : term->successors())
+        next.push_back(s.target());
+    if (b->hasHandler())
+      next.push_back(b->handler());
+    for (const Block *n : next)
+      if (!reached[n->number()]) {
+        reached[n->number()] = true;
+        work.push_back(n);
+      }
+  }
+  return reached;
+}
+
+llvm::SmallPtrSet<const Block *, 8> handlerTargets(const Function &function) {
+  llvm::SmallPtrSet<const Block *, 8> targets;
   for (const Block &b : function)
-    if (b.handler() == block)
-      return true;
-  return false;
+    if (b.hasHandler())
+      targets.insert(b.handler());
+  return targets;
 }
 
 } // namespace bcc

@@ -122,8 +122,13 @@ Function *cloneFunction(const Function &source, Module &into);
 /// ...): a name of these that a module does not bind is certainly bound.
 bool isBuiltinName(llvm::StringRef name);
 
-/// Whether some block's handler edge goes to `block`.
-bool isHandlerTarget(const Function &function, const Block *block);
+/// Which blocks the entry reaches through normal and exception edges, by
+/// Block::number() (renumber() first).
+std::vector<bool> reachableBlocks(const Function &function);
+
+/// The blocks some handler edge goes to (their entry is the exception
+/// mechanism's: passes do not merge, thread or rewrite their parameters).
+llvm::SmallPtrSet<const Block *, 8> handlerTargets(const Function &function);
 
 } // namespace bcc
 

@@ -785,24 +785,7 @@ void InlineRewrite::cloneBody() {
   unsigned carried = unsigned(carriedInFast.size());
   // The callee's reachable blocks, in its order, before join.
   callee_.renumber();
-  std::vector<bool> reached(callee_.numBlocks(), false);
-  std::vector<const Block *> work{callee_.entry()};
-  reached[callee_.entry()->number()] = true;
-  while (!work.empty()) {
-    const Block *b = work.back();
-    work.pop_back();
-    llvm::SmallVector<const Block *, 3> next;
-    if (const Instruction *t = b->terminator())
-      for (const Successor &s : t->successors())
-        next.push_back(s.target());
-    if (b->hasHandler())
-      next.push_back(b->handler());
-    for (const Block *n : next)
-      if (!reached[n->number()]) {
-        reached[n->number()] = true;
-        work.push_back(n);
-      }
-  }
+  std::vector<bool> reached = reachableBlocks(callee_);
   llvm::DenseMap<const Block *, llvm::SmallVector<Value *, 4>> carriedIn;
   for (Block &b : callee_) {
     if (!reached[b.number()])

@@ -47,24 +47,7 @@ constexpr const char *kPass = "simplify-cfg";
 
 bool removeUnreachable(Function &f, PassContext &context) {
   f.renumber();
-  std::vector<bool> reached(f.numBlocks(), false);
-  std::vector<Block *> work{f.entry()};
-  reached[f.entry()->number()] = true;
-  while (!work.empty()) {
-    Block *b = work.back();
-    work.pop_back();
-    llvm::SmallVector<Block *, 3> next;
-    if (Instruction *term = b->terminator())
-      for (Successor &s : term->successors())
-        next.push_back(s.target());
-    if (b->hasHandler())
-      next.push_back(b->handler());
-    for (Block *n : next)
-      if (!reached[n->number()]) {
-        reached[n->number()] = true;
-        work.push_back(n);
-      }
-  }
+  std::vector<bool> reached = reachableBlocks(f);
   std::vector<Block *> dead;
   for (Block &b : f)
     if (!reached[b.number()])
@@ -124,10 +107,7 @@ bool mergeBlocks(Function &f, PassContext &context) {
     again = false;
     f.renumber();
     std::vector<std::vector<Block *>> preds = predecessors(f);
-    llvm::SmallPtrSet<const Block *, 8> handlers;
-    for (const Block &b : f)
-      if (b.hasHandler())
-        handlers.insert(b.handler());
+    llvm::SmallPtrSet<const Block *, 8> handlers = handlerTargets(f);
     for (Block &block : f) {
       if (&block == f.entry() || handlers.count(&block) ||
           preds[block.number()].size() != 1)
@@ -174,10 +154,7 @@ bool mergeBlocks(Function &f, PassContext &context) {
 
 bool threadJumps(Function &f, PassContext &context) {
   bool changed = false;
-  llvm::SmallPtrSet<const Block *, 8> handlers;
-  for (const Block &b : f)
-    if (b.hasHandler())
-      handlers.insert(b.handler());
+  llvm::SmallPtrSet<const Block *, 8> handlers = handlerTargets(f);
   for (Block &block : f) {
     Instruction *jump = block.terminator();
     if (!jump || !jump->is(Op::Br))
@@ -233,10 +210,7 @@ bool removeNops(Function &f, PassContext &context) {
   uint64_t removed = 0;
   f.renumber();
   std::vector<std::vector<Block *>> preds = predecessors(f);
-  llvm::SmallPtrSet<const Block *, 8> handlers;
-  for (const Block &b : f)
-    if (b.hasHandler())
-      handlers.insert(b.handler());
+  llvm::SmallPtrSet<const Block *, 8> handlers = handlerTargets(f);
   for (Block &block : f) {
     for (auto it = block.begin(); it != block.end();) {
       Instruction &inst = *it++;
