@@ -298,6 +298,16 @@ maybeUnboundLoads(const Function &f) {
   return loads;
 }
 
+bool writesLocal(const Function &function, unsigned slot) {
+  for (const Block &block : function)
+    for (const Instruction &inst : block)
+      if ((inst.is(Op::StoreFast) || inst.is(Op::DeleteFast) ||
+           inst.is(Op::LoadFastAndClear)) &&
+          inst.localIndex() == slot)
+        return true;
+  return false;
+}
+
 Function *cloneFunction(const Function &source, Module &into) {
   for (const PoolConstant &c : source.consts)
     if (c.isCode())

@@ -112,6 +112,9 @@ Block *splitBlockBefore(Instruction &at);
 /// free variables are not plain locals and are not reported.
 llvm::SmallPtrSet<const Instruction *, 4> maybeUnboundLoads(const Function &f);
 
+/// Whether `function` stores to, deletes or clears the fast local `slot`.
+bool writesLocal(const Function &function, unsigned slot);
+
 /// A copy of `source` as a new function of `into` (same version), with its
 /// metadata, pools, blocks, handlers and instructions; null if its constant
 /// pool holds a code object (a child function, which the copy could not
