@@ -38,6 +38,12 @@ def work(n):
             print("never")
         total += i if not DEBUG else -i
         DEBUG and print("never either")
+        if DEBUG:
+            total -= 100
+        elif i % 2:
+            total += 1000
+        else:
+            total += 10
     return total
 
 
