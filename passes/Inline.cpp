@@ -24,7 +24,7 @@
 // stacklevel=, locals(), super(), ...), reads of locals that may be
 // unbound, recursion, calls that would
 // raise TypeError, keyword-only defaults, and callees bigger than
-// `max-size` IR instructions (default 40).
+// `max-size` IR instructions (default 60).
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,7 +80,7 @@ bool Inline::inlineInto(Function &caller, const ModuleFacts &facts,
                      "'" + site->name + "' is not inlined: " + refusal);
       continue;
     }
-    unsigned cost = inlineCost(callee);
+    unsigned cost = inlineCost(callee, &context);
     if (cost > maxSize_) {
       context.remark(kPass, false, caller, line,
                      "'" + site->name + "' is not inlined: it has " +
@@ -149,7 +149,7 @@ Expected<std::unique_ptr<Pass>>
 createInlinePass(const PassParameters &parameters) {
   if (Status s = parameters.allowOnly(kPass, {"max-size"}); !s)
     return s.error();
-  Expected<uint64_t> maxSize = parameters.getUnsigned(kPass, "max-size", 40);
+  Expected<uint64_t> maxSize = parameters.getUnsigned(kPass, "max-size", 60);
   if (!maxSize)
     return maxSize.error();
   return std::unique_ptr<Pass>(new Inline(unsigned(*maxSize)));

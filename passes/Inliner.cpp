@@ -439,13 +439,20 @@ bool isNoOp(const Function &callee) {
   return true;
 }
 
-unsigned inlineCost(const Function &callee) {
+unsigned inlineCost(const Function &callee, const PassContext *context) {
   const PyOps &ops = pyOps(callee.version());
   unsigned n = 0;
-  for (const Block &block : callee)
-    for (const Instruction &inst : block)
-      n += !(isPy(inst, ops.RESUME) || inst.is(Op::Nop) ||
-             (inst.is(Op::Br) && !inst.hasOffset()));
+  for (const Block &block : callee) {
+    unsigned here = 0;
+    bool fallback = false;
+    for (const Instruction &inst : block) {
+      here += !(isPy(inst, ops.RESUME) || inst.is(Op::Nop) ||
+                (inst.is(Op::Br) && !inst.hasOffset()));
+      fallback |= context && context->isFallbackCall(inst);
+    }
+    if (!fallback)
+      n += here;
+  }
   return n;
 }
 

@@ -115,8 +115,11 @@ std::string inlineRefusal(const Function &callee, const Function &caller,
 /// The callee's body does nothing but return None.
 bool isNoOp(const Function &callee);
 
-/// IR instructions of the body, not counting RESUME and NOPs.
-unsigned inlineCost(const Function &callee);
+/// IR instructions of the body, not counting RESUME, NOPs and the blocks of
+/// calls a guard falls back to (cold code, from inlining into the callee
+/// earlier; `context` knows them, when given).
+unsigned inlineCost(const Function &callee,
+                    const PassContext *context = nullptr);
 
 /// Replaces the call of `site` by `callee`'s body. `guarded`: behind an
 /// identity check of the callee (see above). The caller must have been
