@@ -23,8 +23,17 @@ Expected<int32_t> computeStackDepth(const OpcodeTable &table,
                      std::to_string(index));
       return;
     }
-    // As CPython's stackdepth_push: a block is (re)visited when reached
-    // deeper than before, so the result is the maximum over all paths.
+    // As CPython's stackdepth_push: every path reaches an instruction with
+    // the same depth ("Invalid CFG, inconsistent stackdepth" on 3.12+).
+    // Code that is not balanced would otherwise go round a loop for ever,
+    // one slot deeper each time.
+    if (depthAt[index] >= 0 && depth != depthAt[index]) {
+      status = Error("inconsistent stack depth at instruction " +
+                     std::to_string(index) + ": " +
+                     std::to_string(depthAt[index]) + " and " +
+                     std::to_string(depth));
+      return;
+    }
     if (depth > depthAt[index]) {
       depthAt[index] = depth;
       work.push_back(index);
@@ -69,8 +78,10 @@ Expected<int32_t> computeStackDepth(const OpcodeTable &table,
       if (next < 0)
         return Error("negative stack depth after instruction " +
                      std::to_string(i));
-      if (depthAt[i + 1] >= next)
+      if (depthAt[i + 1] >= 0) {
+        reach(i + 1, next); // only to check that the depths agree
         break;
+      }
       depthAt[++i] = next;
     }
   }

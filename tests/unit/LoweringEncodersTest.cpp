@@ -209,6 +209,21 @@ TEST(StackDepth, BranchesAndHandlers) {
   EXPECT_EQ(*withHandler, 4);
 }
 
+TEST(StackDepth, InconsistentDepthsAreAnError) {
+  // A loop that leaves one more value on the stack each time round: the
+  // paths into its head disagree (CPython refuses such code), and the
+  // walk must say so instead of going round for ever.
+  const OpcodeTable &t = tableFor(12);
+  MachineCode m;
+  m.instrs.push_back(instr(t, "NOP"));
+  m.instrs.push_back(instr(t, "LOAD_CONST", 0));
+  m.instrs.push_back(instr(t, "JUMP_BACKWARD", 0, 1));
+  Expected<int32_t> d = computeStackDepth(t, m);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().message,
+            "inconsistent stack depth at instruction 1: 0 and 1");
+}
+
 TEST(StackDepth, VersionRules) {
   // RETURN_GENERATOR counts +1 on 3.11 and 3.12; 3.13 reports at least 1.
   const OpcodeTable &t12 = tableFor(12);
