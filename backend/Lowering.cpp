@@ -35,6 +35,7 @@
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <algorithm>
 #include <array>
@@ -161,6 +162,14 @@ private:
     return offStackValue_[v->number()];
   }
   bool computeOffStack(const Instruction &inst) const;
+  /// Whether `inst` is a const that only a 3.11/3.12 call takes as its
+  /// keyword names: written as that call's KW_NAMES.
+  bool isKwNamesConst(const Instruction &inst) const {
+    return minor_ <= 12 && offStack(inst) &&
+           inst.result()->uses().begin()->user()->is(Op::Call);
+  }
+  Status emitKwNames(const Instruction &call);
+  int64_t kwNamesIndex(const Value *names);
   void setDemand(const Value *v);
   Status fail(const Instruction &at, const std::string &what) const {
     return Error("function '" + f_.qualName.utf8 + "': offset " +
@@ -203,6 +212,10 @@ private:
   std::vector<uint32_t> deferredLocations_;
   llvm::SmallVector<const Value *, 8> popped_;
   llvm::SmallVector<std::pair<const Value *, uint32_t>, 2> peeked_;
+  /// Per block: the edges into it, and whether it is a handler; made when
+  /// kwNamesIndex() first needs them.
+  std::vector<std::vector<const Successor *>> incoming_;
+  std::vector<bool> isHandler_;
 };
 
 /// Whether `second`, which comes right after `first` in their block, is
@@ -509,13 +522,10 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
                  joined(*prev, inst, true);
   switch (inst.op()) {
   case Op::Const:
-    if (skip) {
-      if (minor_ <= 12 && inst.result()->uses().begin()->user()->is(
-                              Op::Call))
-        emit(ops_.KW_NAMES, imm, inst);
-      break;
-    }
-    emit(ops_.LOAD_CONST, imm, inst);
+    // A kwnames tuple is written by its call (emitKwNames), a RETURN_CONST
+    // value by its return.
+    if (!skip)
+      emit(ops_.LOAD_CONST, imm, inst);
     break;
   case Op::PushNull:
     emit(ops_.PUSH_NULL, 0, inst);
@@ -621,6 +631,9 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
     break;
   case Op::Call: {
     uint32_t argc = inst.numOperands() - 2 - (inst.hasOptionalOperand());
+    if (minor_ <= 12 && inst.hasOptionalOperand())
+      if (Status s = emitKwNames(inst); !s)
+        return s;
     if (minor_ == 11) {
       emit(ops_.PRECALL, argc, inst);
       emit(ops_.CALL, argc, inst);
@@ -661,6 +674,69 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
       sched_.stack.push_back(&r);
   }
   return Status::ok();
+}
+
+/// 3.11/3.12: the KW_NAMES of `call`, right before its PRECALL or CALL:
+/// the interpreter keeps KW_NAMES's argument for the next call only, so
+/// nothing may come between (a call among the arguments would take it).
+/// The names are normally a const that never reaches the stack, wherever
+/// it stands in the block; names that reach the call another way (through
+/// a block parameter, or used twice) were arranged on top with the other
+/// operands, and are popped first.
+Status FunctionLowering::emitKwNames(const Instruction &call) {
+  const Value *names = call.operand(call.numOperands() - 1);
+  if (offStackValue(names)) {
+    const Instruction &tuple = *definer(names);
+    emit(ops_.KW_NAMES, tuple.immediate(), tuple);
+    return Status::ok();
+  }
+  int64_t index = kwNamesIndex(names);
+  if (index < 0)
+    return fail(call, "the keyword names of the call are not one constant "
+                      "tuple, which KW_NAMES needs on 3.11 and 3.12");
+  ++report_.pops;
+  emit(ops_.POP_TOP, 0, call);
+  emit(ops_.KW_NAMES, static_cast<uint32_t>(index), call);
+  return Status::ok();
+}
+
+/// The co_consts index of the keyword names `names`: the const that made
+/// them, or, for a block parameter, the one every edge into the block
+/// passes (through other parameters too). -1 when they are not one
+/// constant, or come from a handler's parameters, which no edge passes.
+int64_t FunctionLowering::kwNamesIndex(const Value *names) {
+  if (incoming_.empty()) {
+    incoming_.resize(blocks_.size());
+    isHandler_.assign(blocks_.size(), false);
+    for (const Block *b : blocks_) {
+      if (b->hasHandler())
+        isHandler_[b->handler()->number()] = true;
+      if (const Instruction *term = b->terminator())
+        for (const Successor &s : term->successors())
+          incoming_[s.target()->number()].push_back(&s);
+    }
+  }
+  int64_t index = -1;
+  llvm::SmallPtrSet<const Value *, 8> seen;
+  llvm::SmallVector<const Value *, 8> work{names};
+  while (!work.empty()) {
+    const Value *v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (const Instruction *def = definer(v)) {
+      if (!def->is(Op::Const) || (index >= 0 && index != def->immediate()))
+        return -1;
+      index = def->immediate();
+      continue;
+    }
+    const auto *param = llvm::cast<BlockParam>(v);
+    unsigned b = param->block()->number();
+    if (isHandler_[b] || incoming_[b].empty())
+      return -1;
+    for (const Successor *edge : incoming_[b])
+      work.push_back(edge->arg(param->index()));
+  }
+  return index;
 }
 
 Status FunctionLowering::lowerTerminator(const Instruction &inst,
@@ -1013,14 +1089,20 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
     if (inst.hasOffset()) {
       uint32_t units = 0;
       for (size_t i = before; i < machine.instrs.size(); ++i) {
+        // A call's KW_NAMES stood where its const is (below).
+        if (machine.instrs[i].opcode == ops_.KW_NAMES)
+          continue;
         const OpcodeInfo *info = table_.info(machine.instrs[i].opcode);
         units += 1 + (info ? info->cacheEntries : 0);
       }
-      // Nothing written: a const that never reaches the stack, or the
-      // second half of a 3.13 superinstruction, whose units the first half
-      // counted.
+      // Nothing written: a RETURN_CONST's const, or the second half of a
+      // 3.13 superinstruction, whose units the first half counted; or a
+      // kwnames const, whose KW_NAMES its call writes, but which stood
+      // here in the original.
       if (machine.instrs.size() > before)
         expectedOffset_ = inst.offset() + 2 * units;
+      else if (isKwNamesConst(inst))
+        expectedOffset_ = inst.offset() + 2 * ownUnits(inst);
     }
   }
   return Status::ok();

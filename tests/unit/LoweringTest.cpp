@@ -306,6 +306,58 @@ TEST(Lowering, CallsPerVersion) {
             "RETURN_VALUE");
 }
 
+TEST(Lowering, KwNamesComeRightBeforeTheirCall) {
+  // The names tuple made before another call among the arguments: that
+  // call must not take the KW_NAMES (the interpreter keeps its argument
+  // for the next CALL only).
+  const char *early = R"(bb0:
+  %0, %1 = load_global g
+  %2 = const ('x',)
+  %3, %4 = load_global g
+  %5 = call %3, %4
+  %6 = call %0, %1, %5, kwnames %2
+  return %6
+}
+)";
+  EXPECT_EQ(lowerText(header("3.11") + early),
+            "LOAD_GLOBAL 1; LOAD_GLOBAL 1; PRECALL 0; CALL 0; KW_NAMES 2; "
+            "PRECALL 1; CALL 1; RETURN_VALUE");
+  EXPECT_EQ(lowerText(header("3.12") + early),
+            "LOAD_GLOBAL 1; LOAD_GLOBAL 1; CALL 0; KW_NAMES 2; CALL 1; "
+            "RETURN_VALUE");
+  // The names reach the call through a block parameter: the tuple is on
+  // the stack, so it is popped and named by KW_NAMES.
+  const char *param = R"(bb0:
+  %0, %1 = load_global g
+  %2 = load_fast a
+  %3 = const ('x',)
+  br ^bb1(%0, %1, %2, %3)
+bb1(%4, %5, %6, %7):
+  %8 = call %4, %5, %6, kwnames %7
+  return %8
+}
+)";
+  EXPECT_EQ(lowerText(header("3.12") + param),
+            "LOAD_GLOBAL 1; LOAD_FAST 0; LOAD_CONST 2; POP_TOP; KW_NAMES 2; "
+            "CALL 1; RETURN_VALUE");
+  // Names that are not one constant cannot be KW_NAMES's argument.
+  const char *unknown = R"(bb0:
+  %0, %1 = load_global g
+  %2 = load_fast a
+  %3 = load_fast b
+  %4 = call %0, %1, %2, kwnames %3
+  return %4
+}
+)";
+  EXPECT_NE(lowerText(header("3.12") + unknown)
+                .find("the keyword names of the call are not one constant"),
+            std::string::npos);
+  // 3.13 keeps the tuple on the stack for CALL_KW wherever it was made.
+  EXPECT_EQ(lowerText(header("3.13") + param),
+            "LOAD_GLOBAL 1; LOAD_FAST 0; LOAD_CONST 2; CALL_KW 1; "
+            "RETURN_VALUE");
+}
+
 TEST(Lowering, SuperinstructionsOn313) {
   std::string text = header("3.13") + R"(bb0:
   %0 = load_fast a                              #0
