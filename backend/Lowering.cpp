@@ -58,7 +58,7 @@ struct OpcodeSet {
       JUMP_FORWARD = -1, JUMP_BACKWARD = -1, COPY = -1, SWAP = -1,
       LOAD_FAST_LOAD_FAST = -1, STORE_FAST_STORE_FAST = -1,
       STORE_FAST_LOAD_FAST = -1, LIST_APPEND = -1, SET_ADD = -1,
-      MAP_ADD = -1;
+      MAP_ADD = -1, FOR_ITER = -1, END_FOR = -1;
   // [test] for 3.12+; [test] forward and [4 + test] backward for 3.11.
   int popJump[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
 
@@ -83,7 +83,8 @@ struct OpcodeSet {
     BCC_OPCODE(JUMP_BACKWARD) BCC_OPCODE(COPY) BCC_OPCODE(SWAP)
     BCC_OPCODE(LOAD_FAST_LOAD_FAST) BCC_OPCODE(STORE_FAST_STORE_FAST)
     BCC_OPCODE(STORE_FAST_LOAD_FAST) BCC_OPCODE(LIST_APPEND)
-    BCC_OPCODE(SET_ADD) BCC_OPCODE(MAP_ADD)
+    BCC_OPCODE(SET_ADD) BCC_OPCODE(MAP_ADD) BCC_OPCODE(FOR_ITER)
+    BCC_OPCODE(END_FOR)
 #undef BCC_OPCODE
     static const char *const tests[4] = {"TRUE", "FALSE", "NONE", "NOT_NONE"};
     for (int i = 0; i < 4; ++i) {
@@ -169,6 +170,7 @@ private:
            inst.result()->uses().begin()->user()->is(Op::Call);
   }
   Status emitKwNames(const Instruction &call);
+  Status checkForIterExit(uint32_t instr) const;
   int64_t kwNamesIndex(const Value *names);
   void setDemand(const Value *v);
   Status fail(const Instruction &at, const std::string &what) const {
@@ -739,6 +741,31 @@ int64_t FunctionLowering::kwNamesIndex(const Value *names) {
   return index;
 }
 
+/// 3.12+: an exhausted FOR_ITER pops its iterator and jumps past the
+/// END_FOR at its target (3.13: END_FOR and POP_TOP), which never run;
+/// anything else written there (a move, a const) would be skipped too. So
+/// the exhausted edge must reach an END_FOR of the iterator and the value
+/// FOR_ITER passes on that edge before anything else, with the stack as the
+/// edge left it.
+Status FunctionLowering::checkForIterExit(uint32_t instr) const {
+  const MachineInstr &jump = machine.instrs[instr];
+  if (minor_ < 12 || jump.opcode != ops_.FOR_ITER)
+    return Status::ok();
+  size_t target = static_cast<size_t>(jump.target);
+  bool landed = target < machine.instrs.size() &&
+                machine.instrs[target].opcode == ops_.END_FOR;
+  if (landed && minor_ >= 13)
+    landed = target + 1 < machine.instrs.size() &&
+             machine.instrs[target + 1].opcode == ops_.POP_TOP;
+  if (landed)
+    return Status::ok();
+  return Error("function '" + f_.qualName.utf8 + "': instruction " +
+               std::to_string(instr) +
+               ": the exhausted path of FOR_ITER does not begin with " +
+               (minor_ >= 13 ? "END_FOR, POP_TOP" : "END_FOR") +
+               ", which the interpreter skips");
+}
+
 Status FunctionLowering::lowerTerminator(const Instruction &inst,
                                          unsigned blockIndex,
                                          const Block *next) {
@@ -1287,6 +1314,8 @@ Status FunctionLowering::run() {
                    "': a jump to an empty block at the end");
     machine.instrs[p.instr].target =
         static_cast<int32_t>(blockStart_[p.targetBlock]);
+    if (Status s = checkForIterExit(p.instr); !s)
+      return s;
   }
   for (ExceptionHandler &h : machine.handlers)
     h.target = blockStart_[h.target];

@@ -358,6 +358,61 @@ bb1(%4, %5, %6, %7):
             "RETURN_VALUE");
 }
 
+TEST(Lowering, AnExhaustedForIterLandsOnEndFor) {
+  // 3.12+ FOR_ITER, when exhausted, jumps past the END_FOR at its target
+  // (3.13: END_FOR and POP_TOP): those must come first there, or whatever
+  // stands before them is skipped.
+  auto loop = [](const char *version, const char *exit) {
+    return header(version) + R"(bb0:
+  %0 = load_fast a
+  %1 = py GET_ITER %0
+  br ^bb1(%1)
+bb1(%2):
+  %3 = py FOR_ITER 0 peek %2, ^bb3(%2, %3), ^bb2(%2, %3)
+bb2(%4, %5):
+  drop %5
+  br ^bb1(%4)
+)" + exit + "}\n";
+  };
+  const char *endFor12 = R"(bb3(%6, %7):
+  py END_FOR %6, %7
+  %8 = const None
+  return %8
+)";
+  EXPECT_EQ(lowerText(loop("3.12", endFor12)),
+            "LOAD_FAST 0; GET_ITER; FOR_ITER 2; POP_TOP; JUMP_BACKWARD 4; "
+            "END_FOR; RETURN_CONST 0");
+  const char *constFirst12 = R"(bb3(%6, %7):
+  %8 = const None
+  py END_FOR %6, %7
+  return %8
+)";
+  EXPECT_EQ(lowerText(loop("3.12", constFirst12)),
+            "lowering error: function 'f': instruction 2: the exhausted path "
+            "of FOR_ITER does not begin with END_FOR, which the interpreter "
+            "skips");
+  const char *endFor13 = R"(bb3(%6, %7):
+  py END_FOR %7
+  drop %6
+  %8 = const None
+  return %8
+)";
+  EXPECT_EQ(lowerText(loop("3.13", endFor13)),
+            "LOAD_FAST 0; GET_ITER; FOR_ITER 3; POP_TOP; JUMP_BACKWARD 5; "
+            "END_FOR; POP_TOP; RETURN_CONST 0");
+  // The value FOR_ITER passes is below another one: a SWAP before END_FOR.
+  const char *swapped13 = R"(bb3(%6, %7):
+  %8 = const None
+  py END_FOR %7
+  drop %6
+  return %8
+)";
+  EXPECT_EQ(lowerText(loop("3.13", swapped13)),
+            "lowering error: function 'f': instruction 2: the exhausted path "
+            "of FOR_ITER does not begin with END_FOR, POP_TOP, which the "
+            "interpreter skips");
+}
+
 TEST(Lowering, SuperinstructionsOn313) {
   std::string text = header("3.13") + R"(bb0:
   %0 = load_fast a                              #0
