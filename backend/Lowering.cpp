@@ -170,6 +170,18 @@ private:
            inst.result()->uses().begin()->user()->is(Op::Call);
   }
   Status emitKwNames(const Instruction &call);
+  /// Moves made for `at` (its operands, or the block's exit before it)
+  /// leave the bottom slots that the block's handler keeps alone, unless
+  /// nothing after them can raise: a terminator that cannot (`br`,
+  /// `return`) hands the stack to its successor, whose own handler edge
+  /// says what its bottom slots are.
+  void keepHandlerSlots(const Instruction &at) {
+    unsigned depth = handlerDepth_;
+    if (at.isTerminator() && !at.mayRaise())
+      depth = 0;
+    sched_.handlerFloor =
+        std::min(depth, static_cast<unsigned>(sched_.stack.size()));
+  }
   Status checkForIterExit(uint32_t instr) const;
   int64_t kwNamesIndex(const Value *names);
   void setDemand(const Value *v);
@@ -200,6 +212,8 @@ private:
   std::vector<Pending> pending_;
   std::vector<uint32_t> handlerBlock_; // per handler: its block index
   int32_t currentHandler_ = MachineInstr::kNone;
+  /// The current block's handler depth (0 without a handler).
+  unsigned handlerDepth_ = 0;
   /// The IR instruction the last machine instruction came from, and whether
   /// nothing was emitted in between since (for 3.13 fusion).
   const Instruction *lastSource_ = nullptr;
@@ -410,6 +424,7 @@ Status FunctionLowering::arrange(const StackGoal &goal,
   }
   moves_.clear();
   replay_ = sched_.stack;
+  keepHandlerSlots(at);
   if (!sched_.arrange(goal, moves_))
     return fail(at, "no stack schedule for the operands of `" +
                         std::string(at.info().mnemonic) + "`");
@@ -423,6 +438,7 @@ Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
     return Status::ok();
   ++report_.exitShuffles;
   moves_.clear();
+  keepHandlerSlots(at);
   if (!sched_.arrangeExactly(target, moves_))
     return fail(at, "no stack schedule for the block's exit");
   // A fall-through into a block that is also jumped to (a loop header)
@@ -1046,6 +1062,7 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
                     preferred.end());
     moves_.clear();
     replay_ = sched_.stack;
+    keepHandlerSlots(*consumer);
     if (sched_.arrange(goal, moves_, preferred))
       emitMoves(*from, std::next(consumer));
   }
@@ -1080,6 +1097,7 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
   blockStart_[index] = static_cast<uint32_t>(machine.instrs.size());
   currentBlock_ = index;
   currentHandler_ = MachineInstr::kNone;
+  handlerDepth_ = block.hasHandler() ? block.handlerDepth() : 0;
   if (block.hasHandler()) {
     ExceptionHandler h;
     h.target = block.handler()->number(); // a block, for now

@@ -121,6 +121,8 @@ template <typename Accept> struct MoveSearch {
   const Value *top;
   std::vector<const Value *> work;
   size_t floor;
+  /// The slots below this one are the handler's: never swapped or popped.
+  size_t kept;
   llvm::SmallVector<StackMove, StackScheduler::kMaxMoves> path, best;
   unsigned bestDead = ~0u;
 
@@ -136,7 +138,7 @@ template <typename Accept> struct MoveSearch {
     size_t size = work.size();
     size_t span = size - floor;
     bool last = left == 1 && top;
-    for (uint32_t i = 2; i <= span; ++i) {
+    for (uint32_t i = 2; i <= span && size - i >= kept; ++i) {
       if (last && work[size - i] != top)
         continue;
       std::swap(work.back(), work[size - i]);
@@ -157,7 +159,8 @@ template <typename Accept> struct MoveSearch {
       path.pop_back();
       work.pop_back();
     }
-    if (span >= 1 && !(last && (size < 2 || work[size - 2] != top)) &&
+    if (span >= 1 && size > kept &&
+        !(last && (size < 2 || work[size - 2] != top)) &&
         !sched.mayBeNull(work.back())) {
       const Value *top = work.back();
       work.pop_back();
@@ -177,9 +180,14 @@ bool StackScheduler::search(Accept accept, const Value *top, unsigned reach,
   // Iterative deepening over the moves that stay within the top `reach`
   // slots; among the solutions of the smallest length, the first with the
   // fewest dead slots wins (enumeration order is the preference order).
-  MoveSearch<Accept> walk{accept, *this, top, stack,
+  MoveSearch<Accept> walk{accept,
+                          *this,
+                          top,
+                          stack,
                           stack.size() > reach ? stack.size() - reach : 0,
-                          {}, {}};
+                          std::min<size_t>(handlerFloor, stack.size()),
+                          {},
+                          {}};
   for (unsigned n = 0; n <= maxMoves; ++n) {
     walk.run(n);
     if (walk.bestDead != ~0u) {
@@ -201,7 +209,8 @@ bool StackScheduler::arrange(const StackGoal &goal,
   if (goal.discards && goal.popped.size() == 1 && goal.peeked.empty() &&
       !demandOf(goal.popped.front()) && !mayBeNull(goal.popped.front())) {
     auto it = std::find(stack.rbegin(), stack.rend(), goal.popped.front());
-    if (it != stack.rend()) {
+    // Its slot, counted from the bottom, must not be the handler's.
+    if (it != stack.rend() && size_t(stack.rend() - it) > handlerFloor) {
       StackMove swap{StackMove::Swap, uint32_t(it - stack.rbegin() + 1)};
       apply(swap);
       moves.push_back(swap);
@@ -304,6 +313,9 @@ bool StackScheduler::constructExactly(llvm::ArrayRef<const Value *> target,
   while (common < stack.size() && common < target.size() &&
          stack[common] == target[common])
     ++common;
+  // The handler's slots stay as they are.
+  if (common < std::min<size_t>(handlerFloor, stack.size()))
+    return false;
   llvm::SmallVector<StackMove, 32> out;
   std::vector<const Value *> saved = stack;
   auto move = [&](StackMove::Kind kind, uint32_t arg) {

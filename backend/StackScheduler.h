@@ -20,11 +20,15 @@
 // slots below is taken when keeping their order is impossible, longer, or
 // leaves a dead slot behind.
 //
+// In a block with an exception handler, the bottom slots the handler keeps
+// (handlerFloor) are never swapped or popped while an instruction that may
+// raise is still to come: the handler receives whatever lies there.
+//
 // A shape that needs more than kMaxMoves moves or reaches deeper than
 // kWindow slots is not searched: it is built step by step (pop, copy, then
 // sort with SWAPs through the top), which is longer but always possible
-// unless a maybe-NULL value would have to be copied or popped; only then
-// does the caller get a refusal.
+// unless a maybe-NULL value would have to be copied or popped, or a
+// handler's slot moved; only then does the caller get a refusal.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BCC_BACKEND_STACKSCHEDULER_H
@@ -89,6 +93,13 @@ public:
   /// Such a value is never copied or popped, only swapped (COPY/POP_TOP of
   /// a NULL crashes the interpreter).
   std::vector<bool> maybeNull;
+
+  /// How many slots at the bottom of the stack the current block's
+  /// exception handler keeps (its depth), while an instruction that may
+  /// raise is still to come: moves never swap or pop them (a COPY may read
+  /// them), so that the handler finds there what the exception table
+  /// promises. Set by the caller before each request.
+  unsigned handlerFloor = 0;
 
   unsigned demandOf(const Value *v) const { return demand[v->number()]; }
   bool mayBeNull(const Value *v) const { return maybeNull[v->number()]; }

@@ -413,6 +413,30 @@ bb2(%4, %5):
             "interpreter skips");
 }
 
+TEST(Lowering, MovesLeaveTheHandlersSlotsAlone) {
+  // %5 lies in the slot the handler keeps (depth 1) and nothing else uses
+  // it: popping it (SWAP 4; POP_TOP) would be the shortest way to put the
+  // call's operands in order, and the handler would then find the NULL
+  // there instead.
+  const char *text = R"(bb0:
+  %0 = load_fast a
+  br ^bb1(%0)
+bb1(%1) handler ^bb2(%1) depth 1:
+  %2, %3 = load_global g
+  %4 = load_fast b
+  br ^bb3(%1, %3, %4, %2)
+bb3(%5, %6, %7, %8) handler ^bb2(%5) depth 1:
+  %9 = call %8, %6, %7
+  return %9
+bb2(%10, %11):
+  py RERAISE 0 %11
+}
+)";
+  EXPECT_EQ(lowerText(header("3.12") + text),
+            "LOAD_FAST 0; LOAD_GLOBAL 1; LOAD_FAST 1; SWAP 2; SWAP 3; "
+            "SWAP 3; SWAP 2; CALL 1; RETURN_VALUE; RERAISE 0");
+}
+
 TEST(Lowering, SuperinstructionsOn313) {
   std::string text = header("3.13") + R"(bb0:
   %0 = load_fast a                              #0
