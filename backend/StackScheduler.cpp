@@ -297,13 +297,62 @@ bool StackScheduler::construct(const StackGoal &goal,
     }
   }
   size_t below = target.size();
-  target.insert(target.end(), goal.popped.begin(), goal.popped.end());
-  for (const auto &[value, depth] : goal.peeked) {
-    if (depth ? depth > below || target[below - depth] != value
-              : std::find(target.begin(), target.begin() + below, value) ==
-                    target.begin() + below)
+  auto peeksHold = [&](llvm::ArrayRef<const Value *> s) {
+    for (const auto &[value, depth] : goal.peeked)
+      if (depth ? depth > s.size() || s[s.size() - depth] != value
+                : std::find(s.begin(), s.end(), value) == s.end())
+        return false;
+    return true;
+  };
+  if (!peeksHold(llvm::ArrayRef<const Value *>(target).take_front(below))) {
+    // A value peeked at a fixed depth is not there: rebuild what lies
+    // below the popped values without the slots nothing needs any more
+    // (the values a NULL or the handler keeps aside), each peeked value
+    // at its depth and the others in their order.
+    auto peekedAt = [&](const Value *v) {
+      for (const auto &[value, depth] : goal.peeked)
+        if (value == v)
+          return true;
       return false;
+    };
+    size_t kept = std::min<size_t>(handlerFloor, below);
+    std::vector<const Value *> fixed(target.begin(), target.begin() + kept);
+    std::vector<const Value *> movable;
+    for (size_t i = kept; i < below; ++i)
+      if (demandOf(target[i]) || mayBeNull(target[i]) || peekedAt(target[i]))
+        movable.push_back(target[i]);
+    size_t n = fixed.size() + movable.size();
+    std::vector<const Value *> rebuilt(n, nullptr);
+    std::copy(fixed.begin(), fixed.end(), rebuilt.begin());
+    for (const auto &[value, depth] : goal.peeked) {
+      if (!depth)
+        continue;
+      if (depth > n)
+        return false;
+      size_t at = n - depth;
+      if (at < kept) {
+        if (rebuilt[at] != value)
+          return false;
+        continue;
+      }
+      auto it = std::find(movable.rbegin(), movable.rend(), value);
+      if (it == movable.rend() || rebuilt[at])
+        return false;
+      movable.erase(std::next(it).base());
+      rebuilt[at] = value;
+    }
+    size_t next = 0;
+    for (const Value *&slot : rebuilt)
+      if (!slot)
+        slot = movable[next++];
+    if (!peeksHold(rebuilt))
+      return false;
+    below = rebuilt.size();
+    target = std::move(rebuilt);
+    target.insert(target.end(), goal.popped.begin(), goal.popped.end());
+    return constructExactly(target, moves);
   }
+  target.insert(target.end(), goal.popped.begin(), goal.popped.end());
   return constructExactly(target, moves);
 }
 

@@ -437,6 +437,33 @@ bb2(%10, %11):
             "SWAP 3; SWAP 2; CALL 1; RETURN_VALUE; RERAISE 0");
 }
 
+TEST(Lowering, DeadSlotsMakeWayForAValuePeekedAtItsDepth) {
+  // LIST_EXTEND 1 needs the list right below the value: nine slots nothing
+  // needs lie between, too deep for the search, so the shape is built step
+  // by step, popping them.
+  std::string consts, args, params;
+  for (int i = 0; i < 9; ++i) {
+    consts += "  %c" + std::to_string(i) + " = const 1\n";
+    args += ", %c" + std::to_string(i);
+    params += ", %p" + std::to_string(i);
+  }
+  std::string text = header("3.12") + "bb0:\n  %l = py BUILD_LIST 0\n" +
+                     consts + "  %a = load_fast a\n  br ^bb1(%l" + args +
+                     ", %a)\nbb1(%pl" + params +
+                     ", %pa):\n  py LIST_EXTEND 1 peek %pl, %pa\n"
+                     "  return %pl\n}\n";
+  std::string expected = "BUILD_LIST 0; ";
+  for (int i = 0; i < 9; ++i)
+    expected += "LOAD_CONST 1; ";
+  expected += "LOAD_FAST 0; ";
+  for (int i = 0; i < 9; ++i)
+    expected += "SWAP 2; POP_TOP; ";
+  expected += "LIST_EXTEND 1; RETURN_VALUE";
+  LoweringReport report;
+  EXPECT_EQ(lowerText(text, &report), expected);
+  EXPECT_EQ(report.constructed, 1u);
+}
+
 TEST(Lowering, SuperinstructionsOn313) {
   std::string text = header("3.13") + R"(bb0:
   %0 = load_fast a                              #0
