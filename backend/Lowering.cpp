@@ -170,6 +170,18 @@ private:
            inst.result()->uses().begin()->user()->is(Op::Call);
   }
   Status emitKwNames(const Instruction &call);
+  /// The depths below the popped operands of a py instruction's peeked
+  /// ones, shallowest first, from its stack signature (none without one).
+  void signaturePeekDepths(const Instruction &inst,
+                           llvm::SmallVectorImpl<uint32_t> &out) const {
+    if (!inst.is(Op::Py))
+      return;
+    if (std::optional<StackSignature> sig =
+            table_.signature(inst.pyOpcode(), inst.pyOparg(), false)) {
+      std::vector<uint32_t> depths = sig->peekedDepths();
+      out.assign(depths.begin(), depths.end());
+    }
+  }
   /// Moves made for `at` (its operands, or the block's exit before it)
   /// leave the bottom slots that the block's handler keeps alone, unless
   /// nothing after them can raise: a terminator that cannot (`br`,
@@ -501,13 +513,8 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
   for (const Use &u : inst.operandUses())
     numPeeks += u.isPeeked();
   llvm::SmallVector<uint32_t, 2> peekDepths;
-  if (inst.is(Op::Py) && !variablePeek && numPeeks) {
-    if (std::optional<StackSignature> sig =
-            table_.signature(inst.pyOpcode(), inst.pyOparg(), false)) {
-      std::vector<uint32_t> depths = sig->peekedDepths();
-      peekDepths.assign(depths.begin(), depths.end());
-    }
-  }
+  if (!variablePeek && numPeeks)
+    signaturePeekDepths(inst, peekDepths);
   for (const Use &u : inst.operandUses()) {
     const Value *v = u.get();
     if (offStackValue(v))
@@ -789,20 +796,32 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
   auto isNext = [&](const Block *b) { return b == next; };
   consumeUses(inst);
   if (inst.numSuccessors() == 0) {
-    // A scope exit: operands on top, whatever lies below.
+    // A scope exit: operands on top, whatever lies below; a peeked one at
+    // its depth (RERAISE reads lasti right below the exception).
     popped_.clear();
     peeked_.clear();
     bool returnConst = false;
+    unsigned numPeeks = 0, peekIndex = 0;
+    for (const Use &u : inst.operandUses())
+      numPeeks += u.isPeeked();
+    llvm::SmallVector<uint32_t, 2> peekDepths;
+    if (numPeeks)
+      signaturePeekDepths(inst, peekDepths);
     for (const Use &u : inst.operandUses()) {
       const Value *v = u.get();
       if (offStackValue(v)) {
         returnConst = true;
         continue;
       }
-      if (u.isPeeked())
-        peeked_.push_back({v, 0});
-      else
+      if (u.isPeeked()) {
+        uint32_t depth = 0;
+        if (numPeeks == peekDepths.size())
+          depth = peekDepths[numPeeks - 1 - peekIndex];
+        peeked_.push_back({v, depth});
+        ++peekIndex;
+      } else {
         popped_.push_back(v);
+      }
     }
     for (uint32_t k : touched_)
       sched_.demand[k] = 0;

@@ -464,6 +464,23 @@ TEST(Lowering, DeadSlotsMakeWayForAValuePeekedAtItsDepth) {
   EXPECT_EQ(report.constructed, 1u);
 }
 
+TEST(Lowering, AScopeExitFindsAPeekedValueAtItsDepth) {
+  // RERAISE 1 sets f_lasti from the value right below the exception; a
+  // value between them would be taken for lasti ("lasti is not an int").
+  const char *text = R"(bb0:
+  %0 = load_fast a
+  %1 = load_fast b
+  %2 = const None
+  br ^bb1(%0, %2, %1)
+bb1(%3, %4, %5):
+  py RERAISE 1 peek %3, %5
+}
+)";
+  EXPECT_EQ(lowerText(header("3.12") + text),
+            "LOAD_FAST 0; LOAD_FAST 1; LOAD_CONST 0; SWAP 2; SWAP 2; POP_TOP; "
+            "RERAISE 1");
+}
+
 TEST(Lowering, SuperinstructionsOn313) {
   std::string text = header("3.13") + R"(bb0:
   %0 = load_fast a                              #0
