@@ -147,6 +147,7 @@ private:
   uint32_t prefixUnits(const Instruction &inst) const;
   uint32_t ownUnits(const Instruction &inst) const;
   bool gapBetween(const Instruction &prev, const Instruction &inst) const;
+  bool offsetTaken(uint32_t from, uint32_t to) const;
   Status arrangeEarly(Block::const_iterator from, Block::const_iterator end);
   void emitMoves(const Instruction &at, Block::const_iterator searchFrom);
   void consumeUses(const Instruction &inst);
@@ -224,6 +225,8 @@ private:
   std::vector<Pending> pending_;
   std::vector<uint32_t> handlerBlock_; // per handler: its block index
   int32_t currentHandler_ = MachineInstr::kNone;
+  /// The original offsets of the function's instructions, sorted.
+  std::vector<uint32_t> offsets_;
   /// The current block's handler depth (0 without a handler).
   unsigned handlerDepth_ = 0;
   /// The IR instruction the last machine instruction came from, and whether
@@ -928,7 +931,16 @@ bool FunctionLowering::gapBefore(const Instruction &inst) const {
   if (!inst.hasOffset() || expectedOffset_ == Instruction::kNoOffset ||
       inst.offset() <= expectedOffset_)
     return false;
-  return inst.offset() > expectedOffset_ + 2 * prefixUnits(inst);
+  return inst.offset() > expectedOffset_ + 2 * prefixUnits(inst) &&
+         !offsetTaken(expectedOffset_, inst.offset());
+}
+
+/// Whether an instruction of the function came from an offset in
+/// [from, to): then a pass moved it, and the hole it left is no move of
+/// the original's.
+bool FunctionLowering::offsetTaken(uint32_t from, uint32_t to) const {
+  auto it = std::lower_bound(offsets_.begin(), offsets_.end(), from);
+  return it != offsets_.end() && *it < to;
 }
 
 /// The EXTENDED_ARG units before `inst`'s own code unit in the original
@@ -987,8 +999,9 @@ bool FunctionLowering::gapBetween(const Instruction &prev,
   if (!prev.hasOffset() || !inst.hasOffset() ||
       inst.offset() <= prev.offset())
     return false;
-  return inst.offset() >
-         prev.offset() + 2 * (ownUnits(prev) + prefixUnits(inst));
+  uint32_t end = prev.offset() + 2 * ownUnits(prev);
+  return inst.offset() > end + 2 * prefixUnits(inst) &&
+         !offsetTaken(end, inst.offset());
 }
 
 /// At a gap, arranges the values already on the stack as the next
@@ -1317,9 +1330,12 @@ Status FunctionLowering::run() {
   for (const Block &b : f_)
     for (const Instruction &inst : b) {
       ++numInstructions;
+      if (inst.hasOffset())
+        offsets_.push_back(inst.offset());
       if (inst.is(Op::Const) && computeOffStack(inst))
         offStackValue_[inst.result()->number()] = true;
     }
+  std::sort(offsets_.begin(), offsets_.end());
   collectMaybeNull(f_, table_, sched_.maybeNull);
   if (minor_ >= 12)
     collectMaybeUnboundLoads(f_, maybeUnbound_);

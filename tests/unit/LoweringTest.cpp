@@ -130,6 +130,24 @@ TEST(Lowering, MovesGoWhereTheOffsetsLeaveAGap) {
                              "RETURN_CONST 0");
 }
 
+TEST(Lowering, AHoleAMovedInstructionLeftIsNoGap) {
+  // The load of c (#4) was moved after the constant (#6): the offsets skip
+  // #4 at the constant, but no move of the original was there, so the
+  // tuple's operands are arranged where the tuple is built, not early.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #0
+  %1 = load_fast b                              #2
+  %3 = const 1                                  #6
+  %2 = load_fast c                              #4
+  %4 = py BUILD_TUPLE 4 %1, %0, %2, %3          #8
+  return %4                                     #10
+}
+)";
+  EXPECT_EQ(lowerText(text), "LOAD_FAST 0; LOAD_FAST 1; LOAD_CONST 1; "
+                             "LOAD_FAST_CHECK 2; COPY 4; SWAP 3; "
+                             "BUILD_TUPLE 4; RETURN_VALUE");
+}
+
 TEST(Lowering, MovesAtAGapPrepareTheUsesThatFollow) {
   // `a.attr, b.attr, b.attr = a, b, b`: CPython reverses the three values
   // with one SWAP 3 at the gap, so that each STORE_ATTR finds its value on
