@@ -183,17 +183,24 @@ private:
       out.assign(depths.begin(), depths.end());
     }
   }
-  /// Moves made for `at` (its operands, or the block's exit before it)
-  /// leave the bottom slots that the block's handler keeps alone, unless
-  /// nothing after them can raise: a terminator that cannot (`br`,
-  /// `return`) hands the stack to its successor, whose own handler edge
-  /// says what its bottom slots are.
-  void keepHandlerSlots(const Instruction &at) {
+  /// What the moves made for `at` (its operands, or the block's exit
+  /// before it) may do. They leave the bottom slots that the block's
+  /// handler keeps alone, unless nothing after them can raise: a
+  /// terminator that cannot (`br`, `return`) hands the stack to its
+  /// successor, whose own handler edge says what its bottom slots are. And
+  /// they leave no copied value's slot behind, dead, except where the frame
+  /// ends right after (CPython's `COPY 3; POP_EXCEPT; RERAISE 1`): a dead
+  /// slot keeps its object alive until it is popped.
+  void limitMoves(const Instruction &at) {
     unsigned depth = handlerDepth_;
     if (at.isTerminator() && !at.mayRaise())
       depth = 0;
     sched_.handlerFloor =
         std::min(depth, static_cast<unsigned>(sched_.stack.size()));
+    auto next = std::next(Block::const_iterator(at));
+    sched_.deadCopiesAllowed = next != at.parent()->end() &&
+                               next->isTerminator() &&
+                               !next->numSuccessors();
   }
   Status checkForIterExit(uint32_t instr) const;
   int64_t kwNamesIndex(const Value *names);
@@ -439,7 +446,7 @@ Status FunctionLowering::arrange(const StackGoal &goal,
   }
   moves_.clear();
   replay_ = sched_.stack;
-  keepHandlerSlots(at);
+  limitMoves(at);
   if (!sched_.arrange(goal, moves_))
     return fail(at, "no stack schedule for the operands of `" +
                         std::string(at.info().mnemonic) + "`");
@@ -453,7 +460,7 @@ Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
     return Status::ok();
   ++report_.exitShuffles;
   moves_.clear();
-  keepHandlerSlots(at);
+  limitMoves(at);
   if (!sched_.arrangeExactly(target, moves_))
     return fail(at, "no stack schedule for the block's exit");
   // A fall-through into a block that is also jumped to (a loop header)
@@ -1094,7 +1101,10 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
                     preferred.end());
     moves_.clear();
     replay_ = sched_.stack;
-    keepHandlerSlots(*consumer);
+    limitMoves(*consumer);
+    // The original's moves at the gap may leave a copied value's slot
+    // behind (a match subject's COPY 1 before its last pattern).
+    sched_.deadCopiesAllowed = true;
     if (sched_.arrange(goal, moves_, preferred))
       emitMoves(*from, std::next(consumer));
   }

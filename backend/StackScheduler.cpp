@@ -151,7 +151,8 @@ template <typename Accept> struct MoveSearch {
          i <= span && size < floor + StackScheduler::kWindow + 2; ++i) {
       // Never COPY a value that may be NULL, nor one nothing needs any
       // more (that only leaves a dead slot behind).
-      if ((last && work[size - i] != top) || sched.mayBeNull(work[size - i]))
+      if ((last && work[size - i] != top) || sched.mayBeNull(work[size - i]) ||
+          (!sched.demandOf(work[size - i]) && !sched.deadCopiesAllowed))
         continue;
       work.push_back(work[size - i]);
       path.push_back({StackMove::Copy, i});

@@ -22,7 +22,10 @@
 //
 // In a block with an exception handler, the bottom slots the handler keeps
 // (handlerFloor) are never swapped or popped while an instruction that may
-// raise is still to come: the handler receives whatever lies there.
+// raise is still to come: the handler receives whatever lies there. A COPY
+// whose original slot nothing needs any more stays behind as a dead slot
+// that keeps its object alive; the caller allows that only where CPython
+// does it too (deadCopiesAllowed).
 //
 // A shape that needs more than kMaxMoves moves or reaches deeper than
 // kWindow slots is not searched: it is built step by step (pop, copy, then
@@ -100,6 +103,14 @@ public:
   /// them), so that the handler finds there what the exception table
   /// promises. Set by the caller before each request.
   unsigned handlerFloor = 0;
+
+  /// Whether a COPY may leave behind a slot nothing needs any more (the
+  /// copied value's last use takes the copy). Such a slot keeps its object
+  /// alive until it is popped, later than the original code let it go
+  /// (after a `del`, a weakref or co_extra callback sees it), so the caller
+  /// allows it only where the frame ends right after (CPython's `COPY 3;
+  /// POP_EXCEPT; RERAISE 1`).
+  bool deadCopiesAllowed = true;
 
   unsigned demandOf(const Value *v) const { return demand[v->number()]; }
   bool mayBeNull(const Value *v) const { return maybeNull[v->number()]; }

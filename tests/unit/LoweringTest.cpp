@@ -148,6 +148,29 @@ TEST(Lowering, AHoleAMovedInstructionLeftIsNoGap) {
                              "BUILD_TUPLE 4; RETURN_VALUE");
 }
 
+TEST(Lowering, NoCopyLeavesADeadSlotBehind) {
+  // b and a are loaded before the call's NULL and callable: COPY 3; COPY 5
+  // would be the shortest arrangement, but the slots of a and b would stay
+  // below, keeping their objects alive after `del b` (CPython's test_code
+  // frees a code object by deleting its last reference). SWAPs move them
+  // instead.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a
+  %1 = load_fast b
+  %2 = push_null
+  %3 = load_fast c
+  %4 = call %2, %3, %1, %0
+  store_fast c %4
+  delete_fast b
+  %5 = const None
+  return %5
+}
+)";
+  EXPECT_EQ(lowerText(text), "LOAD_FAST 0; LOAD_FAST 1; PUSH_NULL; "
+                             "LOAD_FAST_CHECK 2; SWAP 3; SWAP 2; SWAP 4; CALL 2; "
+                             "STORE_FAST 2; DELETE_FAST 1; RETURN_CONST 0");
+}
+
 TEST(Lowering, MovesAtAGapPrepareTheUsesThatFollow) {
   // `a.attr, b.attr, b.attr = a, b, b`: CPython reverses the three values
   // with one SWAP 3 at the gap, so that each STORE_ATTR finds its value on
