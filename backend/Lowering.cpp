@@ -393,7 +393,8 @@ void FunctionLowering::emitJump(int opcode, uint32_t targetBlock,
 /// A COPY takes the location of the next instruction from `searchFrom` on
 /// that uses the copied value: CPython gives it the location of the
 /// expression that uses the value left behind (a walrus' test, an
-/// augmented assignment's target).
+/// augmented assignment's target). Not when that is on another line than
+/// `at`: a line in the middle of `at`'s would be a line event of its own.
 void FunctionLowering::emitMoves(const Instruction &at,
                                  Block::const_iterator searchFrom) {
   // The lifter's hint: where the original's moves before `at` were.
@@ -416,7 +417,8 @@ void FunctionLowering::emitMoves(const Instruction &at,
       uint32_t i = emit(ops_.COPY, m.arg, at);
       if (hinted)
         machine.instrs[i].location = at.moveLocation();
-      else if (later && !later->location().isNone())
+      else if (later && !later->location().isNone() &&
+               later->location().line == at.location().line)
         machine.instrs[i].location = later->location();
       break;
     }
@@ -471,11 +473,16 @@ Status FunctionLowering::arrangeExactly(llvm::ArrayRef<const Value *> target,
     unsigned t = at.successor(0).target()->number();
     intoJumpTarget = jumpTarget_[t];
   }
-  deferMoves_ = at.is(Op::Br) && !at.hasOffset() && !intoJumpTarget;
-  const SourceLocation *previous =
-      intoJumpTarget && machine.instrs.size() > blockStart_[currentBlock_]
-          ? &machine.instrs.back().location
-          : nullptr;
+  // A block that wrote nothing before its exit (one that only jumps on)
+  // has nothing before to take the location of: its moves take the
+  // location of what follows, as a line of their own would be a line
+  // event of its own.
+  bool wroteSomething = machine.instrs.size() > blockStart_[currentBlock_];
+  deferMoves_ = at.is(Op::Br) && !at.hasOffset() &&
+                (!intoJumpTarget || !wroteSomething);
+  const SourceLocation *previous = intoJumpTarget && wroteSomething
+                                       ? &machine.instrs.back().location
+                                       : nullptr;
   SourceLocation previousLocation = previous ? *previous : SourceLocation();
   size_t firstMove = machine.instrs.size();
   for (const StackMove &m : moves_) {

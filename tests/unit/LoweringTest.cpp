@@ -14,6 +14,7 @@
 #include "backend/StackScheduler.h"
 #include "ir/Opcodes.h"
 #include "frontend/BytecodeDecoder.h"
+#include "frontend/LineTable.h"
 #include "ir/IRBuilder.h"
 #include "ir/IRParser.h"
 #include "ir/Verifier.h"
@@ -40,6 +41,34 @@ std::string lowerAndList(const Function &f, LoweringReport *report = nullptr) {
     out += d.info ? d.info->name : "?";
     if (d.info && d.info->hasArg)
       out += " " + std::to_string(*d.arg);
+  }
+  return out;
+}
+
+/// Lowers the first function of `text` and lists its instructions, each
+/// with its line ("NAME arg @line", @- for none).
+std::string lowerTextWithLines(const std::string &text) {
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  if (!m)
+    return "parse error: " + m.error().message;
+  Expected<std::shared_ptr<CodeObject>> code =
+      lowerFunction(*(*m)->function(0), nullptr);
+  if (!code)
+    return "lowering error: " + code.error().message;
+  Expected<std::vector<DecodedInstruction>> insts =
+      decodeInstructions(**code);
+  Expected<LineTable> lines = LineTable::decode(**code);
+  if (!insts || !lines)
+    return "decode error";
+  std::string out;
+  for (const DecodedInstruction &d : *insts) {
+    if (!out.empty())
+      out += "; ";
+    out += d.info ? d.info->name : "?";
+    if (d.info && d.info->hasArg)
+      out += " " + std::to_string(*d.arg);
+    std::optional<int32_t> line = lines->lineAt(d.offset);
+    out += line ? " @" + std::to_string(*line) : std::string(" @-");
   }
   return out;
 }
@@ -520,6 +549,45 @@ bb1(%3, %4, %5):
   EXPECT_EQ(lowerText(header("3.12") + text),
             "LOAD_FAST 0; LOAD_FAST 1; LOAD_CONST 0; SWAP 2; SWAP 2; POP_TOP; "
             "RERAISE 1");
+}
+
+TEST(Lowering, MovesTakeNoLineOfTheirOwn) {
+  // bb1 writes nothing but its exit's SWAP, into a loop header: with no
+  // instruction before it in the block, the SWAP takes the line of what
+  // follows (a SWAP without a line would be a line event for line 2 of its
+  // own on 3.12+). And the COPY before UNARY_NEGATIVE (line 3) does not
+  // take the line of the store that takes the copy (line 4): that would be
+  // a line 4 event in the middle of line 3.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              @1:0-1:1
+  %1 = load_fast b                              @1:2-1:3
+  br ^bb1(%0, %1)
+bb1(%2, %3):
+  br ^bb2(%3, %2)
+bb2(%4, %5):
+  store_fast a %4                               @2:0-2:1
+  store_fast b %5                               @2:0-2:1
+  %6 = load_fast a                              @2:0-2:1
+  cond_br if_true %6, ^bb4, ^bb3                @2:0-2:1
+bb4:
+  %7 = load_fast a                              @2:0-2:1
+  %8 = load_fast b                              @2:0-2:1
+  br ^bb2(%7, %8)                               @2:0-2:1 #100
+bb3:
+  %9 = load_fast a                              @3:4-3:5
+  %10 = py UNARY_NEGATIVE %9                    @3:0-3:5
+  store_fast b %10                              @3:0-3:5
+  store_fast c %9                               @4:0-4:5
+  %11 = const None                              @4:0-4:5
+  return %11                                    @4:0-4:5
+}
+)";
+  EXPECT_EQ(lowerTextWithLines(text),
+            "LOAD_FAST 0 @1; LOAD_FAST 1 @1; SWAP 2 @2; SWAP 2 @2; "
+            "STORE_FAST 0 @2; STORE_FAST 1 @2; LOAD_FAST 0 @2; "
+            "POP_JUMP_IF_FALSE 3 @2; LOAD_FAST 0 @2; LOAD_FAST 1 @2; "
+            "JUMP_BACKWARD 8 @2; LOAD_FAST 0 @3; COPY 1 @3; UNARY_NEGATIVE @3; "
+            "STORE_FAST 1 @3; STORE_FAST 2 @4; RETURN_CONST 0 @4");
 }
 
 TEST(Lowering, SuperinstructionsOn313) {
