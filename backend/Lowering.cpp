@@ -234,6 +234,9 @@ private:
   int32_t currentHandler_ = MachineInstr::kNone;
   /// The original offsets of the function's instructions, sorted.
   std::vector<uint32_t> offsets_;
+  /// Whether the function's instructions are as CPython laid them out:
+  /// each (but the jumps) with an offset, in order.
+  bool asLaidOut_ = true;
   /// The current block's handler depth (0 without a handler).
   unsigned handlerDepth_ = 0;
   /// The IR instruction the last machine instruction came from, and whether
@@ -1110,8 +1113,10 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
     replay_ = sched_.stack;
     limitMoves(*consumer);
     // The original's moves at the gap may leave a copied value's slot
-    // behind (a match subject's COPY 1 before its last pattern).
-    sched_.deadCopiesAllowed = true;
+    // behind (a match subject's COPY 1 before its last pattern): where the
+    // function is still as CPython laid it out, so is the object's
+    // lifetime.
+    sched_.deadCopiesAllowed = sched_.deadCopiesAllowed || asLaidOut_;
     if (sched_.arrange(goal, moves_, preferred))
       emitMoves(*from, std::next(consumer));
   }
@@ -1197,6 +1202,11 @@ Status FunctionLowering::lowerBlock(const Block &block, unsigned index) {
         expectedOffset_ = inst.offset() + 2 * units;
       else if (isKwNamesConst(inst))
         expectedOffset_ = inst.offset() + 2 * ownUnits(inst);
+    } else if (!inst.isTerminator() && machine.instrs.size() > before) {
+      // Code whose origin is unknown (a pass made the instruction, or
+      // forgot where it came from) may stand where the original's code
+      // units were: the next hole in the offsets shows no move.
+      expectedOffset_ = Instruction::kNoOffset;
     }
   }
   return Status::ok();
@@ -1347,6 +1357,9 @@ Status FunctionLowering::run() {
   for (const Block &b : f_)
     for (const Instruction &inst : b) {
       ++numInstructions;
+      if (!inst.isTerminator())
+        asLaidOut_ = asLaidOut_ && inst.hasOffset() &&
+                     (offsets_.empty() || inst.offset() >= offsets_.back());
       if (inst.hasOffset())
         offsets_.push_back(inst.offset());
       if (inst.is(Op::Const) && computeOffStack(inst))

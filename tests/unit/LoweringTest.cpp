@@ -200,6 +200,29 @@ TEST(Lowering, NoCopyLeavesADeadSlotBehind) {
                              "STORE_FAST 2; DELETE_FAST 1; RETURN_CONST 0");
 }
 
+TEST(Lowering, CodeOfUnknownOriginLeavesNoGapBehind) {
+  // The const has no offset (a pass made it, or forgot where it came
+  // from: here it was #24, moved into bb0). The hole it left before the
+  // call (#24) is no move of the original's, so the call's operands are
+  // arranged by SWAPs where the call is, not early by a COPY whose
+  // original slot would stay behind, dead.
+  std::string text = header("3.12") + R"(bb0:
+  %0 = load_fast a                              #2
+  %1 = const 1
+  br ^bb1(%1, %0)
+bb1(%2, %3):
+  %4, %5 = load_attr attr %3                    #4
+  %6 = call %4, %5, %2                          #26
+  drop %6                                       #34
+  %7 = const None                               #36
+  return %7                                     #36
+}
+)";
+  EXPECT_EQ(lowerText(text), "LOAD_FAST 0; LOAD_CONST 1; SWAP 2; "
+                             "LOAD_ATTR 3; SWAP 2; SWAP 3; CALL 1; POP_TOP; "
+                             "RETURN_CONST 0");
+}
+
 TEST(Lowering, MovesAtAGapPrepareTheUsesThatFollow) {
   // `a.attr, b.attr, b.attr = a, b, b`: CPython reverses the three values
   // with one SWAP 3 at the gap, so that each STORE_ATTR finds its value on
