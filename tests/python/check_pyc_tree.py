@@ -3,7 +3,7 @@
 Run BY the CPython under test (3.11+), by tests/python/test_opt_stdlib.py:
 
   python3.X check_pyc_tree.py ORIGINALS COPIES [--shard I/N]
-                              [--disassemble-all]
+                              [--disassemble-all | --disassemble-sample N]
 
 ORIGINALS and COPIES are pycache_prefix trees: COPIES is what
 `bcc opt ORIGINALS -o COPIES` wrote. For every .pyc under COPIES (those of
@@ -24,9 +24,11 @@ shard I of N, taken every N-th in sorted order):
     also dis.disassemble(), which decodes every instruction, argument, jump
     target and the exception table, and a check that every opcode is one
     of the version's and every jump lands inside the code
-    (--disassemble-all: everywhere; it is most of the time taken). Where no code object of a file differs, the
-    whole file must marshal.dumps() the same as the original, which covers
-    what Python does not show (the localsplus kinds).
+    (--disassemble-all: everywhere; it is most of the time taken;
+    --disassemble-sample N: only every N-th code object). Where no code
+    object of a file differs, the whole file must marshal.dumps() the same
+    as the original, which covers what Python does not show (the
+    localsplus kinds).
 
 co_code, co_linetable, co_exceptiontable and co_stacksize are not compared:
 they are what bcc rewrites (its --compare reports them).
@@ -76,9 +78,10 @@ class CopyOnlyLoader(importlib.machinery.SourceFileLoader):
 
 
 class Checker(ValueCompare):
-    def __init__(self, disassemble_all):
+    def __init__(self, disassemble_all, sample=1):
         ValueCompare.__init__(self)
         self.disassemble_all = disassemble_all
+        self.sample = sample
         self.code_objects = 0
         self.rewritten = 0
         self.disassembled = 0
@@ -96,7 +99,8 @@ class Checker(ValueCompare):
                 self.fail(where, "co_positions() has %d entries for %d code "
                           "units" % (len(positions), units))
             code.replace()
-            if rewritten or self.disassemble_all:
+            if (rewritten or self.disassemble_all) and \
+                    (self.sample == 1 or self.code_objects % self.sample == 0):
                 self.disassembled += 1
                 dis.disassemble(code, file=io.StringIO())
                 self.instructions_known(code, where)
@@ -171,6 +175,11 @@ def main():
     parser.add_argument("copies")
     parser.add_argument("--shard", default="0/1", help="I/N")
     parser.add_argument("--disassemble-all", action="store_true")
+    parser.add_argument("--disassemble-sample", type=int, default=1,
+                        metavar="N",
+                        help="disassemble only every N-th code object bcc "
+                             "rewrote (dis is most of the time taken when "
+                             "bcc rewrote every code object)")
     args = parser.parse_args()
     originals = os.path.abspath(args.originals)
     copies = os.path.abspath(args.copies)
@@ -184,7 +193,7 @@ def main():
                   for n in names if n.endswith(".pyc")]
     files = sorted(files)[shard::shards]
     start = time.time()
-    checker = Checker(args.disassemble_all)
+    checker = Checker(args.disassemble_all, max(1, args.disassemble_sample))
     for rel in files:
         checker.check_file(originals, copies, rel)
     print(json.dumps({"files": len(files),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`bcc opt -O0` on each CPython 3.11-3.13 standard library, end to end.
+"""`bcc opt -O0` (or other flags) on each CPython 3.11-3.13 stdlib, end to end.
 
 For each of those interpreters found (pythons.py):
 
@@ -28,9 +28,18 @@ For each of those interpreters found (pythons.py):
          at least MIN_IDENTITY for that version. The others are summed up
          by which field differs first, with a few examples.
 
+With --bcc-flags FLAGS, step 2 is `bcc opt FLAGS --compare A -o B`
+instead (the stress pipeline: --bcc-flags "--passes=stress<seed=1>
+--verify-each"): (a), (b) and (c) hold as above, except that B need not
+be a fixed point of -O0 (it is lifted, verified and lowered again, and
+how many come back identical is only reported), and (d) is only reported.
+--disassemble-sample N disassembles only every N-th rewritten code object
+in (b) (dis is most of its time when every code object changed).
+
   test_opt_stdlib.py --bcc build/tools/bcc/bcc
                      [--versions 3.12,3.13] [--jobs N]
                      [--relift-text --lift-check build/tests/tools/bcc-lift-check]
+                     [--bcc-flags FLAGS] [--disassemble-sample N]
                      [--keep DIR]
 """
 
@@ -39,6 +48,7 @@ import collections
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -95,10 +105,13 @@ def compile_stdlib(python, stdlib, prefix):
 class Report:
     """What one version's run found; `problems` fail the test."""
 
-    def __init__(self, version):
+    def __init__(self, version, other_flags=False):
         self.version = version
         self.problems = []
         self.numbers = {}
+        # Made with flags other than -O0: identity and the fixed point are
+        # only reported.
+        self.other_flags = other_flags
 
     def problem(self, what, lines=()):
         self.problems.append(what)
@@ -125,10 +138,11 @@ def difference_kind(line):
     return reason.split()[0]
 
 
-def run_opt(bcc, tree_a, tree_b, report):
-    """(a) and (d): bcc opt -O0 --compare, its failures and its identity."""
+def run_opt(bcc, flags, tree_a, tree_b, report):
+    """(a) and (d): bcc opt FLAGS --compare, its failures and its identity
+    (required for -O0 only)."""
     start = time.time()
-    result = subprocess.run([bcc, "opt", "-O0", "--compare", tree_a, "-o",
+    result = subprocess.run([bcc, "opt"] + flags + ["--compare", tree_a, "-o",
                              tree_b], text=True, capture_output=True)
     report.numbers["opt_seconds"] = time.time() - start
     errors, summary = [], None
@@ -173,6 +187,10 @@ def run_opt(bcc, tree_a, tree_b, report):
         if len(examples[kind]) < EXAMPLES:
             examples[kind].append(line)
     floor = MIN_IDENTITY[report.version]
+    if report.other_flags:
+        log("  (d) identical: %d of %d code objects (%.2f%%; not required "
+            "with these flags)" % (identical, total, percent))
+        return
     log("  (d) identical: %d of %d code objects (%.2f%%; at least %.2f%% "
         "required); the code objects of failed files count as different"
         % (identical, total, percent, floor))
@@ -180,12 +198,12 @@ def run_opt(bcc, tree_a, tree_b, report):
         log("      %6d x %s differs first, e.g." % (count, kind))
         for example in examples[kind]:
             log("               " + example)
-    if percent < floor:
+    if percent < floor and not report.other_flags:
         report.problem("(d) identity %.2f%% is below %.2f%% on %s" %
                        (percent, floor, report.version))
 
 
-def run_checker(python, tree_a, tree_b, jobs, report):
+def run_checker(python, tree_a, tree_b, jobs, sample, report):
     """(b) The interpreter loads B and checks every code object."""
     start = time.time()
     script = os.path.join(HERE, "check_pyc_tree.py")
@@ -194,7 +212,8 @@ def run_checker(python, tree_a, tree_b, jobs, report):
     outputs = [(tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+"))
                for _ in range(jobs)]
     shards = [subprocess.Popen([python, script, tree_a, tree_b, "--shard",
-                                "%d/%d" % (i, jobs)],
+                                "%d/%d" % (i, jobs),
+                                "--disassemble-sample", str(sample)],
                                stdout=outputs[i][0], stderr=outputs[i][1])
               for i in range(jobs)]
     totals = collections.Counter()
@@ -252,16 +271,17 @@ def run_again(bcc, lift_check, tree_b, text, report):
         changed = int(again.group(2)) - int(again.group(1))
         changes = [line for line in result.stdout.splitlines()
                    if not IDENTITY_LINE.match(line)]
-        if changed > MAX_CHANGED_AGAIN:
+        if changed > MAX_CHANGED_AGAIN and not report.other_flags:
             report.problem("(c) lowering B again changes %d code objects (at "
                            "most %d allowed: lowering must be a fixed point "
                            "on its own output), e.g." %
                            (changed, MAX_CHANGED_AGAIN), changes[:EXAMPLES])
         else:
             log("  (c) bcc lifts, verifies and lowers B again; %s of %s code "
-                "objects come back identical once more: a fixed point "
-                "(%.1f s)" % (again.group(1), again.group(2),
-                              time.time() - start))
+                "objects come back identical once more%s (%.1f s)" %
+                (again.group(1), again.group(2),
+                 "" if report.other_flags else ": a fixed point",
+                 time.time() - start))
     if text:
         result = subprocess.run([lift_check, "--text", tree_b], text=True,
                                 capture_output=True)
@@ -276,7 +296,7 @@ def run_again(bcc, lift_check, tree_b, text, report):
 def test_version(args, version, python, workdir):
     stdlib = stdlib_of(python)
     log("== CPython %s (%s)" % (version, stdlib))
-    report = Report(version)
+    report = Report(version, shlex.split(args.bcc_flags) != ["-O0"])
     tree_a = os.path.join(workdir, version, "A")
     tree_b = os.path.join(workdir, version, "B")
     start = time.time()
@@ -286,8 +306,9 @@ def test_version(args, version, python, workdir):
         report.problem("compileall wrote nothing")
         return report
     log("  compileall: %.1f s" % report.numbers["compile_seconds"])
-    run_opt(args.bcc, tree_a, tree_b, report)
-    run_checker(python, tree_a, tree_b, args.jobs, report)
+    run_opt(args.bcc, shlex.split(args.bcc_flags), tree_a, tree_b, report)
+    run_checker(python, tree_a, tree_b, args.jobs, args.disassemble_sample,
+                report)
     run_again(args.bcc, args.lift_check, tree_b, args.relift_text, report)
     report.numbers["seconds"] = time.time() - start
     return report
@@ -304,8 +325,21 @@ def main():
                         help="interpreter processes checking B (default: 2)")
     parser.add_argument("--relift-text", action="store_true",
                         help="(c) also checks the IR text round trip of B")
+    parser.add_argument("--bcc-flags", default="-O0",
+                        help="the options of `bcc opt` that make B, as one "
+                             "string (default: -O0; identity and the fixed "
+                             "point are required for -O0 only)")
+    parser.add_argument("--disassemble-sample", type=int, default=1,
+                        metavar="N", help="(b) disassembles only every N-th "
+                        "rewritten code object")
     parser.add_argument("--keep", help="work in DIR and keep the trees")
-    args = parser.parse_args()
+    # `--bcc-flags "-O2"`: a value that starts with '-'.
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "--bcc-flags":
+            argv[i:i + 2] = ["--bcc-flags=" + argv[i + 1]]
+            break
+    args = parser.parse_args(argv)
     if args.relift_text and not args.lift_check:
         parser.error("--relift-text needs --lift-check")
     found = pythons.all_pythons()
