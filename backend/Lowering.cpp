@@ -130,6 +130,9 @@ public:
   Status run();
   uint64_t constructedShuffles() const { return sched_.constructed; }
   MachineCode machine;
+  /// Where each block that emitted code starts, and its stack depth there
+  /// (its parameters): what computeStackDepth counts dead code from.
+  std::vector<std::pair<uint32_t, int32_t>> blockEntries;
 
 private:
   struct Pending {
@@ -1402,6 +1405,10 @@ Status FunctionLowering::run() {
   }
   for (ExceptionHandler &h : machine.handlers)
     h.target = blockStart_[h.target];
+  for (unsigned b = 0; b < n; ++b)
+    if (blockStart_[b] < blockStart_[b + 1])
+      blockEntries.emplace_back(
+          blockStart_[b], static_cast<int32_t>(blocks_[b]->params().size()));
   return Status::ok();
 }
 
@@ -1420,7 +1427,8 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
   if (!assembled)
     return Error("function '" + f.qualName.utf8 +
                  "': " + assembled.error().message);
-  Expected<int32_t> depth = computeStackDepth(table, m);
+  Expected<int32_t> depth =
+      computeStackDepth(table, m, lowering.blockEntries);
   if (!depth)
     return Error("function '" + f.qualName.utf8 +
                  "': " + depth.error().message);

@@ -7,8 +7,9 @@
 
 namespace bcc {
 
-Expected<int32_t> computeStackDepth(const OpcodeTable &table,
-                                    const MachineCode &code) {
+Expected<int32_t> computeStackDepth(
+    const OpcodeTable &table, const MachineCode &code,
+    llvm::ArrayRef<std::pair<uint32_t, int32_t>> deadEntries) {
   const std::vector<MachineInstr> &instrs = code.instrs;
   size_t n = instrs.size();
   std::vector<int32_t> depthAt(n, -1);
@@ -39,12 +40,9 @@ Expected<int32_t> computeStackDepth(const OpcodeTable &table,
       work.push_back(index);
     }
   };
-  if (n)
-    reach(0, 0);
-  while (!work.empty() && status) {
-    uint32_t i = work.back();
-    work.pop_back();
-    // Follow a straight line from i; branch targets go on the work list.
+  // Follows a straight line from instruction i; branch targets go on the
+  // work list.
+  auto walk = [&](uint32_t i) -> Status {
     for (;;) {
       const MachineInstr &in = instrs[i];
       int32_t depth = depthAt[i];
@@ -84,6 +82,27 @@ Expected<int32_t> computeStackDepth(const OpcodeTable &table,
       }
       depthAt[++i] = next;
     }
+    return Status::ok();
+  };
+  if (n)
+    reach(0, 0);
+  // Code that nothing reaches (dead code CPython left in place, which the
+  // lifter keeps) is still laid out; it counts from the depths the caller
+  // knows its blocks start with, so that co_stacksize covers every
+  // instruction and bcc's output lifts again.
+  size_t nextDead = 0;
+  for (;;) {
+    while (!work.empty() && status) {
+      uint32_t i = work.back();
+      work.pop_back();
+      if (Status s = walk(i); !s)
+        return s.error();
+    }
+    if (!status || nextDead >= deadEntries.size())
+      break;
+    auto [index, depth] = deadEntries[nextDead++];
+    if (index < n && depthAt[index] < 0)
+      reach(index, depth);
   }
   if (!status)
     return status.error();
