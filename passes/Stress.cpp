@@ -49,6 +49,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/MaybeNull.h"
 #include "passes/IRUtils.h"
 #include "passes/PassRegistry.h"
 #include "llvm/ADT/DenseMap.h"
@@ -153,7 +154,6 @@ private:
   llvm::DenseSet<const Value *> handlerSlotValues(const Block &block) const;
   bool canCross(const Instruction &moving, const Instruction &other,
                 const llvm::DenseSet<const Value *> &slots) const;
-  llvm::DenseSet<const Value *> maybeNullValues() const;
   const Instruction *lastBeforeTerminator(const Block &block) const;
   Block *fallThroughOnOneLine(Block &block,
                               const std::vector<Block *> &from) const;
@@ -304,46 +304,6 @@ bool FunctionStress::canCross(
   // Loads of locals and builders: only across what reads no local that
   // could change, raises nothing and runs no code.
   return other.is(Op::Nop) || mobility(other) != Mobility::Fixed;
-}
-
-/// Values that may be NULL at run time, as lowering finds them: push_null,
-/// the call protocol's NULLs, LOAD_FAST_AND_CLEAR's saved local, py
-/// outputs that may be NULL, and the parameters they reach.
-llvm::DenseSet<const Value *> FunctionStress::maybeNullValues() const {
-  llvm::DenseSet<const Value *> nulls;
-  std::vector<const Value *> work;
-  auto mark = [&](const Value *v) {
-    if (nulls.insert(v).second)
-      work.push_back(v);
-  };
-  for (const Block &b : f_)
-    for (const Instruction &inst : b) {
-      bool maybe = inst.is(Op::PushNull) || inst.is(Op::LoadFastAndClear) ||
-                   (inst.is(Op::LoadGlobal) && inst.numResults() == 2) ||
-                   (inst.is(Op::LoadAttr) && inst.numResults() == 2) ||
-                   (inst.is(Op::Py) && table_.mayOutputNull(inst.pyOpcode()));
-      if (maybe)
-        for (const InstResult &r : inst.results())
-          mark(&r);
-    }
-  while (!work.empty()) {
-    const Value *v = work.back();
-    work.pop_back();
-    for (const Use &u : v->uses()) {
-      if (const Block *from = u.handlerBlock()) {
-        size_t i = size_t(&u - from->handlerArgUses().data());
-        if (i < from->handler()->numParams())
-          mark(from->handler()->param(unsigned(i)));
-      } else if (const Instruction *user = u.user()) {
-        for (const Successor &s : user->successors()) {
-          llvm::ArrayRef<Use> args = s.argUses();
-          if (&u >= args.begin() && &u < args.end())
-            mark(s.target()->param(unsigned(&u - args.begin())));
-        }
-      }
-    }
-  }
-  return nulls;
 }
 
 const Instruction *
@@ -499,7 +459,10 @@ void FunctionStress::reshapeParameters() {
   for (const Block &b : f_)
     if (b.hasHandler())
       handlers.insert(b.handler());
-  llvm::DenseSet<const Value *> nulls = maybeNullValues();
+  // The values that may be NULL, as lowering finds them (numbered above;
+  // values made below are parameters fed by non-NULL constants).
+  std::vector<bool> nulls(f_.renumber(), false);
+  collectMaybeNull(f_, table_, nulls);
   llvm::SmallPtrSet<const Block *, 8> landings = forIterLandings();
   int constant = plainConstant();
   std::vector<Block *> blocks;
@@ -564,7 +527,8 @@ void FunctionStress::reshapeParameters() {
         llvm::SmallPtrSet<const Instruction *, 4> users;
         for (const Use &u : p->uses())
           users.insert(u.user());
-        if (!nulls.count(p) && users.size() >= 2)
+        if (p->number() < nulls.size() && !nulls[p->number()] &&
+            users.size() >= 2)
           candidates.push_back(i);
       }
       if (candidates.empty())
