@@ -42,23 +42,46 @@ Expected<std::string> readWholeFile(const std::string &path) {
   return data;
 }
 
-Status writeFileAtomically(const std::string &path, const std::string &data) {
-  std::string tmp = path + ".bcc-tmp-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return Error(std::string("cannot create: ") + std::strerror(errno));
+/// Writes all of `data` to `fd`; errno on failure.
+static int writeAll(int fd, const std::string &data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Error(std::string("cannot write: ") + std::strerror(err));
+      return errno;
     }
     done += (size_t)n;
+  }
+  return 0;
+}
+
+Status writeFileAtomically(const std::string &path, const std::string &data) {
+  // A device, FIFO or socket (-o /dev/null, -o /dev/stdout) is written to
+  // as it is: a rename would put a plain file in its place.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode))
+      return Error(std::string("cannot write: ") + std::strerror(EISDIR));
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      return Error(std::string("cannot open: ") + std::strerror(errno));
+    int err = writeAll(fd, data);
+    if (::close(fd) != 0 && !err)
+      err = errno;
+    if (err)
+      return Error(std::string("cannot write: ") + std::strerror(err));
+    return Status::ok();
+  }
+  std::string tmp = path + ".bcc-tmp-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return Error(std::string("cannot create: ") + std::strerror(errno));
+  if (int err = writeAll(fd, data)) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Error(std::string("cannot write: ") + std::strerror(err));
   }
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;

@@ -12,7 +12,9 @@ namespace bcc {
 Expected<std::string> readWholeFile(const std::string &path);
 
 /// Writes `data` to `path` through a temporary file in the same directory
-/// and a rename, so that `path` is either untouched or complete.
+/// and a rename, so that `path` is either untouched or complete. A `path`
+/// that is a device, FIFO or socket (/dev/null, /dev/stdout) is written to
+/// directly instead, never replaced; a directory is an error.
 Status writeFileAtomically(const std::string &path, const std::string &data);
 
 } // namespace bcc
