@@ -174,7 +174,7 @@ Block *splitBlockBefore(Instruction &at) {
   auto nextIt = std::next(block->getIterator());
   Block *tail = f.createBlock(nextIt == f.end() ? nullptr : &*nextIt);
   // The values of `block` defined before `at`, in definition order.
-  llvm::SmallVector<Value *, 8> defined;
+  llvm::SmallVector<Value *, 16> defined;
   for (BlockParam *p : block->params())
     defined.push_back(p);
   for (Instruction &inst : *block) {
@@ -192,17 +192,32 @@ Block *splitBlockBefore(Instruction &at) {
       for (const Use &u : s.argUses())
         used.insert(u.get());
   }
-  llvm::SmallVector<Value *, 8> live;
+  // The bottom `depth` slots, which the handler keeps: the block's handler
+  // arguments on entry, but an instruction that pops one of them and
+  // pushes in its place puts its first result there. PUSH_EXC_INFO does:
+  // it pops the exception the block entered with and pushes the previous
+  // one, which is what the handler then finds in that slot, though no
+  // instruction of the block uses it.
   unsigned depth = block->hasHandler() ? block->handlerDepth() : 0;
+  llvm::SmallVector<Value *, 4> bottom;
   for (unsigned i = 0; i < depth; ++i)
-    live.push_back(block->param(i));
-  for (Value *v : defined) {
-    bool isHandlerArg = false;
-    for (unsigned i = 0; i < depth; ++i)
-      isHandlerArg |= block->param(i) == v;
-    if (!isHandlerArg && used.count(v))
-      live.push_back(v);
+    bottom.push_back(block->param(i));
+  for (Instruction &inst : *block) {
+    if (&inst == &at)
+      break;
+    if (inst.numResults() == 0)
+      continue;
+    for (const Use &u : inst.operandUses())
+      for (Value *&slot : bottom)
+        if (!u.isPeeked() && slot == u.get() && !used.count(slot))
+          slot = inst.result(0);
   }
+  // The stack at the split, bottom first: the handler's slots, then what
+  // the moved instructions use, in the order it was defined.
+  llvm::SmallVector<Value *, 8> live(bottom.begin(), bottom.end());
+  for (Value *v : defined)
+    if (used.count(v) && !llvm::is_contained(bottom, v))
+      live.push_back(v);
   // The new block's parameters take the place of the live values in the
   // moved instructions.
   llvm::DenseMap<Value *, Value *> replacement;

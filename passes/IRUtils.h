@@ -99,9 +99,13 @@ std::vector<std::vector<Block *>> predecessors(Function &function);
 /// new block placed right after, which keeps the block's handler, and the
 /// old block ends in a `br` (a fall-through) to it. The values of the old
 /// block that the moved instructions use become parameters of the new one,
-/// passed by the `br`: first the handler arguments (the bottom of the
-/// stack, in order), then the others in the order they were defined. The
-/// IR stays in stack form. Returns the new block.
+/// passed by the `br`: first the slots the handler keeps (the new block's
+/// handler arguments), then the others in the order they were defined.
+/// The handler's slots are the old block's handler arguments, except where
+/// an instruction before `at` popped one that nothing after uses and pushed
+/// in its place: PUSH_EXC_INFO puts the previous exception where the one
+/// it popped was, and the handler finds that one there. The IR stays in
+/// stack form. Returns the new block.
 Block *splitBlockBefore(Instruction &at);
 
 /// The loads of plain locals (`load_fast`, `load_fast_check`) that may find
