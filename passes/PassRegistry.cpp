@@ -94,7 +94,12 @@ PassRegistry::create(llvm::StringRef name,
   if (!info)
     return Error("unknown pass '" + name.str() +
                  "' (bcc opt --list-passes lists them)");
-  return info->create(parameters);
+  Expected<std::unique_ptr<Pass>> pass = info->create(parameters);
+  // --print-after, --time-passes and the remarks know a pass by name().
+  if (pass && (*pass)->name() != info->name)
+    return Error("pass '" + info->name + "' creates a pass whose name() is '" +
+                 (*pass)->name().str() + "'");
+  return pass;
 }
 
 void PassRegistry::extend(ExtensionPoint point, PassManager &pm,

@@ -114,7 +114,8 @@ public:
   /// The pass called `name`, or null.
   const PassInfo *find(llvm::StringRef name) const;
   /// A new instance of the pass called `name` with `parameters`; an Error
-  /// names an unknown pass or parameter.
+  /// names an unknown pass or parameter, or a factory whose pass's name()
+  /// is not the name it was registered under.
   Expected<std::unique_ptr<Pass>>
   create(llvm::StringRef name, const PassParameters &parameters = {}) const;
 

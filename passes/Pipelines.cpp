@@ -133,12 +133,8 @@ Status parsePipeline(PassManager &pm, llvm::StringRef text,
         parameters.push_back({key.str(), value.trim().str()});
       }
     }
-    const PassInfo *info = registry.find(name);
-    if (!info)
-      return Error("--passes: unknown pass '" + name.str() +
-                   "' (bcc opt --list-passes lists them)");
     Expected<std::unique_ptr<Pass>> pass =
-        info->create(PassParameters(std::move(parameters)));
+        registry.create(name, PassParameters(std::move(parameters)));
     if (!pass)
       return Error("--passes: " + pass.error().message);
     pm.add(std::move(*pass));

@@ -207,6 +207,12 @@ TEST(PassRegistry, RegistersPassesByNameAfterBccsOwn) {
   PassManager other;
   EXPECT_FALSE(parsePipeline(other, "count-things<x=1>", registry));
   EXPECT_FALSE(parsePipeline(other, "count-things"));
+  // A factory must make a pass of the name it is registered under.
+  PassInfo misnamed = noOpInfo("misnamed");
+  misnamed.create = noOpInfo("something-else").create;
+  ASSERT_TRUE(registry.registerPass(misnamed));
+  EXPECT_FALSE(registry.create("misnamed"));
+  EXPECT_FALSE(parsePipeline(other, "misnamed", registry));
 }
 
 TEST(PassRegistry, RefusesClashesBadNamesAndKinds) {
