@@ -11,6 +11,10 @@
 
 #include "passes/PassRegistry.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 #define PASS(Name, Factory, Kind, Parameters, Description)                    \
@@ -18,5 +22,6 @@ namespace bcc {
 #include "passes/Passes.def"
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_PASSES_BUILTINPASSES_H
