@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <fstream>
 #include <sys/stat.h>
 
 namespace bcc {
@@ -33,6 +35,14 @@ Expected<LoadedPassPlugin> loadPassPlugin(const std::string &path,
                  std::strerror(errno));
   if (S_ISDIR(status.st_mode))
     return Error("cannot load pass plugin: it is a directory");
+  // The loader's own message for a file that is no ELF object at all is
+  // "invalid ELF header" or "file too short": say it plainly.
+  {
+    char magic[4] = {0, 0, 0, 0};
+    std::ifstream in(path, std::ios::binary);
+    if (!in.read(magic, sizeof magic) || std::memcmp(magic, "\x7f" "ELF", 4))
+      return Error("cannot load pass plugin: it is not a shared object");
+  }
   // dlopen searches the library path for a name without '/'; a plugin is
   // always the file named.
   std::string file = path.find('/') == std::string::npos ? "./" + path : path;
@@ -40,7 +50,7 @@ Expected<LoadedPassPlugin> loadPassPlugin(const std::string &path,
   // not a crash in the middle of a pipeline.
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
-    return Error("not a loadable shared object: " + dlMessage(file));
+    return Error("cannot load pass plugin: " + dlMessage(file));
   dlerror();
   void *symbol = dlsym(handle, kPassPluginEntryPoint);
   if (!symbol) {
@@ -48,16 +58,23 @@ Expected<LoadedPassPlugin> loadPassPlugin(const std::string &path,
     return Error(std::string("not a bcc pass plugin: it has no function ") +
                  kPassPluginEntryPoint);
   }
-  using EntryPoint = PassPluginInfo (*)();
-  PassPluginInfo info = reinterpret_cast<EntryPoint>(symbol)();
+  using EntryPoint = const PassPluginInfo *(*)();
+  const PassPluginInfo *returned = reinterpret_cast<EntryPoint>(symbol)();
+  if (!returned) {
+    dlclose(handle);
+    return Error(std::string("pass plugin: ") + kPassPluginEntryPoint +
+                 " returned null");
+  }
   // Nothing but the version is read until it matches.
-  if (info.apiVersion != BCC_PLUGIN_API_VERSION) {
+  if (returned->apiVersion != BCC_PLUGIN_API_VERSION) {
+    uint32_t version = returned->apiVersion;
     dlclose(handle);
     return Error("pass plugin built for bcc plugin API version " +
-                 std::to_string(info.apiVersion) + ", but this bcc has " +
+                 std::to_string(version) + ", but this bcc has " +
                  std::to_string(BCC_PLUGIN_API_VERSION) +
                  " (rebuild it against this bcc's headers)");
   }
+  const PassPluginInfo info = *returned;
   if (!info.pluginName || !*info.pluginName || !info.registerPasses) {
     dlclose(handle);
     return Error("pass plugin has no name or no registration callback");
@@ -70,7 +87,19 @@ Expected<LoadedPassPlugin> loadPassPlugin(const std::string &path,
       return Error("pass plugin '" + loaded.name + "' is already loaded");
     }
   PassRegistry::PluginScope scope(registry, loaded.name);
-  info.registerPasses(registry);
+  // bcc throws nothing, but a plugin's callback might (std::bad_alloc, or
+  // its own): that is its error, not a crash of bcc.
+  try {
+    info.registerPasses(registry);
+  } catch (const std::exception &e) {
+    scope.abandon();
+    return Error("pass plugin '" + loaded.name +
+                 "': its registration threw: " + e.what());
+  } catch (...) {
+    scope.abandon();
+    return Error("pass plugin '" + loaded.name +
+                 "': its registration threw an exception");
+  }
   // A refused registration takes back all the plugin registered; the
   // object stays loaded all the same (the callback may have kept pointers
   // to its code anywhere), as a loaded plugin always does.

@@ -2,11 +2,16 @@
 //
 // A pass plugin is a shared object with one C entry point,
 //
-//   extern "C" BCC_PLUGIN_EXPORT bcc::PassPluginInfo bccGetPassPluginInfo();
+//   extern "C" BCC_PLUGIN_EXPORT const bcc::PassPluginInfo *
+//   bccGetPassPluginInfo();
 //
-// that returns the plugin API version it was built with, its name and
-// version, and a callback that registers its passes (and, if it wants,
-// extension-point callbacks) in the PassRegistry it is given. `bcc opt
+// that returns (a pointer to a static struct holding) the plugin API
+// version it was built with, its name and version, and a callback that
+// registers its passes (and, if it wants, extension-point callbacks) in
+// the PassRegistry it is given. A pointer rather than the struct itself:
+// bcc must read the version of a plugin built for another API, whose
+// struct may have another size, and returning a struct of another size
+// by value would write past the caller's. `bcc opt
 // --load-pass-plugin=PATH` loads it with loadPassPlugin(); then
 // `--passes=`, `--list-passes`, `--print-after=`, `--stats` and
 // `--remarks` know its passes as they know bcc's own (docs/embedding.md).
@@ -20,9 +25,10 @@
 // What it refuses, each as an Error naming the file: a missing file, one
 // that is not a shared object or whose symbols do not resolve, one without
 // the entry point, a plugin built for another API version (only the
-// version is read then: the rest of the struct may differ), and any
+// version is read then: the rest of the struct may differ), any
 // registration the registry refuses (a name that clashes with a pass
-// already there). A refused plugin registers nothing. A loaded plugin is
+// already there), and a registration callback that throws. A refused
+// plugin registers nothing. A loaded plugin is
 // never unloaded: its passes' code must outlive every pipeline.
 //
 //===----------------------------------------------------------------------===//
@@ -47,12 +53,13 @@
 
 namespace bcc {
 
-/// What bccGetPassPluginInfo() returns. `apiVersion` stays the first
-/// field in every version of the API, so that bcc can read it from any
-/// plugin and refuse the others before it touches the rest.
+/// What bccGetPassPluginInfo() points to (a static object of the plugin).
+/// `apiVersion` stays the first field in every version of the API, so that
+/// bcc can read it from any plugin and refuse the others before it touches
+/// the rest.
 struct PassPluginInfo {
   uint32_t apiVersion;       ///< BCC_PLUGIN_API_VERSION when it was built
-  const char *pluginName;    ///< e.g. "count-calls"; for messages, --list-passes
+  const char *pluginName;    ///< "count-calls": messages, --list-passes
   const char *pluginVersion; ///< the plugin's own version, e.g. "1.0"
   /// Registers the plugin's passes and extensions; errors are returned by
   /// PassRegistry::registerPass and also make the load fail.
@@ -79,7 +86,7 @@ Expected<LoadedPassPlugin> loadPassPlugin(const std::string &path,
 
 extern "C" {
 /// Defined by each plugin (not by bcc).
-BCC_PLUGIN_EXPORT bcc::PassPluginInfo bccGetPassPluginInfo();
+BCC_PLUGIN_EXPORT const bcc::PassPluginInfo *bccGetPassPluginInfo();
 }
 
 #endif // BCC_PASSES_PASSPLUGIN_H

@@ -126,10 +126,23 @@ Status PassRegistry::PluginScope::close() {
   registry_.pluginError_.reset();
   if (!error)
     return Status::ok();
+  takeBack();
+  return *error;
+}
+
+void PassRegistry::PluginScope::abandon() {
+  if (closed_)
+    return;
+  closed_ = true;
+  registry_.currentPlugin_.clear();
+  registry_.pluginError_.reset();
+  takeBack();
+}
+
+void PassRegistry::PluginScope::takeBack() {
   registry_.passes_.resize(passes_);
   for (unsigned i = 0; i < kNumExtensionPoints; ++i)
     registry_.extensions_[i].resize(extensions_[i]);
-  return *error;
 }
 
 PassRegistry::PluginScope::~PluginScope() { (void)close(); }

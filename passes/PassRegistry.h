@@ -139,8 +139,13 @@ public:
     /// The first registration that failed, if any (then everything the
     /// plugin registered is taken back).
     Status close();
+    /// Takes back everything the plugin registered (its callback failed in
+    /// some other way).
+    void abandon();
 
   private:
+    void takeBack();
+
     PassRegistry &registry_;
     size_t passes_;
     size_t extensions_[kNumExtensionPoints];

@@ -117,6 +117,9 @@ void registerPasses(bcc::PassRegistry &registry) {
 
 } // namespace
 
-extern "C" BCC_PLUGIN_EXPORT bcc::PassPluginInfo bccGetPassPluginInfo() {
-  return {BCC_PLUGIN_API_VERSION, "count-calls", "1.0", registerPasses};
+extern "C" BCC_PLUGIN_EXPORT const bcc::PassPluginInfo *
+bccGetPassPluginInfo() {
+  static const bcc::PassPluginInfo info = {
+      BCC_PLUGIN_API_VERSION, "count-calls", "1.0", registerPasses};
+  return &info;
 }

@@ -19,6 +19,9 @@ void registerPasses(bcc::PassRegistry &) {
 
 } // namespace
 
-extern "C" BCC_PLUGIN_EXPORT bcc::PassPluginInfo bccGetPassPluginInfo() {
-  return {BCC_PLUGIN_API_VERSION + 1, "bad-version", "0", registerPasses};
+extern "C" BCC_PLUGIN_EXPORT const bcc::PassPluginInfo *
+bccGetPassPluginInfo() {
+  static const bcc::PassPluginInfo info = {
+      BCC_PLUGIN_API_VERSION + 1, "bad-version", "0", registerPasses};
+  return &info;
 }

@@ -37,6 +37,9 @@ void registerPasses(bcc::PassRegistry &registry) {
 
 } // namespace
 
-extern "C" BCC_PLUGIN_EXPORT bcc::PassPluginInfo bccGetPassPluginInfo() {
-  return {BCC_PLUGIN_API_VERSION, "clash", "0", registerPasses};
+extern "C" BCC_PLUGIN_EXPORT const bcc::PassPluginInfo *
+bccGetPassPluginInfo() {
+  static const bcc::PassPluginInfo info = {
+      BCC_PLUGIN_API_VERSION, "clash", "0", registerPasses};
+  return &info;
 }

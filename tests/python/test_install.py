@@ -20,8 +20,9 @@ In a fresh temporary folder:
   4. the errors: pycopt on a missing file and on a file that is not a
      .pyc (one line naming it, exit 1, no output written); bcc opt with a
      plugin for another API version, a shared object without the entry
-     point, a plugin whose pass clashes with one of bcc's, a file that is
-     not a shared object and a missing file: each exactly one line on
+     point, a plugin whose pass clashes with one of bcc's, one that needs a
+     symbol bcc does not have, one whose registration throws, a file that
+     is not a shared object and a missing file: each exactly one line on
      stderr naming the file and the problem, and exit status 1.
 
   test_install.py --build BUILD --source SRC [--cmake CMAKE]
@@ -346,7 +347,13 @@ def main():
              "no entry point"),
             (os.path.join(bad, "libClash.so"),
              ["'clash'", "'dce' is already registered"], "a clashing name"),
-            (text, ["not a loadable shared object"], "not a shared object"),
+            (os.path.join(bad, "libUnresolved.so"),
+             ["cannot load pass plugin", "undefined symbol",
+              "functionNoBccHas"], "a symbol bcc does not have"),
+            (os.path.join(bad, "libThrows.so"),
+             ["'throws'", "threw", "no configuration file"],
+             "a registration that throws"),
+            (text, ["it is not a shared object"], "not a shared object"),
             (os.path.join(work, "missing.so"),
              ["No such file or directory"], "a missing file"),
         )

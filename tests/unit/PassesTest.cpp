@@ -240,8 +240,9 @@ TEST(PassRegistry, PluginScopeNamesThePluginAndTakesBackOnError) {
   {
     PassRegistry::PluginScope scope(registry, "good");
     ASSERT_TRUE(registry.registerPass(noOpInfo("mine")));
-    registry.registerExtension(ExtensionPoint::OptimizerLast,
-                              [](PassManager &, const OptimizationOptions &) {});
+    registry.registerExtension(
+        ExtensionPoint::OptimizerLast,
+        [](PassManager &, const OptimizationOptions &) {});
     ASSERT_TRUE(scope.close());
   }
   ASSERT_TRUE(registry.find("mine"));
@@ -250,8 +251,9 @@ TEST(PassRegistry, PluginScopeNamesThePluginAndTakesBackOnError) {
   {
     PassRegistry::PluginScope scope(registry, "bad");
     ASSERT_TRUE(registry.registerPass(noOpInfo("theirs")));
-    registry.registerExtension(ExtensionPoint::OptimizerLast,
-                               [](PassManager &, const OptimizationOptions &) {});
+    registry.registerExtension(
+        ExtensionPoint::OptimizerLast,
+        [](PassManager &, const OptimizationOptions &) {});
     (void)registry.registerPass(noOpInfo("mine")); // clashes with "good"
     Status closed = scope.close();
     ASSERT_FALSE(closed);
@@ -262,6 +264,14 @@ TEST(PassRegistry, PluginScopeNamesThePluginAndTakesBackOnError) {
   EXPECT_FALSE(registry.find("theirs"));
   EXPECT_EQ(registry.passes().size(), before + 1);
   EXPECT_EQ(registry.numExtensions(ExtensionPoint::OptimizerLast), 1u);
+  {
+    // A callback that failed otherwise (it threw): all of it goes.
+    PassRegistry::PluginScope scope(registry, "abandoned");
+    ASSERT_TRUE(registry.registerPass(noOpInfo("half-done")));
+    scope.abandon();
+  }
+  EXPECT_FALSE(registry.find("half-done"));
+  EXPECT_EQ(registry.passes().size(), before + 1);
 }
 
 TEST(PassRegistry, ExtensionPointsOfTheLevels) {
