@@ -23,6 +23,10 @@
 #include "ir/Opcodes.h"
 #include "ir/Support.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 struct AssembledCode {
@@ -45,5 +49,6 @@ uint32_t instructionUnits(const OpcodeTable &table, uint8_t opcode,
 Expected<AssembledCode> assemble(const OpcodeTable &table, MachineCode &code);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_BACKEND_ASSEMBLER_H

@@ -18,6 +18,10 @@
 #include "ir/ExceptionTableFormat.h"
 #include "llvm/ADT/ArrayRef.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// The table for `code` once assembled: `unitOffsets[i]` is the first code
@@ -27,5 +31,6 @@ std::string buildExceptionTable(const MachineCode &code,
                                 llvm::ArrayRef<uint32_t> unitOffsets);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_BACKEND_EXCEPTIONTABLEBUILDER_H

@@ -20,6 +20,10 @@
 #include "ir/SourceLocation.h"
 #include "llvm/ADT/SmallVector.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 class LocationTableEncoder {
@@ -52,5 +56,6 @@ private:
 };
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_BACKEND_LOCATIONTABLEENCODER_H

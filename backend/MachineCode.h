@@ -19,6 +19,10 @@
 
 #include "ir/SourceLocation.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// Where an exception raised inside a covered instruction goes.
@@ -49,5 +53,6 @@ struct MachineCode {
 };
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_BACKEND_MACHINECODE_H

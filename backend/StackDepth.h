@@ -26,6 +26,10 @@
 #include "ir/Opcodes.h"
 #include "ir/Support.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// co_stacksize for `code`; an Error for an opcode without a stack effect
@@ -35,5 +39,6 @@ Expected<int32_t> computeStackDepth(
     llvm::ArrayRef<std::pair<uint32_t, int32_t>> deadEntries = {});
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_BACKEND_STACKDEPTH_H

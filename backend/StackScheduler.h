@@ -45,6 +45,10 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 class Value;
@@ -162,5 +166,6 @@ private:
 };
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_BACKEND_STACKSCHEDULER_H

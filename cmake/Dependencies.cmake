@@ -1,19 +1,8 @@
 # Third-party dependencies, all from Debian packages (see scripts/install-deps.sh).
 
-# LLVM ADT and Support. Only the headers we use and the Support library they
-# need are linked; nothing else of LLVM.
-find_package(LLVM REQUIRED CONFIG
-             HINTS /usr/lib/llvm-14/lib/cmake/llvm /usr/lib/cmake/llvm-14)
-message(STATUS "LLVM ${LLVM_PACKAGE_VERSION} from ${LLVM_DIR}")
-add_library(bcc_llvm INTERFACE)
-target_include_directories(bcc_llvm SYSTEM INTERFACE ${LLVM_INCLUDE_DIRS})
-target_compile_definitions(bcc_llvm INTERFACE ${LLVM_DEFINITIONS})
-target_link_libraries(bcc_llvm INTERFACE LLVMSupport)
-
-# Boost.Graph is header-only for what we use (dominators, loops).
-find_package(Boost 1.74 REQUIRED)
-add_library(bcc_boost INTERFACE)
-target_link_libraries(bcc_boost INTERFACE Boost::headers)
+# LLVM ADT and Support, and Boost.Graph: in a file of their own, which the
+# installed CMake package reads too (cmake/Install.cmake).
+include(${CMAKE_CURRENT_LIST_DIR}/bccDependencies.cmake)
 
 # mimalloc replaces malloc/free in the bcc driver only (never in a library
 # that another program loads, such as the Python module).

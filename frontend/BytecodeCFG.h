@@ -26,6 +26,10 @@
 #include "ir/Opcodes.h"
 #include "ir/Support.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// "code object 'QUALNAME', offset N: MESSAGE", the form of every lifting
@@ -84,5 +88,6 @@ private:
 };
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_FRONTEND_BYTECODECFG_H

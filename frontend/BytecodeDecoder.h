@@ -43,6 +43,10 @@
 #include "ir/Opcodes.h"
 #include "ir/Support.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// One instruction of co_code as `dis` sees it.
@@ -172,5 +176,6 @@ Expected<std::vector<DecodedInstruction>>
 decodeInstructions(const CodeObject &code);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_FRONTEND_BYTECODEDECODER_H

@@ -20,6 +20,10 @@
 #include "ir/CodeObject.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 struct CodeDifference {
@@ -43,5 +47,6 @@ void forEachCodePair(
     llvm::function_ref<void(const CodeObject &, const CodeObject &)> visit);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_FRONTEND_CODEDIFF_H

@@ -19,6 +19,10 @@
 #include "ir/Support.h"
 #include "llvm/ADT/StringRef.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 struct ExceptionTableEntry {
@@ -50,5 +54,6 @@ std::string
 encodeExceptionTable(const std::vector<ExceptionTableEntry> &entries);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_FRONTEND_EXCEPTIONTABLE_H

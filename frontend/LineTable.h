@@ -38,6 +38,10 @@
 #include "ir/Support.h"
 #include "llvm/ADT/StringRef.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// One co_lines() item: bytes [start, end) of co_code and their line.
@@ -99,5 +103,6 @@ private:
 };
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_FRONTEND_LINETABLE_H

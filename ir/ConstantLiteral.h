@@ -32,6 +32,10 @@
 #include "ir/Support.h"
 #include "ir/TextReader.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// The literal text of `constant`; strings use `version`'s idea of which
@@ -48,5 +52,6 @@ Expected<ConstantRef> parseConstantLiteral(TextReader &reader);
 Expected<std::string> parseStringLiteral(TextReader &reader);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_IR_CONSTANTLITERAL_H

@@ -18,6 +18,10 @@
 #include "ir/Support.h"
 #include "llvm/ADT/StringRef.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// One table entry, in code units: [startUnit, endUnit) goes to targetUnit.
@@ -38,5 +42,6 @@ void writeExceptionRange(std::string &out, const ExceptionRange &range);
 Expected<ExceptionRange> readExceptionRange(llvm::StringRef table, size_t &pos);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_IR_EXCEPTIONTABLEFORMAT_H

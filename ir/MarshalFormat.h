@@ -14,6 +14,10 @@
 
 #include "ir/Support.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc::marshal {
 
 enum Type : uint8_t {
@@ -74,5 +78,6 @@ private:
 };
 
 } // namespace bcc::marshal
+#pragma GCC visibility pop
 
 #endif // BCC_IR_MARSHALFORMAT_H

@@ -31,6 +31,10 @@
 #include "ir/Constant.h"
 #include "ir/PythonVersion.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// hash(c) as CPython `version` computes it with PYTHONHASHSEED=0 (string
@@ -48,5 +52,6 @@ setIterationOrder(const std::vector<ConstantRef> &elements,
                   PythonVersion version);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_IR_PYHASH_H

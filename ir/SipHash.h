@@ -17,6 +17,10 @@
 
 #include "llvm/ADT/StringRef.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// SipHash-c-d of `data` under the key (k0, k1): `compressionRounds` (c)
@@ -36,5 +40,6 @@ inline uint64_t sipHash24(uint64_t k0, uint64_t k1, llvm::StringRef data) {
 }
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_IR_SIPHASH_H

@@ -22,6 +22,10 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 struct TextPosition {
@@ -84,5 +88,6 @@ private:
 };
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_IR_TEXTREADER_H

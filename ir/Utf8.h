@@ -15,6 +15,10 @@
 
 #include "llvm/ADT/StringRef.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// Decodes one code point of UTF-8 with surrogatepass at `i`, advancing
@@ -76,5 +80,6 @@ inline void appendUtf8(std::string &out, uint32_t cp) {
 }
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_IR_UTF8_H

@@ -19,7 +19,7 @@
 #include "ir/PyRepr.h"
 #include "passes/ConstantEval.h"
 #include "passes/IRUtils.h"
-#include "passes/PassRegistry.h"
+#include "passes/BuiltinPasses.h"
 #include "passes/Transforms.h"
 
 namespace bcc {

@@ -22,6 +22,10 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// bool(c), or nullopt for a host object.
@@ -52,5 +56,6 @@ ConstantRef foldTuple(llvm::ArrayRef<ConstantRef> items);
 std::optional<bool> constantsEqual(const Constant &a, const Constant &b);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_PASSES_CONSTANTEVAL_H

@@ -22,7 +22,7 @@
 
 #include "passes/ConstantEval.h"
 #include "passes/IRUtils.h"
-#include "passes/PassRegistry.h"
+#include "passes/BuiltinPasses.h"
 #include "passes/Transforms.h"
 
 namespace bcc {
@@ -44,7 +44,7 @@ std::optional<unsigned> takenSuccessor(const Instruction &branch) {
   const Constant *k = constantOf(branch.operand(0));
   if (!k)
     return std::nullopt;
-  bool holds;
+  bool holds = false; // every BranchTest is a case below
   switch (branch.branchTest()) {
   case BranchTest::IfNone:
   case BranchTest::IfNotNone:

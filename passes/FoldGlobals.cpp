@@ -30,7 +30,7 @@
 #include "ir/PyRepr.h"
 #include "passes/IRUtils.h"
 #include "passes/ModuleFacts.h"
-#include "passes/PassRegistry.h"
+#include "passes/BuiltinPasses.h"
 #include "passes/Transforms.h"
 
 #include <set>

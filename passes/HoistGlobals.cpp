@@ -26,7 +26,7 @@
 #include "ir/Loops.h"
 #include "passes/IRUtils.h"
 #include "passes/ModuleFacts.h"
-#include "passes/PassRegistry.h"
+#include "passes/BuiltinPasses.h"
 
 #include <map>
 

@@ -17,6 +17,10 @@
 #include "ir/Opcodes.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// The opcodes passes look for, by number, for one version (-1: absent).
@@ -138,5 +142,6 @@ std::vector<bool> reachableBlocks(const Function &function);
 llvm::SmallPtrSet<const Block *, 8> handlerTargets(const Function &function);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_PASSES_IRUTILS_H

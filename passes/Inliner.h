@@ -49,6 +49,10 @@
 #include "passes/ModuleFacts.h"
 #include "passes/Pass.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// A call of a plain function bound once at the module's top level: one
@@ -129,5 +133,6 @@ void inlineCall(const CallSite &site, Function &callee,
                 PassContext &context);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_PASSES_INLINER_H

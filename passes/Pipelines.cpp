@@ -1,7 +1,9 @@
 //===- passes/Pipelines.cpp - What each -O level runs ----------------------===//
 //
 // The pipelines are straight-line code. docs/passes.md says what each level
-// may change; keep the two in step.
+// may change; keep the two in step. The extension points (PassRegistry.h,
+// docs/embedding.md) are the calls of `extend`: at the start, after each
+// run of the cleanups, and last.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,63 +15,86 @@ namespace bcc {
 
 namespace {
 
-/// Adds the pass `name` with no parameters; the registry must have it.
-void addPass(PassManager &pm, llvm::StringRef name) {
-  const PassInfo *info = findPass(name);
-  assert(info && "a default pipeline names a pass that is not registered");
-  Expected<std::unique_ptr<Pass>> pass = info->create(PassParameters());
-  assert(pass && "a pass rejected its default parameters");
-  pm.add(std::move(*pass));
-}
+/// A default pipeline under construction: the manager, the options and
+/// the registry the passes and extensions come from.
+struct Builder {
+  PassManager &pm;
+  const OptimizationOptions &options;
+  const PassRegistry &registry;
 
-/// The exact cleanups, in the order they feed each other: folding makes
-/// constant branches, folded branches make dead blocks and constant
-/// parameters, and what is left unused goes last.
-void addCleanups(PassManager &pm) {
-  addPass(pm, "const-fold");
-  addPass(pm, "fold-branches");
-  addPass(pm, "simplify-cfg");
-  addPass(pm, "dce");
-}
+  /// Adds bcc's pass `name` with no parameters.
+  void addPass(llvm::StringRef name) {
+    Expected<std::unique_ptr<Pass>> pass = registry.create(name);
+    if (!pass)
+      bcc_unreachable("a default pipeline names a pass that is not "
+                      "registered, or one that rejects no parameters");
+    pm.add(std::move(*pass));
+  }
 
-} // namespace
+  void extend(ExtensionPoint point) { registry.extend(point, pm, options); }
 
-Status buildPipeline(PassManager &pm, const OptimizationOptions &options) {
-  if (options.level == 0)
-    return Status::ok();
+  /// The exact cleanups, in the order they feed each other: folding makes
+  /// constant branches, folded branches make dead blocks and constant
+  /// parameters, and what is left unused goes last.
+  void addCleanups() {
+    addPass("const-fold");
+    addPass("fold-branches");
+    addPass("simplify-cfg");
+    addPass("dce");
+    extend(ExtensionPoint::CleanupsEnd);
+  }
+
+  /// The level's passes between the first and the last extension point.
+  void addLevelPasses();
+};
+
+void Builder::addLevelPasses() {
   // -O1: the exact cleanups.
-  addCleanups(pm);
+  addCleanups();
   if (options.level == 1)
-    return Status::ok();
+    return;
   // -O2: the passes that use facts the user granted, each followed by the
   // cleanups; without such facts, nothing more (docs/passes.md).
   const Assumptions &assumed = options.assumptions;
   bool level3 = options.level >= 3;
   if (!options.constants.empty() || assumed.has(Assumption::ModuleConstants) ||
       options.finalConstants()) {
-    addPass(pm, "fold-globals");
-    addCleanups(pm);
+    addPass("fold-globals");
+    addCleanups();
   }
   if (assumed.has(Assumption::NoPrint)) {
-    addPass(pm, "strip-print");
-    addCleanups(pm);
+    addPass("strip-print");
+    addCleanups();
   }
   // -O3: calls of functions that do nothing once the flags are folded go,
   // small functions are inlined (guarded unless stable-functions); both
   // clean up the functions they change.
   if (level3) {
-    addPass(pm, "strip-debug");
-    addPass(pm, "inline");
+    addPass("strip-debug");
+    addPass("inline");
   }
   // Last, once inlining has brought the loops' reads together.
   if (level3 || assumed.has(Assumption::StableGlobals)) {
-    addPass(pm, "hoist-globals");
-    addCleanups(pm);
+    addPass("hoist-globals");
+    addCleanups();
   }
+}
+
+} // namespace
+
+Status buildPipeline(PassManager &pm, const OptimizationOptions &options,
+                     const PassRegistry &registry) {
+  if (options.level == 0)
+    return Status::ok();
+  Builder builder{pm, options, registry};
+  builder.extend(ExtensionPoint::PipelineStart);
+  builder.addLevelPasses();
+  builder.extend(ExtensionPoint::OptimizerLast);
   return Status::ok();
 }
 
-Status parsePipeline(PassManager &pm, llvm::StringRef text) {
+Status parsePipeline(PassManager &pm, llvm::StringRef text,
+                     const PassRegistry &registry) {
   llvm::StringRef rest = text.trim();
   if (rest.empty())
     return Error("--passes needs a list of passes (see --list-passes)");
@@ -108,12 +133,8 @@ Status parsePipeline(PassManager &pm, llvm::StringRef text) {
         parameters.push_back({key.str(), value.trim().str()});
       }
     }
-    const PassInfo *info = findPass(name);
-    if (!info)
-      return Error("--passes: unknown pass '" + name.str() +
-                   "' (bcc opt --list-passes lists them)");
     Expected<std::unique_ptr<Pass>> pass =
-        info->create(PassParameters(std::move(parameters)));
+        registry.create(name, PassParameters(std::move(parameters)));
     if (!pass)
       return Error("--passes: " + pass.error().message);
     pm.add(std::move(*pass));

@@ -26,7 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/IRUtils.h"
-#include "passes/PassRegistry.h"
+#include "passes/BuiltinPasses.h"
 #include "passes/Transforms.h"
 
 namespace bcc {

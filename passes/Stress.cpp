@@ -51,7 +51,7 @@
 
 #include "ir/MaybeNull.h"
 #include "passes/IRUtils.h"
-#include "passes/PassRegistry.h"
+#include "passes/BuiltinPasses.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"

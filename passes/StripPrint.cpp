@@ -19,7 +19,7 @@
 #include "ir/CodeObject.h"
 #include "passes/IRUtils.h"
 #include "passes/ModuleFacts.h"
-#include "passes/PassRegistry.h"
+#include "passes/BuiltinPasses.h"
 #include "passes/Transforms.h"
 
 namespace bcc {

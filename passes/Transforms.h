@@ -11,6 +11,10 @@
 
 #include "passes/Pass.h"
 
+// Private to bcc: hidden from pass plugins (docs/embedding.md), so that
+// link-time optimization may treat it as internal to the executable.
+#pragma GCC visibility push(hidden)
+
 namespace bcc {
 
 /// const-fold on one function; true if it changed.
@@ -26,5 +30,6 @@ bool removeDeadCode(Function &function, PassContext &context);
 bool cleanUp(Function &function, PassContext &context);
 
 } // namespace bcc
+#pragma GCC visibility pop
 
 #endif // BCC_PASSES_TRANSFORMS_H

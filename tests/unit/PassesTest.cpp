@@ -154,7 +154,7 @@ TEST(Pipelines, ParsesNamesAndParameters) {
   }
   // Every registered pass builds with its defaults, and the levels only use
   // registered passes.
-  for (const PassInfo &info : allPasses())
+  for (const PassInfo &info : PassRegistry::builtin().passes())
     EXPECT_TRUE(info.create(PassParameters())) << info.name;
   for (unsigned level = 0; level <= 3; ++level) {
     OptimizationOptions options;
@@ -164,6 +164,153 @@ TEST(Pipelines, ParsesNamesAndParameters) {
     EXPECT_TRUE(buildPipeline(levels, options));
     EXPECT_EQ(levels.empty(), level == 0);
   }
+}
+
+namespace {
+
+/// A pass that changes nothing, for the registry's tests.
+class NamedNoOp final : public Pass {
+public:
+  explicit NamedNoOp(std::string name) : name_(std::move(name)) {}
+  llvm::StringRef name() const override { return name_; }
+  bool run(Module &, PassContext &) override { return false; }
+
+private:
+  std::string name_;
+};
+
+PassInfo noOpInfo(const std::string &name) {
+  return {name, "exact", "", "does nothing",
+          [name](const PassParameters &parameters)
+              -> Expected<std::unique_ptr<Pass>> {
+            if (Status s = parameters.allowOnly(name, {}); !s)
+              return s.error();
+            return std::unique_ptr<Pass>(new NamedNoOp(name));
+          },
+          ""};
+}
+
+} // namespace
+
+TEST(PassRegistry, RegistersPassesByNameAfterBccsOwn) {
+  PassRegistry registry;
+  size_t builtins = registry.passes().size();
+  EXPECT_EQ(builtins, PassRegistry::builtin().passes().size());
+  ASSERT_TRUE(registry.registerPass(noOpInfo("count-things")));
+  ASSERT_EQ(registry.passes().size(), builtins + 1);
+  EXPECT_EQ(registry.passes().back().name, "count-things");
+  EXPECT_TRUE(registry.find("count-things"));
+  EXPECT_FALSE(PassRegistry::builtin().find("count-things"));
+  PassManager pm;
+  ASSERT_TRUE(parsePipeline(pm, "dce,count-things", registry));
+  EXPECT_EQ(pm.str(), "dce,count-things");
+  PassManager other;
+  EXPECT_FALSE(parsePipeline(other, "count-things<x=1>", registry));
+  EXPECT_FALSE(parsePipeline(other, "count-things"));
+  // A factory must make a pass of the name it is registered under.
+  PassInfo misnamed = noOpInfo("misnamed");
+  misnamed.create = noOpInfo("something-else").create;
+  ASSERT_TRUE(registry.registerPass(misnamed));
+  EXPECT_FALSE(registry.create("misnamed"));
+  EXPECT_FALSE(parsePipeline(other, "misnamed", registry));
+}
+
+TEST(PassRegistry, RefusesClashesBadNamesAndKinds) {
+  PassRegistry registry;
+  size_t before = registry.passes().size();
+  Status clash = registry.registerPass(noOpInfo("dce"));
+  ASSERT_FALSE(clash);
+  EXPECT_NE(clash.error().message.find("already registered (one of bcc's own)"),
+            std::string::npos)
+      << clash.error().message;
+  for (const char *bad : {"", "Upper", "a b", "-x", "x-", "a--b", "a<b>"})
+    EXPECT_FALSE(registry.registerPass(noOpInfo(bad))) << bad;
+  PassInfo kind = noOpInfo("odd-kind");
+  kind.kind = "fast";
+  EXPECT_FALSE(registry.registerPass(kind));
+  PassInfo noFactory = noOpInfo("no-factory");
+  noFactory.create = nullptr;
+  EXPECT_FALSE(registry.registerPass(noFactory));
+  EXPECT_EQ(registry.passes().size(), before);
+}
+
+TEST(PassRegistry, PluginScopeNamesThePluginAndTakesBackOnError) {
+  PassRegistry registry;
+  size_t before = registry.passes().size();
+  {
+    PassRegistry::PluginScope scope(registry, "good");
+    ASSERT_TRUE(registry.registerPass(noOpInfo("mine")));
+    registry.registerExtension(
+        ExtensionPoint::OptimizerLast,
+        [](PassManager &, const OptimizationOptions &) {});
+    ASSERT_TRUE(scope.close());
+  }
+  ASSERT_TRUE(registry.find("mine"));
+  EXPECT_EQ(registry.find("mine")->plugin, "good");
+  EXPECT_EQ(registry.numExtensions(ExtensionPoint::OptimizerLast), 1u);
+  {
+    PassRegistry::PluginScope scope(registry, "bad");
+    ASSERT_TRUE(registry.registerPass(noOpInfo("theirs")));
+    registry.registerExtension(
+        ExtensionPoint::OptimizerLast,
+        [](PassManager &, const OptimizationOptions &) {});
+    (void)registry.registerPass(noOpInfo("mine")); // clashes with "good"
+    Status closed = scope.close();
+    ASSERT_FALSE(closed);
+    EXPECT_NE(closed.error().message.find("by plugin 'good'"),
+              std::string::npos)
+        << closed.error().message;
+  }
+  EXPECT_FALSE(registry.find("theirs"));
+  EXPECT_EQ(registry.passes().size(), before + 1);
+  EXPECT_EQ(registry.numExtensions(ExtensionPoint::OptimizerLast), 1u);
+  {
+    // A callback that failed otherwise (it threw): all of it goes.
+    PassRegistry::PluginScope scope(registry, "abandoned");
+    ASSERT_TRUE(registry.registerPass(noOpInfo("half-done")));
+    scope.abandon();
+  }
+  EXPECT_FALSE(registry.find("half-done"));
+  EXPECT_EQ(registry.passes().size(), before + 1);
+}
+
+TEST(PassRegistry, ExtensionPointsOfTheLevels) {
+  PassRegistry registry;
+  for (const char *name : {"at-start", "after-cleanups", "at-end"})
+    ASSERT_TRUE(registry.registerPass(noOpInfo(name)));
+  auto adder = [&registry](const char *name) {
+    return [&registry, name](PassManager &pm, const OptimizationOptions &) {
+      pm.add(std::move(*registry.create(name)));
+    };
+  };
+  registry.registerExtension(ExtensionPoint::PipelineStart, adder("at-start"));
+  registry.registerExtension(ExtensionPoint::CleanupsEnd,
+                             adder("after-cleanups"));
+  registry.registerExtension(ExtensionPoint::OptimizerLast, adder("at-end"));
+  const std::string cleanups = "const-fold,fold-branches,simplify-cfg,dce";
+  auto pipeline = [&](unsigned level, const char *assume) {
+    OptimizationOptions options;
+    options.level = level;
+    if (*assume)
+      options.assumptions = *Assumptions::parse(assume);
+    PassManager pm;
+    EXPECT_TRUE(buildPipeline(pm, options, registry));
+    return pm.str();
+  };
+  EXPECT_EQ(pipeline(0, ""), "");
+  EXPECT_EQ(pipeline(1, ""),
+            "at-start," + cleanups + ",after-cleanups,at-end");
+  EXPECT_EQ(pipeline(2, "no-print"),
+            "at-start," + cleanups + ",after-cleanups,strip-print," +
+                cleanups + ",after-cleanups,at-end");
+  // The built-in registry's pipelines have no extensions.
+  OptimizationOptions o2;
+  o2.level = 2;
+  PassManager plain;
+  ASSERT_TRUE(buildPipeline(plain, o2));
+  EXPECT_EQ(plain.str(), cleanups);
+  EXPECT_STREQ(extensionPointName(ExtensionPoint::CleanupsEnd),
+               "cleanups-end");
 }
 
 TEST(ModuleNamer, NamesModulesAsTheImportSystemWould) {

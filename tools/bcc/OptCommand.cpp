@@ -15,6 +15,10 @@
 // IR text (a file ending in .ir) goes through the same pipeline and comes
 // out as IR text: that is how the pass tests (tests/lit) run.
 //
+// Pass plugins (--load-pass-plugin) are loaded into the run's registry
+// before anything else, so that every option that names passes knows
+// theirs; a plugin that fails to load stops the run (docs/embedding.md).
+//
 //===----------------------------------------------------------------------===//
 
 #include <algorithm>
@@ -38,6 +42,7 @@
 #include "passes/Inliner.h"
 #include "passes/ModuleFacts.h"
 #include "passes/PassManager.h"
+#include "passes/PassPlugin.h"
 #include "passes/PassRegistry.h"
 #include "passes/Pipelines.h"
 #include "tools/bcc/Commands.h"
@@ -55,8 +60,9 @@ std::string optHelp() {
       "               [--compare] [--stats] [--remarks[=PASSES]]\n"
       "               [--verify-each] [--print-before=PASS]\n"
       "               [--print-after=PASS] [--print-after-all]\n"
-      "               [--print-changed] [--time-passes] [-q] IN\n"
-      "       bcc opt --list-passes\n"
+      "               [--print-changed] [--time-passes]\n"
+      "               [--load-pass-plugin=PATH]... [-q] IN\n"
+      "       bcc opt [--load-pass-plugin=PATH]... --list-passes\n"
       "\n"
       "Lifts every code object of IN into bcc's SSA IR, verifies it, optimizes\n"
       "it at the chosen level and writes bytecode for the same CPython version\n"
@@ -94,6 +100,11 @@ std::string optHelp() {
       "  --passes=LIST   run these passes instead of the level's pipeline:\n"
       "                  a comma list, parameters in <>: inline<max-size=60>\n"
       "  --list-passes   list every pass with its kind and parameters\n"
+      "  --load-pass-plugin=PATH\n"
+      "                  load a pass plugin (a shared object, see\n"
+      "                  docs/embedding.md) before anything else: its passes\n"
+      "                  can be named like bcc's own, and it may add them to\n"
+      "                  the -O1..-O3 pipelines (repeatable)\n"
       "  --verify-each   verify the IR after every pass\n"
       "  --print-before=PASS, --print-after=PASS\n"
       "                  print the IR (to stderr) before/after each run of PASS\n"
@@ -116,12 +127,12 @@ std::string optHelp() {
       "  -q, --quiet     no progress line and no summary\n"
       "  -h, --help      show this help and exit\n"
       "\n"
-      "exit status: 0 when every file was done, 1 when some file failed,\n"
-      "2 on a usage error.\n"
+      "exit status: 0 when every file was done, 1 when some file failed\n"
+      "or a plugin could not be loaded, 2 on a usage error.\n"
       "\n"
       "registered passes:\n";
-  for (const PassInfo &info : allPasses())
-    help += "  " + std::string(info.name) + "\n";
+  for (const PassInfo &info : PassRegistry::builtin().passes())
+    help += "  " + info.name + "\n";
   return help;
 }
 
@@ -137,6 +148,7 @@ struct OptOptions {
   bool listPasses = false;
   bool remarks = false;
   std::vector<std::string> remarkPasses; ///< empty: every pass
+  std::vector<std::string> plugins;      ///< --load-pass-plugin, in order
   std::string passes;                    ///< --passes, or "" for the level's
   bool levelGiven = false;
   OptimizationOptions optimization;
@@ -394,7 +406,7 @@ std::vector<fs::path> pycFilesUnder(const fs::path &root, std::error_code &ec) {
 /// on their own, to keep copies of those that can be inlined elsewhere.
 void readTreeFacts(const fs::path &root, const std::vector<fs::path> &files,
                    const ModuleNamer &namer, const OptOptions &options,
-                   TreeFacts &tree) {
+                   const PassRegistry &registry, TreeFacts &tree) {
   auto start = std::chrono::steady_clock::now();
   double lastProgress = 0;
   auto progress = [&](const char *what, size_t done, size_t total) {
@@ -431,8 +443,8 @@ void readTreeFacts(const fs::path &root, const std::vector<fs::path> &files,
     wanted[module].insert(function);
   PassManager pm;
   Status built = options.passes.empty()
-                     ? buildPipeline(pm, options.optimization)
-                     : parsePipeline(pm, options.passes);
+                     ? buildPipeline(pm, options.optimization, registry)
+                     : parsePipeline(pm, options.passes, registry);
   if (!built)
     return;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -508,14 +520,23 @@ void printSummary(const OptTotals &totals, double seconds,
   }
 }
 
-void listPasses() {
+void listPasses(const PassRegistry &registry,
+                const std::vector<LoadedPassPlugin> &plugins) {
   std::printf("passes (kind: exact = changes nothing a program can observe; "
               "facts = uses facts only -O3 or the user grants; test = for "
               "testing the backend):\n");
-  for (const PassInfo &info : allPasses()) {
-    std::printf("  %-14s %-6s %s\n", info.name, info.kind, info.description);
-    if (*info.parameters)
-      std::printf("  %-14s %-6s parameters: %s\n", "", "", info.parameters);
+  for (const PassInfo &info : registry.passes()) {
+    std::printf("  %-14s %-6s %s\n", info.name.c_str(), info.kind.c_str(),
+                info.description.c_str());
+    if (!info.parameters.empty())
+      std::printf("  %-14s %-6s parameters: %s\n", "", "",
+                  info.parameters.c_str());
+    if (!info.plugin.empty())
+      for (const LoadedPassPlugin &plugin : plugins)
+        if (plugin.name == info.plugin)
+          std::printf("  %-14s %-6s from plugin %s %s (%s)\n", "", "",
+                      plugin.name.c_str(), plugin.version.c_str(),
+                      plugin.path.c_str());
   }
 }
 
@@ -592,6 +613,11 @@ int runOpt(const std::vector<std::string> &args) {
       options.remarks = true;
       splitList(arg.substr(10), options.remarkPasses);
     } else if (!optionsDone &&
+               optionValue(args, i, "--load-pass-plugin", value, missing)) {
+      if (missing || value.empty())
+        return usageError("opt", "--load-pass-plugin needs a path");
+      options.plugins.push_back(value);
+    } else if (!optionsDone &&
                optionValue(args, i, "--passes", value, missing)) {
       if (missing || value.empty())
         return usageError("opt", "--passes needs a list of passes");
@@ -633,18 +659,29 @@ int runOpt(const std::vector<std::string> &args) {
                                    "' and '" + arg + "')");
     }
   }
+  PassRegistry registry;
+  std::vector<LoadedPassPlugin> plugins;
+  for (const std::string &path : options.plugins) {
+    Expected<LoadedPassPlugin> plugin = loadPassPlugin(path, registry);
+    if (!plugin) {
+      std::fprintf(stderr, "bcc opt: error: %s\n",
+                   plugin.error().format(path).c_str());
+      return kExitInputError;
+    }
+    plugins.push_back(std::move(*plugin));
+  }
   if (options.listPasses) {
-    listPasses();
+    listPasses(registry, plugins);
     return kExitOk;
   }
   for (const std::vector<std::string> *names :
        {&options.instruments.printBefore, &options.instruments.printAfter})
     for (const std::string &name : *names)
-      if (!findPass(name))
+      if (!registry.find(name))
         return usageError("opt", "no pass is called '" + name +
                                      "' (bcc opt --list-passes lists them)");
   for (const std::string &name : options.remarkPasses)
-    if (!findPass(name))
+    if (!registry.find(name))
       return usageError("opt", "no pass is called '" + name +
                                    "' (bcc opt --list-passes lists them)");
   if (options.input.empty())
@@ -662,8 +699,8 @@ int runOpt(const std::vector<std::string> &args) {
 
   PassManager pm(options.instruments);
   Status built = options.passes.empty()
-                     ? buildPipeline(pm, options.optimization)
-                     : parsePipeline(pm, options.passes);
+                     ? buildPipeline(pm, options.optimization, registry)
+                     : parsePipeline(pm, options.passes, registry);
   if (!built)
     return usageError("opt", built.error().message);
 
@@ -708,7 +745,7 @@ int runOpt(const std::vector<std::string> &args) {
   bool wantsTree = !pm.empty() && (options.optimization.level >= 3 ||
                                    options.optimization.hasUserFacts());
   if (wantsTree) {
-    readTreeFacts(inRoot, files, namer, options, tree);
+    readTreeFacts(inRoot, files, namer, options, registry, tree);
     optimizer.tree = &tree;
   }
   double lastProgress = 0;
