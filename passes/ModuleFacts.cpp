@@ -510,6 +510,15 @@ constantModuleAttribute(const ModuleFacts &facts, const TreeFacts *tree,
   return fact;
 }
 
+ModuleFacts
+ModuleFacts::fromBindings(std::string moduleName,
+                          std::map<std::string, GlobalBinding> bindings) {
+  ModuleFacts facts;
+  facts.moduleName_ = std::move(moduleName);
+  facts.bindings_ = std::move(bindings);
+  return facts;
+}
+
 //===----------------------------------------------------------------------===//
 // Module names
 //===----------------------------------------------------------------------===//

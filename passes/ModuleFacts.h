@@ -75,6 +75,10 @@ public:
   /// resolve relative imports.
   static ModuleFacts compute(const Module &module, llvm::StringRef moduleName,
                              bool isPackage);
+  /// Facts given rather than read: what a live namespace holds (the
+  /// Python bindings), with no dynamic reason.
+  static ModuleFacts fromBindings(std::string moduleName,
+                                  std::map<std::string, GlobalBinding> bindings);
 
   const std::string &moduleName() const { return moduleName_; }
   /// The binding of a module-level name, or null if the module never binds

@@ -58,6 +58,8 @@ PassContext::PassContext(const OptimizationOptions &options,
 PassContext::~PassContext() = default;
 
 const ModuleFacts &PassContext::facts(const Module &module) {
+  if (fixedFacts_)
+    return *fixedFacts_;
   if (!facts_ || factsOf_ != &module) {
     facts_ = std::make_unique<ModuleFacts>(
         ModuleFacts::compute(module, moduleName_, isPackage_));

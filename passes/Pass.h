@@ -124,6 +124,13 @@ public:
   /// changes something (the PassManager calls invalidateFacts()).
   const ModuleFacts &facts(const Module &module);
   void invalidateFacts();
+  /// Facts that hold whatever the module's code says, used instead of
+  /// working them out: the Python bindings optimize a live function inside
+  /// a stand-in module, and its globals are what the live namespace holds
+  /// (bindings/LiveOptimize.cpp). Kept until cleared (null).
+  void setFixedFacts(std::shared_ptr<const ModuleFacts> facts) {
+    fixedFacts_ = std::move(facts);
+  }
 
   // --- Statistics and remarks --------------------------------------------
   void count(llvm::StringRef pass, llvm::StringRef counter, uint64_t n = 1) {
@@ -150,6 +157,7 @@ private:
   bool verifyEach_ = false;
   std::string broken_, brokenIR_;
   std::unique_ptr<ModuleFacts> facts_;
+  std::shared_ptr<const ModuleFacts> fixedFacts_;
 };
 
 class Pass {

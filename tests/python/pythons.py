@@ -22,7 +22,8 @@ API (other tests import it):
   all_pythons() -> {"3.8": path, ...}     only the versions found, oldest first
   SUPPORTED_VERSIONS                      ("3.8", ..., "3.13")
 
-Run as a script to print what was found.
+Run as a script to print what was found; `--paths 3.11 3.12` prints only the
+paths of those versions that were found, one per line (CMake reads it).
 """
 
 import functools
@@ -132,6 +133,13 @@ def all_pythons():
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--paths":
+        # --paths X.Y ...: the path of each version found, one per line.
+        for version in sys.argv[2:]:
+            path = find_python(version)
+            if path:
+                print(path)
+        return 0
     status = 0
     for version in SUPPORTED_VERSIONS:
         try:

@@ -1,0 +1,437 @@
+//===- bindings/Deopt.cpp - Giving a function its original code back ------===//
+
+#include "bindings/Deopt.h"
+
+#include <dlfcn.h>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "bindings/LiveCode.h"
+#include "ir/IR.h"
+
+namespace bcc::python {
+
+void exportSymbolsForPlugins() {
+  static bool done = false;
+  if (done)
+    return;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void *>(&exportSymbolsForPlugins), &info) &&
+      info.dli_fname)
+    dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
+  done = true;
+}
+
+namespace {
+
+/// An optimized function: what to put back, and who to tell.
+struct Dependent {
+  py::object function;
+  py::object original;
+  py::object onDeopt; ///< called as on_deopt(function, reason), or None
+  bool alive = true;
+};
+using DependentRef = std::shared_ptr<Dependent>;
+
+/// Set while bcc itself installs code (set_code): a function watcher
+/// event then is bcc's own doing and breaks no fact.
+bool installing = false;
+
+void deoptimize(const DependentRef &d, const std::string &reason) {
+  if (!d->alive)
+    return;
+  d->alive = false;
+  PyObject *type, *value, *traceback;
+  PyErr_Fetch(&type, &value, &traceback);
+  bool saved = installing;
+  installing = true;
+  if (PyObject_SetAttrString(d->function.ptr(), "__code__",
+                             d->original.ptr()) < 0)
+    PyErr_WriteUnraisable(d->function.ptr());
+  installing = saved;
+  if (!d->onDeopt.is_none()) {
+    PyObject *r = PyObject_CallFunction(d->onDeopt.ptr(), "Os",
+                                        d->function.ptr(), reason.c_str());
+    if (!r)
+      PyErr_WriteUnraisable(d->onDeopt.ptr());
+    Py_XDECREF(r);
+  }
+  PyErr_Restore(type, value, traceback);
+}
+
+/// A fact: `dict[key] is expected` (expected null: key not in dict).
+struct Fact {
+  py::object key;
+  py::object expected; ///< empty handle: absent
+};
+
+std::string keyText(const py::object &key) {
+  return PyUnicode_Check(key.ptr()) ? key.cast<std::string>() : "?";
+}
+
+/// The facts as _live.py gives them: [(dict, key, present, value), ...].
+std::vector<std::pair<py::object, Fact>> readFacts(py::list facts) {
+  std::vector<std::pair<py::object, Fact>> out;
+  for (py::handle item : facts) {
+    py::tuple t = py::reinterpret_borrow<py::tuple>(item);
+    if (!PyDict_Check(t[0].ptr()))
+      throw py::type_error("a fact's namespace must be a dict");
+    Fact f{py::reinterpret_borrow<py::object>(t[1]),
+           t[2].cast<bool>() ? py::reinterpret_borrow<py::object>(t[3])
+                             : py::object()};
+    out.emplace_back(py::reinterpret_borrow<py::object>(t[0]), std::move(f));
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// 3.12+: watchers
+//===----------------------------------------------------------------------===//
+
+#if PY_VERSION_HEX >= 0x030C0000
+
+struct Watch {
+  Fact fact;
+  DependentRef dependent;
+};
+
+struct Watchers {
+  int dictWatcher = -1;
+  int functionWatcher = -1;
+  std::unordered_map<PyObject *, std::vector<Watch>> byDict;
+  /// Inlined functions: (code, defaults, kwdefaults) they had, and who
+  /// inlined them.
+  std::unordered_map<PyObject *, std::vector<DependentRef>> byCallee;
+};
+
+Watchers &watchers() {
+  static Watchers *w = new Watchers();
+  return *w;
+}
+
+bool sameKey(PyObject *a, PyObject *b) {
+  if (a == b)
+    return true;
+  int eq = PyObject_RichCompareBool(a, b, Py_EQ);
+  if (eq < 0) {
+    PyErr_Clear();
+    return false;
+  }
+  return eq == 1;
+}
+
+int onDictEvent(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
+                PyObject *newValue) {
+  Watchers &w = watchers();
+  auto it = w.byDict.find(dict);
+  if (it == w.byDict.end())
+    return 0;
+  std::vector<std::pair<DependentRef, std::string>> broken;
+  std::vector<Watch> &list = it->second;
+  for (Watch &watch : list) {
+    if (!watch.dependent->alive)
+      continue;
+    if (!key) { // cleared, cloned into, deallocated
+      broken.emplace_back(watch.dependent, "a namespace it read was replaced");
+      continue;
+    }
+    if (!sameKey(key, watch.fact.key.ptr()))
+      continue;
+    if (event == PyDict_EVENT_MODIFIED && watch.fact.expected &&
+        newValue == watch.fact.expected.ptr())
+      continue; // the same object stored again
+    const char *what = event == PyDict_EVENT_DELETED  ? "deleted"
+                       : event == PyDict_EVENT_ADDED  ? "bound"
+                                                      : "rebound";
+    broken.emplace_back(watch.dependent,
+                        "'" + keyText(watch.fact.key) + "' was " + what);
+  }
+  // Drop what no longer guards anything before calling out.
+  list.erase(std::remove_if(list.begin(), list.end(),
+                            [&](const Watch &x) {
+                              if (!x.dependent->alive)
+                                return true;
+                              for (auto &b : broken)
+                                if (b.first == x.dependent)
+                                  return true;
+                              return false;
+                            }),
+             list.end());
+  if (event == PyDict_EVENT_DEALLOCATED || list.empty())
+    w.byDict.erase(dict);
+  for (auto &[dependent, reason] : broken)
+    deoptimize(dependent, reason);
+  return 0;
+}
+
+int onFunctionEvent(PyFunction_WatchEvent event, PyFunctionObject *func,
+                    PyObject *newValue) {
+  if (event == PyFunction_EVENT_CREATE)
+    return 0;
+  Watchers &w = watchers();
+  auto it = w.byCallee.find(reinterpret_cast<PyObject *>(func));
+  if (it == w.byCallee.end())
+    return 0;
+  if (event == PyFunction_EVENT_DESTROY) {
+    w.byCallee.erase(it);
+    return 0;
+  }
+  if (installing)
+    return 0;
+  std::vector<DependentRef> dependents = std::move(it->second);
+  w.byCallee.erase(it);
+  const char *what = event == PyFunction_EVENT_MODIFY_CODE ? "__code__"
+                     : event == PyFunction_EVENT_MODIFY_DEFAULTS
+                         ? "__defaults__"
+                         : "__kwdefaults__";
+  std::string name = "?";
+  if (PyObject *q = func->func_qualname; q && PyUnicode_Check(q))
+    name = PyUnicode_AsUTF8(q);
+  for (const DependentRef &d : dependents)
+    deoptimize(d, "the " + std::string(what) + " of " + name +
+                      ", which it inlined, was changed");
+  return 0;
+}
+
+void watch(py::object function, py::object original, py::list facts,
+           py::list callees, py::object onDeopt) {
+  Watchers &w = watchers();
+  if (w.dictWatcher < 0) {
+    w.dictWatcher = PyDict_AddWatcher(onDictEvent);
+    if (w.dictWatcher < 0)
+      throw py::error_already_set();
+  }
+  auto dependent = std::make_shared<Dependent>();
+  dependent->function = function;
+  dependent->original = original;
+  dependent->onDeopt = onDeopt;
+  for (auto &[dict, fact] : readFacts(facts)) {
+    if (PyDict_Watch(w.dictWatcher, dict.ptr()) < 0)
+      throw py::error_already_set();
+    w.byDict[dict.ptr()].push_back(Watch{std::move(fact), dependent});
+  }
+  if (!callees.empty() && w.functionWatcher < 0) {
+    w.functionWatcher = PyFunction_AddWatcher(onFunctionEvent);
+    if (w.functionWatcher < 0)
+      throw py::error_already_set();
+  }
+  for (py::handle callee : callees)
+    w.byCallee[callee.ptr()].push_back(dependent);
+}
+
+#endif
+
+//===----------------------------------------------------------------------===//
+// 3.11: the guard
+//===----------------------------------------------------------------------===//
+
+#if PY_VERSION_HEX < 0x030C0000
+
+struct DictState {
+  PyObject *dict; ///< strong
+  uint64_t version;
+  std::vector<Fact> facts;
+};
+
+struct CalleeState {
+  PyObject *function, *code, *defaults, *kwdefaults; ///< strong (or null)
+};
+
+struct GuardObject {
+  PyObject_HEAD
+  vectorcallfunc vectorcall;
+  DependentRef *dependent;
+  std::vector<DictState> *dicts;
+  std::vector<CalleeState> *callees;
+  PyObject *fallback;     ///< the original function, copied
+  PyObject *callFallback; ///< _live.call_with_frame(fallback, frame)
+  PyObject *ok;
+};
+
+uint64_t versionOf(PyObject *dict) {
+  return reinterpret_cast<PyDictObject *>(dict)->ma_version_tag;
+}
+
+/// Null (with no error) if the facts of `state` still hold.
+const char *checkDict(DictState &state, std::string &reason) {
+  uint64_t now = versionOf(state.dict);
+  if (now == state.version)
+    return nullptr;
+  for (const Fact &f : state.facts) {
+    PyObject *value = PyDict_GetItemWithError(state.dict, f.key.ptr());
+    if (!value && PyErr_Occurred())
+      PyErr_Clear();
+    if (value != (f.expected ? f.expected.ptr() : nullptr)) {
+      reason = "'" + keyText(f.key) + "' was " +
+               (!value ? "deleted" : f.expected ? "rebound" : "bound");
+      return "broken";
+    }
+  }
+  state.version = now;
+  return nullptr;
+}
+
+PyObject *guardCall(PyObject *self, PyObject *const *, size_t, PyObject *) {
+  auto *g = reinterpret_cast<GuardObject *>(self);
+  std::string reason;
+  bool broken = !(*g->dependent)->alive;
+  for (DictState &state : *g->dicts)
+    if (!broken && checkDict(state, reason))
+      broken = true;
+  if (!broken)
+    for (const CalleeState &c : *g->callees) {
+      auto *f = reinterpret_cast<PyFunctionObject *>(c.function);
+      if (f->func_code != c.code || f->func_defaults != c.defaults ||
+          f->func_kwdefaults != c.kwdefaults) {
+        broken = true;
+        reason = "a function it inlined was changed";
+        break;
+      }
+    }
+  if (!broken)
+    return Py_NewRef(g->ok);
+  deoptimize(*g->dependent, reason);
+  PyFrameObject *frame = PyEval_GetFrame();
+  if (!frame) {
+    PyErr_SetString(PyExc_SystemError, "bcc guard called without a frame");
+    return nullptr;
+  }
+  return PyObject_CallFunctionObjArgs(g->callFallback, g->fallback,
+                                      reinterpret_cast<PyObject *>(frame),
+                                      nullptr);
+}
+
+void guardDealloc(PyObject *self) {
+  auto *g = reinterpret_cast<GuardObject *>(self);
+  PyObject_GC_UnTrack(self);
+  delete g->dependent;
+  if (g->dicts)
+    for (DictState &s : *g->dicts)
+      Py_XDECREF(s.dict);
+  delete g->dicts;
+  if (g->callees)
+    for (CalleeState &c : *g->callees) {
+      Py_XDECREF(c.function);
+      Py_XDECREF(c.code);
+      Py_XDECREF(c.defaults);
+      Py_XDECREF(c.kwdefaults);
+    }
+  delete g->callees;
+  Py_XDECREF(g->fallback);
+  Py_XDECREF(g->callFallback);
+  Py_XDECREF(g->ok);
+  PyObject_GC_Del(self);
+}
+
+int guardTraverse(PyObject *self, visitproc visit, void *arg) {
+  auto *g = reinterpret_cast<GuardObject *>(self);
+  Py_VISIT(g->fallback);
+  Py_VISIT(g->callFallback);
+  return 0;
+}
+
+PyTypeObject GuardType = [] {
+  PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+  t.tp_name = "bcc._bcc.Guard";
+  t.tp_basicsize = sizeof(GuardObject);
+  t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC |
+               Py_TPFLAGS_HAVE_VECTORCALL;
+  t.tp_doc = "The guard at the start of code bcc.optimize made (3.11).";
+  t.tp_dealloc = guardDealloc;
+  t.tp_traverse = guardTraverse;
+  t.tp_call = PyVectorcall_Call;
+  t.tp_vectorcall_offset = offsetof(GuardObject, vectorcall);
+  return t;
+}();
+
+py::object makeGuard(py::object function, py::object original, py::list facts,
+                     py::list callees, py::object onDeopt, py::object fallback,
+                     py::object callFallback, py::object ok) {
+  if (PyType_Ready(&GuardType) < 0)
+    throw py::error_already_set();
+  GuardObject *g = PyObject_GC_New(GuardObject, &GuardType);
+  if (!g)
+    throw py::error_already_set();
+  g->vectorcall = guardCall;
+  auto dependent = std::make_shared<Dependent>();
+  dependent->function = function;
+  dependent->original = original;
+  dependent->onDeopt = onDeopt;
+  g->dependent = new DependentRef(dependent);
+  g->dicts = new std::vector<DictState>();
+  g->callees = new std::vector<CalleeState>();
+  g->fallback = Py_NewRef(fallback.ptr());
+  g->callFallback = Py_NewRef(callFallback.ptr());
+  g->ok = Py_NewRef(ok.ptr());
+  for (auto &[dict, fact] : readFacts(facts)) {
+    DictState *state = nullptr;
+    for (DictState &s : *g->dicts)
+      if (s.dict == dict.ptr())
+        state = &s;
+    if (!state) {
+      g->dicts->push_back(DictState{Py_NewRef(dict.ptr()), 0, {}});
+      state = &g->dicts->back();
+    }
+    state->facts.push_back(std::move(fact));
+  }
+  for (py::handle callee : callees) {
+    if (!PyFunction_Check(callee.ptr()))
+      throw py::type_error("an inlined callee must be a function");
+    auto *f = reinterpret_cast<PyFunctionObject *>(callee.ptr());
+    g->callees->push_back(CalleeState{Py_NewRef(callee.ptr()),
+                                      Py_XNewRef(f->func_code),
+                                      Py_XNewRef(f->func_defaults),
+                                      Py_XNewRef(f->func_kwdefaults)});
+  }
+  PyObject_GC_Track(g);
+  py::object guard = py::reinterpret_steal<py::object>(
+      reinterpret_cast<PyObject *>(g));
+  // The versions now: the facts were checked by whoever computed them.
+  std::string reason;
+  for (DictState &s : *g->dicts)
+    s.version = versionOf(s.dict);
+  return guard;
+}
+
+#endif
+
+void setCode(py::object function, py::object code) {
+  bool saved = installing;
+  installing = true;
+  int status = PyObject_SetAttrString(function.ptr(), "__code__", code.ptr());
+  installing = saved;
+  if (status < 0)
+    throw py::error_already_set();
+}
+
+} // namespace
+
+void insertGuardPrologue(Function &f, py::handle guard, py::handle ok) {
+  (void)f;
+  (void)guard;
+  (void)ok;
+  throw std::runtime_error("insertGuardPrologue: not yet");
+}
+
+void defineDeoptFunctions(py::module_ &m) {
+  m.def("set_code", &setCode, py::arg("function"), py::arg("code"),
+        "Sets function.__code__ without counting it as a change of an "
+        "inlined function.");
+#if PY_VERSION_HEX >= 0x030C0000
+  m.attr("HAS_WATCHERS") = true;
+  m.def("watch", &watch, py::arg("function"), py::arg("original"),
+        py::arg("facts"), py::arg("callees"), py::arg("on_deopt"),
+        "Puts `original` back as function.__code__ when a fact "
+        "(dict, key, present, value) or an inlined callee changes.");
+#else
+  m.attr("HAS_WATCHERS") = false;
+  m.def("make_guard", &makeGuard, py::arg("function"), py::arg("original"),
+        py::arg("facts"), py::arg("callees"), py::arg("on_deopt"),
+        py::arg("fallback"), py::arg("call_fallback"), py::arg("ok"),
+        "The guard object the optimized code calls first (3.11).");
+#endif
+}
+
+} // namespace bcc::python

@@ -1,0 +1,216 @@
+//===- bindings/LiveOptimize.cpp - Optimizing a live function -------------===//
+
+#include "bindings/LiveOptimize.h"
+
+#include <map>
+
+#include <pybind11/stl.h>
+
+#include "backend/Lowering.h"
+#include "bindings/Deopt.h"
+#include "bindings/LiveCode.h"
+#include "frontend/Lifter.h"
+#include "ir/IRPrinter.h"
+#include "ir/Verifier.h"
+#include "passes/ModuleFacts.h"
+#include "passes/PassManager.h"
+#include "passes/PassPlugin.h"
+#include "passes/PassRegistry.h"
+#include "passes/Pipelines.h"
+
+namespace bcc::python {
+
+namespace {
+
+/// The registry every pipeline of this process uses: bcc's passes and
+/// those of the plugins loaded with bcc.load_pass_plugin.
+PassRegistry &registry() {
+  static PassRegistry *r = new PassRegistry();
+  return *r;
+}
+
+[[noreturn]] void fail(const std::string &message) {
+  throw std::runtime_error(message);
+}
+
+std::unique_ptr<Module> liftCode(py::handle code) {
+  std::shared_ptr<CodeObject> object = codeFromPython(code);
+  if (!object->version.atLeast(3, 11))
+    fail("bcc lifts code of CPython 3.11-3.13 only");
+  Expected<std::unique_ptr<Module>> module = liftModule(*object);
+  if (!module)
+    fail("cannot lift " + object->qualName.utf8 + ": " +
+         module.error().message);
+  if (Status s = verify(**module); !s)
+    fail("the lifted IR of " + object->qualName.utf8 +
+         " does not verify: " + s.error().message);
+  return std::move(*module);
+}
+
+std::string lift(py::handle code) { return printModule(*liftCode(code)); }
+
+/// One binding of the live namespace, as bcc/_live.py describes it:
+/// ("constant", value), ("function", const_index, defaults) or
+/// ("module", path).
+GlobalBinding bindingOf(const std::string &name, py::handle description,
+                        const Function &root) {
+  py::tuple d = py::reinterpret_borrow<py::tuple>(description);
+  std::string kind = d[0].cast<std::string>();
+  GlobalBinding b;
+  b.writes = 1;
+  b.unconditional = true;
+  if (kind == "constant") {
+    b.kind = GlobalBinding::Kind::Constant;
+    b.value = constantFromPython(d[1]);
+    b.everConstant = true;
+  } else if (kind == "function") {
+    b.kind = GlobalBinding::Kind::Function;
+    size_t index = d[1].cast<size_t>();
+    if (index >= root.consts.size() || !root.consts[index].isCode())
+      fail("live binding of '" + name + "': no code at constant " +
+           std::to_string(index));
+    b.function = root.consts[index].codeFunction();
+    if (!d[2].is_none())
+      b.defaults = constantFromPython(d[2]);
+    if (b.defaults && !b.defaults->is(ConstantKind::Tuple)) {
+      // Defaults that are not all literals: a tuple of objects.
+      Constant::Elements elements;
+      for (py::handle item : d[2])
+        elements.push_back(constantFromPython(item));
+      b.defaults = Constant::tuple(std::move(elements));
+    }
+  } else if (kind == "module") {
+    b.kind = GlobalBinding::Kind::Import;
+    b.path = d[1].cast<std::string>();
+    b.importsModule = true;
+  } else {
+    fail("live binding of '" + name + "': unknown kind '" + kind + "'");
+  }
+  return b;
+}
+
+struct Result {
+  py::bytes code;
+  std::vector<py::object> hosts;
+  std::vector<std::string> remarks;
+  std::vector<std::tuple<std::string, std::string, uint64_t>> stats;
+  std::string pipeline;
+};
+
+py::tuple optimize(py::handle rootCode, const std::string &moduleName,
+                   py::dict globals, py::dict modules, unsigned level,
+                   const std::string &assume, const std::string &passes,
+                   bool verifyEach, const std::string &placeholderPrefix) {
+  std::unique_ptr<Module> module = liftCode(rootCode);
+  Function &root = *module->topLevel();
+
+  OptimizationOptions options;
+  options.level = level;
+  if (!assume.empty()) {
+    Expected<Assumptions> a = Assumptions::parse(assume);
+    if (!a)
+      fail(a.error().message);
+    options.assumptions = *a;
+  }
+
+  std::map<std::string, GlobalBinding> bindings;
+  for (auto item : globals) {
+    std::string name = item.first.cast<std::string>();
+    bindings[name] = bindingOf(name, item.second, root);
+  }
+  TreeFacts tree;
+  for (auto item : modules) {
+    std::map<std::string, GlobalBinding> attributes;
+    for (auto attribute : py::reinterpret_borrow<py::dict>(item.second)) {
+      std::string name = attribute.first.cast<std::string>();
+      attributes[name] = bindingOf(name, attribute.second, root);
+    }
+    tree.add(ModuleFacts::fromBindings(item.first.cast<std::string>(),
+                                       std::move(attributes)));
+  }
+
+  Statistics stats;
+  PassContext context(options, stats);
+  context.setModuleName(moduleName, false);
+  context.setFixedFacts(std::make_shared<ModuleFacts>(
+      ModuleFacts::fromBindings(moduleName, std::move(bindings))));
+  context.setTree(&tree);
+  Result result;
+  context.setRemarkSink([&](const Remark &r) { result.remarks.push_back(r.str()); });
+  for (const auto &function : module->functions())
+    context.setPristine(*function);
+
+  Instrumentation instruments;
+  instruments.verifyEach = verifyEach;
+  PassManager pm(instruments);
+  Status built = passes.empty() ? buildPipeline(pm, options, registry())
+                                : parsePipeline(pm, passes, registry());
+  if (!built)
+    fail(built.error().message);
+  result.pipeline = pm.str();
+  if (Status s = pm.run(*module, context); !s)
+    fail(s.error().message);
+  if (Status s = verify(*module); !s)
+    fail("bcc internal error: the optimized IR does not verify: " +
+         s.error().message);
+  Expected<std::shared_ptr<CodeObject>> lowered = lowerModule(*module);
+  if (!lowered)
+    fail("cannot lower: " + lowered.error().message);
+  std::string bytes =
+      marshalWithPlaceholders(**lowered, placeholderPrefix, result.hosts);
+  for (const Statistics::Entry &e : stats.entries())
+    result.stats.emplace_back(e.pass, e.counter, e.value);
+  return py::make_tuple(py::bytes(bytes), result.hosts, result.remarks,
+                        result.stats, result.pipeline);
+}
+
+/// Lowers the code lifted from `code` again, nothing changed (a test of
+/// the live path: lift from the object, lower, marshal).
+py::tuple roundTrip(py::handle code, const std::string &placeholderPrefix) {
+  std::unique_ptr<Module> module = liftCode(code);
+  Expected<std::shared_ptr<CodeObject>> lowered = lowerModule(*module);
+  if (!lowered)
+    fail("cannot lower: " + lowered.error().message);
+  std::vector<py::object> hosts;
+  std::string bytes =
+      marshalWithPlaceholders(**lowered, placeholderPrefix, hosts);
+  return py::make_tuple(py::bytes(bytes), hosts);
+}
+
+py::list listPasses() {
+  py::list out;
+  for (const PassInfo &info : registry().passes())
+    out.append(py::make_tuple(info.name, info.kind, info.parameters,
+                              info.description, info.plugin));
+  return out;
+}
+
+py::tuple loadPlugin(const std::string &path) {
+  exportSymbolsForPlugins();
+  Expected<LoadedPassPlugin> plugin = loadPassPlugin(path, registry());
+  if (!plugin)
+    fail(plugin.error().format(path));
+  return py::make_tuple(plugin->name, plugin->version);
+}
+
+} // namespace
+
+void defineLiveFunctions(py::module_ &m) {
+  m.def("lift", &lift, py::arg("code"),
+        "The IR text of a live code object and its nested code objects.");
+  m.def("optimize", &optimize, py::arg("root"), py::arg("module_name"),
+        py::arg("globals"), py::arg("modules"), py::arg("level"),
+        py::arg("assume"), py::arg("passes"), py::arg("verify_each"),
+        py::arg("placeholder"),
+        "Optimizes the code objects of a stand-in module code object; "
+        "returns (marshal bytes, host objects, remarks, statistics, "
+        "pipeline). Use bcc.optimize.");
+  m.def("round_trip", &roundTrip, py::arg("code"), py::arg("placeholder"));
+  m.def("passes", &listPasses,
+        "Every registered pass: (name, kind, parameters, description, "
+        "plugin).");
+  m.def("load_pass_plugin", &loadPlugin, py::arg("path"),
+        "Loads a pass plugin into the registry; returns (name, version).");
+}
+
+} // namespace bcc::python
