@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Benchmark: bcc.timer's seconds per execution against timeit's, for a few
+cheap statements, on each CPython 3.11-3.13 found (tests/python/pythons.py).
+
+bcc.timer times a with-body by running it N times in a function of its own
+and subtracting the same loop with an empty body (bindings/bcc/timer.py).
+timeit does the same with a statement given as a string, so the two should
+agree: for each statement, bcc.timer's per_call is set against
+(timeit(stmt) - timeit('pass')) / N, with the statement's names as locals of
+timeit's function (assigned by its setup), as they are in the function that
+bcc.timer compiles. Each side takes the best of --rounds runs, each run
+itself the best of 5 samples of N executions; the rounds of the two sides
+alternate, so that a burst of load from other jobs hits both.
+
+One small difference is known and kept: timeit's empty loop runs `pass`
+on a line of its own, which leaves a NOP in the loop, so timeit subtracts
+a little more than the bare loop and its numbers come out a fraction of a
+nanosecond lower (bcc.timer's empty loop has the body's instructions
+removed and nothing else). On a machine shared with other jobs the noise
+is larger than that: take --rounds up before reading much into a ratio.
+
+Each interpreter runs this file with --child and reports JSON; the timer
+comes from the installed package `bcc` if it has one, else from
+bindings/bcc/timer.py in this tree, loaded by path.
+
+  python3 bench/timer_vs_timeit.py [--number N] [--rounds R]
+                                   [--versions 3.12 ...]
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import timeit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.path.dirname(HERE)
+TIMER_SOURCE = os.path.join(SOURCE_ROOT, "bindings", "bcc", "timer.py")
+VERSIONS = ("3.11", "3.12", "3.13")
+
+
+def load_timer():
+    """(the timer class, where it came from)."""
+    try:
+        from bcc.timer import timer
+        return timer, "installed bcc"
+    except ImportError:
+        pass
+    spec = importlib.util.spec_from_file_location("bcc_timer", TIMER_SOURCE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.timer, os.path.relpath(TIMER_SOURCE, SOURCE_ROOT)
+
+
+# --- The statements (child side) --------------------------------------------
+# Each with-body is the statement, its names locals of the function.
+
+def time_add(timer, number, a, b):
+    with timer(number) as t:
+        a + b
+    return t
+
+
+def time_scale(timer, number, x):
+    with timer(number) as t:
+        x * 2.5
+    return t
+
+
+def time_len(timer, number, s):
+    with timer(number) as t:
+        len(s)
+    return t
+
+
+def time_subscript(timer, number, d):
+    with timer(number) as t:
+        d["key"]
+    return t
+
+
+def time_method(timer, number, s):
+    with timer(number) as t:
+        s.upper()
+    return t
+
+
+STATEMENTS = (
+    ("a + b", time_add, {"a": 12345, "b": 678}),
+    ("x * 2.5", time_scale, {"x": 3.0}),
+    ("len(s)", time_len, {"s": "hello"}),
+    ('d["key"]', time_subscript, {"d": {"key": 1, "other": 2}}),
+    ("s.upper()", time_method, {"s": "hello"}),
+)
+
+
+def timeit_per_call(statement, values, number, repeat=5):
+    """timeit's seconds per statement, minus those of 'pass'."""
+    setup = "; ".join("%s = _values[%r]" % (name, name) for name in values)
+    namespace = {"_values": values}
+    statement_best = min(timeit.repeat(statement, setup, number=number,
+                                       repeat=repeat, globals=namespace))
+    empty_best = min(timeit.repeat("pass", setup, number=number,
+                                   repeat=repeat, globals=namespace))
+    return max(statement_best - empty_best, 0.0) / number
+
+
+def child(number, rounds):
+    timer, origin = load_timer()
+    rows = []
+    for statement, time_with_timer, values in STATEMENTS:
+        timer_best = timeit_best = overhead = float("inf")
+        for _ in range(rounds):
+            measured = time_with_timer(timer, number, **values)
+            timer_best = min(timer_best, measured.per_call)
+            overhead = min(overhead, measured.overhead)
+            timeit_best = min(timeit_best,
+                              timeit_per_call(statement, values, number))
+        rows.append({"statement": statement, "timer": timer_best,
+                     "timeit": timeit_best, "overhead": overhead})
+    json.dump({"origin": origin, "rows": rows}, sys.stdout)
+
+
+# --- The driver -------------------------------------------------------------
+
+def run_version(path, number, rounds):
+    result = subprocess.run(
+        [path, os.path.abspath(__file__), "--child", "--number", str(number),
+         "--rounds", str(rounds)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip() or "exit status %d"
+                           % result.returncode)
+    return json.loads(result.stdout)
+
+
+def print_version(version, report, number, rounds):
+    print("CPython %s (bcc.timer from %s), number=%d, best of %d rounds "
+          "of 5 samples" % (version, report["origin"], number, rounds))
+    print("  %-12s %12s %12s %8s %14s" % ("statement", "timer ns",
+                                          "timeit ns", "ratio",
+                                          "loop ns/iter"))
+    ratios = []
+    for row in report["rows"]:
+        ratio = row["timer"] / row["timeit"] if row["timeit"] else \
+            float("inf")
+        ratios.append(ratio)
+        print("  %-12s %12.2f %12.2f %8.2f %14.2f" % (
+            row["statement"], row["timer"] * 1e9, row["timeit"] * 1e9,
+            ratio, row["overhead"] * 1e9))
+    print("  ratio timer/timeit: %.2f to %.2f" % (min(ratios), max(ratios)))
+    return ratios
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--number", type=int, default=1_000_000,
+                        help="executions per sample (default 1000000)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs of each side per statement (default 3)")
+    parser.add_argument("--versions", nargs="+", default=VERSIONS,
+                        metavar="X.Y")
+    parser.add_argument("--child", action="store_true",
+                        help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        child(arguments.number, arguments.rounds)
+        return 0
+
+    sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "python"))
+    import pythons
+    status = 0
+    found = False
+    for version in arguments.versions:
+        path = pythons.find_python(version)
+        if path is None:
+            print("CPython %s: not found (set %s)"
+                  % (version, pythons.env_var_name(version)))
+            continue
+        found = True
+        try:
+            report = run_version(path, arguments.number, arguments.rounds)
+        except (RuntimeError, ValueError) as error:
+            print("CPython %s: failed: %s" % (version, error))
+            status = 1
+            continue
+        print_version(version, report, arguments.number, arguments.rounds)
+    return status if found else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
