@@ -40,7 +40,8 @@ standard library gives, and subtracts the cost of its own loop, like timeit:
    compiled in a class of the same name, so that `__private` names are
    mangled as in the caller; zero-argument super() works because the
    caller's first argument is passed first and the caller's __class__ cell
-   is given as the closure.
+   is given as the closure. The `as` name, if the body reads it, is the
+   timer itself, as it is when the body runs in the caller.
 4. The timing function runs N times per sample with itertools.repeat as
    the loop iterator and the garbage collector off, as in timeit; the same
    function with an empty body (`pass`) gives the loop's own cost. Samples
@@ -51,7 +52,8 @@ standard library gives, and subtracts the cost of its own loop, like timeit:
    real, in the caller's frame. `__exit__` does nothing else and lets
    exceptions propagate.
 
-Results, on the timer object after `__enter__`:
+timer(number=1_000_000, repeat=5) takes timeit's defaults. Results, on
+the timer object after `__enter__`:
 
     number            N, the executions of the body per sample
     total             seconds for the N executions, the loop's cost removed
@@ -80,8 +82,9 @@ Other limits: a name the caller has not bound yet is unbound in the timing
 function too; in a class body, a comprehension in the body sees the class's
 names (the caller's would not); if the source file changed after the code
 was compiled, the with-statement is usually not found (TimerError) and
-otherwise the wrong body could be timed. Sites are cached by code object
-and instruction, so a with-statement's source is parsed once.
+otherwise the wrong body could be timed; CPython 3.14 has no BEFORE_WITH
+any more, and older versions no column positions. Sites are cached by code
+object and instruction, so a with-statement's source is parsed once.
 """
 
 import __future__
@@ -93,9 +96,9 @@ import inspect
 import itertools
 import linecache
 import os
+import sys
 import time
 import types
-import sys
 
 __all__ = ["timer", "TimerError"]
 
@@ -401,6 +404,14 @@ def _mangle(name, class_name):
     return "_" + stripped + name if stripped else name
 
 
+def _demangle(compiled_name, class_name):
+    """The name in the source that _mangle made compiled_name from."""
+    prefix = "_%s__" % (class_name or "").lstrip("_")
+    if class_name and prefix != "___" and compiled_name.startswith(prefix):
+        return compiled_name[len(prefix) - 2:]
+    return compiled_name
+
+
 def _timing_module(site, body, first, plain, cells, nonlocals,
                    deleted_plain, deleted_cells):
     """The module AST that defines _bcc_make_timed (in a class named like
@@ -461,8 +472,9 @@ def _compile_make_timed(site, body, first, plain, cells, nonlocals,
         code = compile(module, site.filename, "exec",
                        flags=site.future_flags, dont_inherit=True)
     except SyntaxError as error:
-        raise TimerError("%s: the with-body cannot be compiled as a function "
-                         "of its own: %s" % (site.where(), error.msg)) from None
+        raise TimerError("%s: the with-body cannot be compiled as a "
+                         "function of its own: %s"
+                         % (site.where(), error.msg)) from None
     return _find_code(code, _MAKE_TIMED)
 
 
@@ -488,18 +500,17 @@ def _make_timed_codes(site, first, plain, cells, nonlocals, deleted_plain,
 _UNBOUND = object()
 
 
-class _Frame:
+class _Caller:
     """The caller's names, looked up as its code looks them up."""
 
-    def __init__(self, frame, site):
+    def __init__(self, frame):
         code = frame.f_code
-        self.site = site
         self.optimized = bool(code.co_flags & inspect.CO_OPTIMIZED)
         self.locals = frame.f_locals
         self.globals = frame.f_globals
         self.builtins = frame.f_builtins
         self.cell_names = frozenset(code.co_cellvars + code.co_freevars)
-        self.fast_names = frozenset(code.co_varnames) - self.cell_names
+        self.local_names = frozenset(code.co_varnames) | self.cell_names
         self.first_argument = None
         if self.optimized and code.co_argcount:
             self.first_argument = code.co_varnames[0]
@@ -521,59 +532,80 @@ class _Frame:
         return value
 
 
+class _Parameters:
+    """What the timing function takes from the caller: `first` (the
+    caller's first argument, for zero-argument super()), `plain` (the
+    timing function's parameters) and `cells` (_bcc_make_timed's, which
+    become the timing function's free variables); `values` maps each to
+    the caller's value or _UNBOUND. Names are spelled as in the source."""
+
+    def __init__(self, caller, site, timer_object):
+        self.first = None
+        self.plain, self.cells = [], []
+        self.values = {}
+        # Compiled name (mangled in a class) -> name in the source.
+        self.source_name = {_mangle(name, site.class_name): name
+                            for name in site.names}
+        if site.uses_super and caller.first_argument:
+            compiled_name = caller.first_argument
+            self.source_name[compiled_name] = _demangle(compiled_name,
+                                                        site.class_name)
+        for compiled_name, name in sorted(self.source_name.items()):
+            if caller.optimized:
+                if compiled_name not in caller.local_names:
+                    continue    # a global or builtin: LOAD_GLOBAL
+            elif caller.local(compiled_name) is _UNBOUND and \
+                    name != site.target:
+                continue        # module level: globals stay globals
+            if name == site.target:
+                self.values[name] = timer_object
+            else:
+                self.values[name] = caller.local(compiled_name)
+            if compiled_name == caller.first_argument and site.uses_super:
+                self.first = name
+            elif compiled_name in caller.cell_names:
+                self.cells.append(name)
+            else:
+                self.plain.append(name)
+
+    def add_bound_globals(self, caller, bound):
+        """Names the body binds that the caller reads as globals (at module
+        level, or declared `global`) become locals of the timing function,
+        starting from the caller's value."""
+        for compiled_name in sorted(bound):
+            name = self.source_name.get(compiled_name)
+            if name is None or name in self.values:
+                continue
+            value = caller.lookup(compiled_name)
+            if value is not _UNBOUND:
+                self.values[name] = value
+                self.plain.append(name)
+
+    def unbound(self, names):
+        return tuple(name for name in names
+                     if self.values[name] is _UNBOUND)
+
+    def arguments(self, names):
+        """The values to pass; an unbound name gets None, deleted at once
+        by the function."""
+        return [None if self.values[name] is _UNBOUND else self.values[name]
+                for name in names]
+
+
 def _timing_functions(frame, site, timer_object):
     """(timed, empty, arguments before the iterator, arguments after it)."""
-    caller = _Frame(frame, site)
-    source_name = {_mangle(name, site.class_name): name
-                   for name in site.names}
-    if site.uses_super and caller.first_argument:
-        # Zero-argument super() reads the first argument of its frame.
-        compiled_name = caller.first_argument
-        prefix = "_%s__" % (site.class_name or "").lstrip("_")
-        if compiled_name.startswith(prefix) and prefix != "___":
-            source_name[compiled_name] = compiled_name[len(prefix) - 2:]
-        else:
-            source_name.setdefault(compiled_name, compiled_name)
-    values = {}                 # source name -> value or _UNBOUND
-    first = None
-    plain, cells = [], []
-    for compiled_name, name in sorted(source_name.items()):
-        if caller.optimized:
-            if compiled_name not in caller.fast_names | caller.cell_names:
-                continue
-        elif caller.local(compiled_name) is _UNBOUND and \
-                name != site.target:
-            continue
-        if name == site.target:
-            values[name] = timer_object
-        else:
-            values[name] = caller.local(compiled_name)
-        if site.uses_super and compiled_name == caller.first_argument:
-            first = name        # zero-argument super() reads it
-        elif compiled_name in caller.cell_names:
-            cells.append(name)
-        else:
-            plain.append(name)
-    bound = _bound_names(site, first, tuple(plain), tuple(cells))
-    nonlocals = tuple(name for name in cells
+    caller = _Caller(frame)
+    parameters = _Parameters(caller, site, timer_object)
+    first = parameters.first
+    bound = _bound_names(site, first, tuple(parameters.plain),
+                         tuple(parameters.cells))
+    nonlocals = tuple(name for name in parameters.cells
                       if _mangle(name, site.class_name) in bound)
-    # Names the body binds that the caller reads as globals (a module-level
-    # with-statement, or `global` in the caller): locals of the timing
-    # function, starting from the caller's value.
-    for compiled_name in sorted(bound):
-        name = source_name.get(compiled_name)
-        if name is None or name in values or name == first:
-            continue
-        value = caller.lookup(compiled_name)
-        if value is not _UNBOUND:
-            values[name] = value
-            plain.append(name)
-    deleted_plain = tuple(name for name in plain if values[name] is _UNBOUND)
-    deleted_cells = tuple(name for name in cells if values[name] is _UNBOUND)
-    if first and values[first] is _UNBOUND:
-        deleted_plain += (first,)
-    codes = _make_timed_codes(site, first, tuple(plain), tuple(cells),
-                              nonlocals, deleted_plain, deleted_cells)
+    parameters.add_bound_globals(caller, bound)
+    plain, cells = tuple(parameters.plain), tuple(parameters.cells)
+    deleted_plain = parameters.unbound(((first,) if first else ()) + plain)
+    codes = _make_timed_codes(site, first, plain, cells, nonlocals,
+                              deleted_plain, parameters.unbound(cells))
     functions = []
     for make_timed_code in codes:
         closure = []
@@ -588,14 +620,9 @@ def _timing_functions(frame, site, timer_object):
         make_timed = types.FunctionType(make_timed_code, caller.globals,
                                         _MAKE_TIMED, None,
                                         tuple(closure) or None)
-        functions.append(make_timed(*[
-            None if values[name] is _UNBOUND else values[name]
-            for name in cells]))
-    before = [] if first is None else [
-        None if values[first] is _UNBOUND else values[first]]
-    after = [None if values[name] is _UNBOUND else values[name]
-             for name in plain]
-    return functions[0], functions[1], before, after
+        functions.append(make_timed(*parameters.arguments(cells)))
+    before = parameters.arguments((first,) if first else ())
+    return functions[0], functions[1], before, parameters.arguments(plain)
 
 
 # --- The timer --------------------------------------------------------------
