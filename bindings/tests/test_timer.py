@@ -322,7 +322,10 @@ class ErrorTest(unittest.TestCase):
 
 # The statements compared with timeit, and the values of their names.
 # Samples are short (about a millisecond) and many, so that some of them
-# escape the other jobs on the machine; the minimum of each side counts.
+# escape the other jobs on the machine. Each side keeps its best sample of
+# the statement and its best of the empty loop, over all runs, and
+# subtracts at the end: the best difference of single runs would favour a
+# run whose empty loop was slowed down.
 AGREEMENT_NUMBER = 50_000
 AGREEMENT_REPEAT = 10
 
@@ -330,19 +333,19 @@ AGREEMENT_REPEAT = 10
 def _time_add(a, b):
     with timer(AGREEMENT_NUMBER, repeat=AGREEMENT_REPEAT) as t:
         a + b
-    return t.per_call
+    return t
 
 
 def _time_scale(x):
     with timer(AGREEMENT_NUMBER, repeat=AGREEMENT_REPEAT) as t:
         x * 2.5
-    return t.per_call
+    return t
 
 
 def _time_len(s):
     with timer(AGREEMENT_NUMBER, repeat=AGREEMENT_REPEAT) as t:
         len(s)
-    return t.per_call
+    return t
 
 
 AGREEMENT_CASES = (
@@ -352,18 +355,37 @@ AGREEMENT_CASES = (
 )
 
 
-def timeit_per_call(statement, values):
-    """timeit's seconds per statement, that of 'pass' subtracted; names
-    are locals of timeit's function (set up from globals), as in the
-    function that bcc.timer compiles."""
+def timer_best_seconds(t):
+    """(best seconds of the body's N runs, of the empty loop's) of one
+    timer. When it was clamped, the body's best was no slower than the
+    empty loop's, which stands in for it."""
+    empty = t.overhead * t.number
+    return t.total + empty, empty
+
+
+def timeit_best_seconds(statement, values):
+    """(best seconds of N runs of statement, of N runs of 'pass') from
+    timeit; the names are locals of timeit's function (set up from
+    globals), as in the function that bcc.timer compiles."""
     setup = "; ".join("%s = _values[%r]" % (name, name) for name in values)
-    namespace = {"_values": values}
-    best = {}
-    for timed in (statement, "pass"):
-        best[timed] = min(timeit.repeat(
-            timed, setup, number=AGREEMENT_NUMBER, repeat=AGREEMENT_REPEAT,
-            globals=namespace))
-    return max(best[statement] - best["pass"], 0.0) / AGREEMENT_NUMBER
+    return tuple(min(timeit.repeat(timed, setup, number=AGREEMENT_NUMBER,
+                                   repeat=AGREEMENT_REPEAT,
+                                   globals={"_values": values}))
+                 for timed in (statement, "pass"))
+
+
+class _Best:
+    """The best samples so far of a statement and of the empty loop."""
+
+    def __init__(self):
+        self.statement = self.empty = float("inf")
+
+    def add(self, statement_seconds, empty_seconds):
+        self.statement = min(self.statement, statement_seconds)
+        self.empty = min(self.empty, empty_seconds)
+
+    def per_call(self):
+        return max(self.statement - self.empty, 0.0) / AGREEMENT_NUMBER
 
 
 class AgreementTest(unittest.TestCase):
@@ -374,22 +396,22 @@ class AgreementTest(unittest.TestCase):
     def test_agrees_with_timeit(self):
         for statement, time_with_timer, values in AGREEMENT_CASES:
             with self.subTest(statement=statement):
-                # The best so far on each side; an attempt adds samples.
-                timer_best = timeit_best = float("inf")
-                for _ in range(self.ATTEMPTS):
+                timer_best, timeit_best = _Best(), _Best()
+                for _ in range(self.ATTEMPTS):     # each adds samples
                     for _ in range(self.ROUNDS):
-                        timer_best = min(timer_best,
-                                         time_with_timer(**values))
-                        timeit_best = min(timeit_best,
-                                          timeit_per_call(statement, values))
-                    if (timeit_best > 0 and
-                            self.LOW <= timer_best / timeit_best <= self.HIGH):
+                        timer_best.add(*timer_best_seconds(
+                            time_with_timer(**values)))
+                        timeit_best.add(*timeit_best_seconds(statement,
+                                                             values))
+                    timer_ns = timer_best.per_call() * 1e9
+                    timeit_ns = timeit_best.per_call() * 1e9
+                    if (timeit_ns > 0 and
+                            self.LOW <= timer_ns / timeit_ns <= self.HIGH):
                         break
                 else:
                     self.fail("%s: bcc.timer %.3g ns, timeit %.3g ns per "
                               "call, best of %d rounds" % (
-                                  statement, timer_best * 1e9,
-                                  timeit_best * 1e9,
+                                  statement, timer_ns, timeit_ns,
                                   self.ATTEMPTS * self.ROUNDS))
 
 
