@@ -8,9 +8,13 @@ timeit does the same with a statement given as a string, so the two should
 agree: for each statement, bcc.timer's per_call is set against
 (timeit(stmt) - timeit('pass')) / N, with the statement's names as locals of
 timeit's function (assigned by its setup), as they are in the function that
-bcc.timer compiles. Each side takes the best of --rounds runs, each run
-itself the best of 5 samples of N executions; the rounds of the two sides
-alternate, so that a burst of load from other jobs hits both.
+bcc.timer compiles. Each side keeps its best sample of the statement and
+its best sample of the empty loop over --rounds runs of --repeat samples
+of --number executions each, and subtracts at the end (the best of the
+runs' own differences would favour a run whose empty loop was slowed
+down). The runs of the two sides alternate, so that a burst of load from
+other jobs hits both. Short samples (about a millisecond by default) are
+more likely to run undisturbed on a shared machine than long ones.
 
 One small difference is known and kept: timeit's empty loop runs `pass`
 on a line of its own, which leaves a NOP in the loop, so timeit subtracts
@@ -23,8 +27,8 @@ Each interpreter runs this file with --child and reports JSON; the timer
 comes from the installed package `bcc` if it has one, else from
 bindings/bcc/timer.py in this tree, loaded by path.
 
-  python3 bench/timer_vs_timeit.py [--number N] [--rounds R]
-                                   [--versions 3.12 ...]
+  python3 bench/timer_vs_timeit.py [--number N] [--repeat K]
+                                   [--rounds R] [--versions 3.12 ...]
 """
 
 import argparse
@@ -57,32 +61,32 @@ def load_timer():
 # --- The statements (child side) --------------------------------------------
 # Each with-body is the statement, its names locals of the function.
 
-def time_add(timer, number, a, b):
-    with timer(number) as t:
+def time_add(timer, number, repeat, a, b):
+    with timer(number, repeat=repeat) as t:
         a + b
     return t
 
 
-def time_scale(timer, number, x):
-    with timer(number) as t:
+def time_scale(timer, number, repeat, x):
+    with timer(number, repeat=repeat) as t:
         x * 2.5
     return t
 
 
-def time_len(timer, number, s):
-    with timer(number) as t:
+def time_len(timer, number, repeat, s):
+    with timer(number, repeat=repeat) as t:
         len(s)
     return t
 
 
-def time_subscript(timer, number, d):
-    with timer(number) as t:
+def time_subscript(timer, number, repeat, d):
+    with timer(number, repeat=repeat) as t:
         d["key"]
     return t
 
 
-def time_method(timer, number, s):
-    with timer(number) as t:
+def time_method(timer, number, repeat, s):
+    with timer(number, repeat=repeat) as t:
         s.upper()
     return t
 
@@ -96,39 +100,47 @@ STATEMENTS = (
 )
 
 
-def timeit_per_call(statement, values, number, repeat=5):
-    """timeit's seconds per statement, minus those of 'pass'."""
+def timeit_best_seconds(statement, values, number, repeat):
+    """(best seconds of `number` runs of statement, of 'pass')."""
     setup = "; ".join("%s = _values[%r]" % (name, name) for name in values)
-    namespace = {"_values": values}
-    statement_best = min(timeit.repeat(statement, setup, number=number,
-                                       repeat=repeat, globals=namespace))
-    empty_best = min(timeit.repeat("pass", setup, number=number,
-                                   repeat=repeat, globals=namespace))
-    return max(statement_best - empty_best, 0.0) / number
+    return [min(timeit.repeat(timed, setup, number=number, repeat=repeat,
+                              globals={"_values": values}))
+            for timed in (statement, "pass")]
 
 
-def child(number, rounds):
+def timer_best_seconds(t):
+    """(best seconds of the body's runs, of the empty loop's) of one timer;
+    when it was clamped, the empty loop's stands in for the body's."""
+    empty = t.overhead * t.number
+    return [t.total + empty, empty]
+
+
+def child(number, repeat, rounds):
     timer, origin = load_timer()
     rows = []
     for statement, time_with_timer, values in STATEMENTS:
-        timer_best = timeit_best = overhead = float("inf")
+        timer_best = [float("inf")] * 2     # statement, empty loop
+        timeit_best = [float("inf")] * 2
         for _ in range(rounds):
-            measured = time_with_timer(timer, number, **values)
-            timer_best = min(timer_best, measured.per_call)
-            overhead = min(overhead, measured.overhead)
-            timeit_best = min(timeit_best,
-                              timeit_per_call(statement, values, number))
-        rows.append({"statement": statement, "timer": timer_best,
-                     "timeit": timeit_best, "overhead": overhead})
+            measured = timer_best_seconds(
+                time_with_timer(timer, number, repeat, **values))
+            timer_best = list(map(min, timer_best, measured))
+            measured = timeit_best_seconds(statement, values, number, repeat)
+            timeit_best = list(map(min, timeit_best, measured))
+        rows.append({
+            "statement": statement,
+            "timer": max(timer_best[0] - timer_best[1], 0.0) / number,
+            "timeit": max(timeit_best[0] - timeit_best[1], 0.0) / number,
+            "overhead": timer_best[1] / number})
     json.dump({"origin": origin, "rows": rows}, sys.stdout)
 
 
 # --- The driver -------------------------------------------------------------
 
-def run_version(path, number, rounds):
+def run_version(path, number, repeat, rounds):
     result = subprocess.run(
         [path, os.path.abspath(__file__), "--child", "--number", str(number),
-         "--rounds", str(rounds)],
+         "--repeat", str(repeat), "--rounds", str(rounds)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         universal_newlines=True)
     if result.returncode != 0:
@@ -137,9 +149,10 @@ def run_version(path, number, rounds):
     return json.loads(result.stdout)
 
 
-def print_version(version, report, number, rounds):
+def print_version(version, report, number, repeat, rounds):
     print("CPython %s (bcc.timer from %s), number=%d, best of %d rounds "
-          "of 5 samples" % (version, report["origin"], number, rounds))
+          "of %d samples" % (version, report["origin"], number, rounds,
+                             repeat))
     print("  %-12s %12s %12s %8s %14s" % ("statement", "timer ns",
                                           "timeit ns", "ratio",
                                           "loop ns/iter"))
@@ -157,17 +170,19 @@ def print_version(version, report, number, rounds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--number", type=int, default=1_000_000,
-                        help="executions per sample (default 1000000)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="runs of each side per statement (default 3)")
+    parser.add_argument("--number", type=int, default=100_000,
+                        help="executions per sample (default 100000)")
+    parser.add_argument("--repeat", type=int, default=10,
+                        help="samples per run (default 10)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="runs of each side per statement (default 5)")
     parser.add_argument("--versions", nargs="+", default=VERSIONS,
                         metavar="X.Y")
     parser.add_argument("--child", action="store_true",
                         help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        child(arguments.number, arguments.rounds)
+        child(arguments.number, arguments.repeat, arguments.rounds)
         return 0
 
     sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "python"))
@@ -182,12 +197,14 @@ def main():
             continue
         found = True
         try:
-            report = run_version(path, arguments.number, arguments.rounds)
+            report = run_version(path, arguments.number, arguments.repeat,
+                                 arguments.rounds)
         except (RuntimeError, ValueError) as error:
             print("CPython %s: failed: %s" % (version, error))
             status = 1
             continue
-        print_version(version, report, arguments.number, arguments.rounds)
+        print_version(version, report, arguments.number, arguments.repeat,
+                      arguments.rounds)
     return status if found else 1
 
 
