@@ -4,12 +4,16 @@
 
 #include <dlfcn.h>
 
+#include <cstring>
+
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "bindings/LiveCode.h"
 #include "ir/IR.h"
+#include "ir/IRBuilder.h"
+#include "passes/IRUtils.h"
 
 namespace bcc::python {
 
@@ -333,7 +337,9 @@ int guardTraverse(PyObject *self, visitproc visit, void *arg) {
 }
 
 PyTypeObject GuardType = [] {
-  PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+  PyTypeObject t;
+  std::memset(&t, 0, sizeof t);
+  Py_SET_REFCNT(reinterpret_cast<PyObject *>(&t), 1);
   t.tp_name = "bcc._bcc.Guard";
   t.tp_basicsize = sizeof(GuardObject);
   t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC |
@@ -409,10 +415,51 @@ void setCode(py::object function, py::object code) {
 } // namespace
 
 void insertGuardPrologue(Function &f, py::handle guard, py::handle ok) {
-  (void)f;
-  (void)guard;
-  (void)ok;
-  throw std::runtime_error("insertGuardPrologue: not yet");
+  const PyOps &ops = pyOps(f.version());
+  Block &entry = *f.entry();
+  Instruction *resume = nullptr;
+  for (Instruction &inst : entry)
+    if (isPy(inst, ops.RESUME)) {
+      resume = &inst;
+      break;
+    }
+  if (!resume || resume == entry.terminator())
+    throw std::runtime_error("no RESUME to put the guard after in " +
+                             f.qualName.utf8);
+  Block *rest = splitBlockBefore(*std::next(resume->getIterator()));
+  Instruction *jump = entry.terminator();
+  if (jump->successor(0).numArgs() != 0)
+    throw std::runtime_error("the frame set-up of " + f.qualName.utf8 +
+                             " leaves values on the stack");
+  auto host = [&](py::handle object) {
+    return f.addConstant(Constant::host(std::make_shared<PyHostObject>(
+        py::reinterpret_borrow<py::object>(object))));
+  };
+  IRBuilder b(f);
+  b.setInsertPoint(jump);
+  // No location: a tracer sees no line event for the guard.
+  b.clearOrigin();
+  Value *null = b.pushNull();
+  Value *callee = b.constant(host(guard));
+  Value *result = b.call(null, callee, {});
+  Value *expected = b.constant(host(ok));
+  Value *same =
+      b.createPy(uint8_t(ops.IS_OP), 0, {{result}, {expected}}, 1)->result(0);
+  // In stack form both edges pass the same values: the guard's result goes
+  // to both, and the function's own code drops it first.
+  Block *bail = f.createBlock();
+  Value *value = bail->addParam();
+  IRBuilder r(f);
+  r.setInsertPoint(bail);
+  r.clearOrigin();
+  r.ret(value);
+  Value *unused = rest->addParam();
+  IRBuilder d(f);
+  d.setInsertPoint(&*rest->begin());
+  d.clearOrigin();
+  d.drop(unused);
+  b.condBr(BranchTest::IfTrue, same, {rest, {result}}, {bail, {result}});
+  jump->eraseFromParent();
 }
 
 void defineDeoptFunctions(py::module_ &m) {

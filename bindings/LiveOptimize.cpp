@@ -2,6 +2,7 @@
 
 #include "bindings/LiveOptimize.h"
 
+#include <functional>
 #include <map>
 
 #include <pybind11/stl.h>
@@ -50,8 +51,8 @@ std::unique_ptr<Module> liftCode(py::handle code) {
 std::string lift(py::handle code) { return printModule(*liftCode(code)); }
 
 /// One binding of the live namespace, as bcc/_live.py describes it:
-/// ("constant", value), ("function", const_index, defaults) or
-/// ("module", path).
+/// ("constant", value), ("function", const_index, defaults),
+/// ("module", path) or ("other", writes).
 GlobalBinding bindingOf(const std::string &name, py::handle description,
                         const Function &root) {
   py::tuple d = py::reinterpret_borrow<py::tuple>(description);
@@ -83,6 +84,11 @@ GlobalBinding bindingOf(const std::string &name, py::handle description,
     b.kind = GlobalBinding::Kind::Import;
     b.path = d[1].cast<std::string>();
     b.importsModule = true;
+  } else if (kind == "other") {
+    // Bound in the namespace, but no fact bcc may use (`writes` > 1: some
+    // function assigns it).
+    b.kind = GlobalBinding::Kind::Other;
+    b.writes = d[1].cast<unsigned>();
   } else {
     fail("live binding of '" + name + "': unknown kind '" + kind + "'");
   }
@@ -100,7 +106,8 @@ struct Result {
 py::tuple optimize(py::handle rootCode, const std::string &moduleName,
                    py::dict globals, py::dict modules, unsigned level,
                    const std::string &assume, const std::string &passes,
-                   bool verifyEach, const std::string &placeholderPrefix) {
+                   bool verifyEach, const std::string &placeholderPrefix,
+                   py::object guard) {
   std::unique_ptr<Module> module = liftCode(rootCode);
   Function &root = *module->topLevel();
 
@@ -150,8 +157,29 @@ py::tuple optimize(py::handle rootCode, const std::string &moduleName,
   result.pipeline = pm.str();
   if (Status s = pm.run(*module, context); !s)
     fail(s.error().message);
+  // Whether the function's own code tree changed (the callees' copies
+  // do not count): without a change, no guard and no new code.
+  std::function<bool(const Function &)> changedTree = [&](const Function &f) {
+    if (!context.isPristine(f))
+      return true;
+    for (const PoolConstant &c : f.consts)
+      if (c.isCode() && changedTree(*c.codeFunction()))
+        return true;
+    return false;
+  };
+  bool changed = root.consts.size() >= 2 && root.consts[1].isCode() &&
+                 changedTree(*root.consts[1].codeFunction());
+  if (changed && !guard.is_none()) {
+    py::tuple g = guard.cast<py::tuple>();
+    if (root.consts.size() < 2 || !root.consts[1].isCode())
+      fail("the stand-in module holds no function at constant 1");
+    insertGuardPrologue(*root.consts[1].codeFunction(), g[0], g[1]);
+  }
   if (Status s = verify(*module); !s)
     fail("bcc internal error: the optimized IR does not verify: " +
+         s.error().message);
+  if (Status s = verifyStackForm(*module); !s)
+    fail("bcc internal error: the optimized IR is not in stack form: " +
          s.error().message);
   Expected<std::shared_ptr<CodeObject>> lowered = lowerModule(*module);
   if (!lowered)
@@ -161,7 +189,7 @@ py::tuple optimize(py::handle rootCode, const std::string &moduleName,
   for (const Statistics::Entry &e : stats.entries())
     result.stats.emplace_back(e.pass, e.counter, e.value);
   return py::make_tuple(py::bytes(bytes), result.hosts, result.remarks,
-                        result.stats, result.pipeline);
+                        result.stats, result.pipeline, changed);
 }
 
 /// Lowers the code lifted from `code` again, nothing changed (a test of
@@ -201,10 +229,10 @@ void defineLiveFunctions(py::module_ &m) {
   m.def("optimize", &optimize, py::arg("root"), py::arg("module_name"),
         py::arg("globals"), py::arg("modules"), py::arg("level"),
         py::arg("assume"), py::arg("passes"), py::arg("verify_each"),
-        py::arg("placeholder"),
+        py::arg("placeholder"), py::arg("guard") = py::none(),
         "Optimizes the code objects of a stand-in module code object; "
         "returns (marshal bytes, host objects, remarks, statistics, "
-        "pipeline). Use bcc.optimize.");
+        "pipeline, changed). Use bcc.optimize.");
   m.def("round_trip", &roundTrip, py::arg("code"), py::arg("placeholder"));
   m.def("passes", &listPasses,
         "Every registered pass: (name, kind, parameters, description, "

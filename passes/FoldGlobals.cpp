@@ -56,6 +56,16 @@ private:
                    unsigned nullResult);
 };
 
+/// The module a load of a module's name gives: its only result, or the one
+/// beside the NULL of a `load_global` in its NULL form.
+Value *moduleValue(const Instruction &load) {
+  if (load.numResults() == 1)
+    return load.result(0);
+  if (load.is(Op::LoadGlobal) && load.numResults() == 2)
+    return load.result(1 - loadGlobalNullResult(load.function()->version()));
+  return nullptr;
+}
+
 std::string describe(const Function &f, const ConstantRef &value) {
   std::string text = pyRepr(*value, f.version());
   if (text.size() > 40)
@@ -71,7 +81,13 @@ void FoldGlobals::replaceLoad(Instruction &load, const ConstantRef &value,
     return;
   }
   IRBuilder b(*load.function());
-  b.setInsertPoint(definer(constant));
+  // The NULL goes where the load pushed it: below the callable (3.11,
+  // 3.12) or above it (3.13), so that the stack needs no shuffle.
+  Instruction *constantDef = definer(constant);
+  if (nullResult == 0)
+    b.setInsertPoint(constantDef);
+  else
+    b.setInsertPoint(&*std::next(constantDef->getIterator()));
   b.setOrigin(load.location());
   Value *null = b.pushNull();
   llvm::SmallVector<Value *, 2> values(2, constant);
@@ -138,8 +154,8 @@ bool FoldGlobals::runOnFunction(Function &f, const ModuleFacts &facts,
               f.names[moduleLoad->nameIndex()].utf8 + "." + attributePath;
           moduleLoad = definer(moduleLoad->operand(0));
         }
-        if (!moduleLoad || moduleLoad->numResults() != 1 ||
-            !moduleLoad->result(0)->hasOneUse() ||
+        if (!moduleLoad || !moduleValue(*moduleLoad) ||
+            !moduleValue(*moduleLoad)->hasOneUse() ||
             !(moduleLoad->is(Op::LoadGlobal) ||
               (moduleLoad->is(Op::LoadName) && isModuleCode)))
           continue;
@@ -184,8 +200,19 @@ bool FoldGlobals::runOnFunction(Function &f, const ModuleFacts &facts,
         for (Instruction *load : chain)
           if (!load->result(0)->hasUses())
             eraseKeepingLine(*load);
-        if (!moduleLoad->result(0)->hasUses())
+        if (!moduleValue(*moduleLoad)->hasUses()) {
+          if (moduleLoad->numResults() == 2) {
+            // `math.sin(x)` loads the module with a NULL for the call
+            // (3.11, 3.12): the NULL stays, pushed on its own.
+            IRBuilder b(f);
+            b.setInsertPoint(moduleLoad);
+            b.setOrigin(moduleLoad->location());
+            Value *null = b.pushNull();
+            moduleLoad->result(loadGlobalNullResult(f.version()))
+                ->replaceAllUsesWith(null);
+          }
           eraseKeepingLine(*moduleLoad);
+        }
       }
       context.count(name(), "globals folded");
       changed = true;
