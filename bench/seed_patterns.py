@@ -42,6 +42,14 @@ seconds of timing have passed for that version. sys.stdout is a null
 writer (os.devnull) for every contender while it is timed; the garbage
 collector is off, as in timeit.
 
+One more contender, "bcc live", when the Python package is built for that
+interpreter (build/python/<XY>, or installed): the plain function loaded
+like the others, then given to `bcc.optimize` (with assume="no-print" for
+the print pattern, the one fact it cannot watch), which folds its globals,
+builtins and module attributes as the live objects they are and inlines
+its module's functions. Its target is the same as -O3's: live / hand >=
+0.95; live/O3 shows what the live facts add over the module-level ones.
+
 Printed per version and pattern: loop iterations per second of the
 original, the hand-optimized form, bcc -O2 and bcc -O3, and the two
 targets: -O3 / hand >= 0.95 and -O2 / original >= 0.99, each with ± two
@@ -89,6 +97,9 @@ class Pattern:
         self.name, self.module, self.plain, self.hands = name, module, plain, hands
         self.args, self.iterations = args, iterations
         self.assume, self.remarks = assume, remarks
+        # bcc.optimize needs no assumption for what it watches; no-print
+        # it cannot watch, so the print pattern names it.
+        self.live_assume = "no-print" if "--assume=no-print" in assume else ""
 
 
 PATTERNS = [
@@ -148,15 +159,27 @@ def load(pyc, name):
 # its contender.
 patterns = [(p, eval(p["args"]), [(c["label"], []) for c in p["contenders"]])
             for p in spec["patterns"]]
+problems = []
+if spec.get("package") is not None:
+    if spec["package"]:
+        sys.path.insert(0, spec["package"])
+    import bcc
 for k in range(spec["copies"]):
     for p, _, contenders in patterns:
         for c, (_, fns) in zip(p["contenders"], contenders):
             name = os.path.basename(c["pyc"]).split(".")[0]
-            fns.append(load(c["pyc"], name).__dict__[c["function"]])
+            fn = load(c["pyc"], name).__dict__[c["function"]]
+            if "live" in c:
+                # bcc.optimize on the live function, as a program would.
+                bcc.optimize(fn, assume=c["live"])
+                r = bcc.report(fn)
+                if not (r and r.optimized):
+                    problems.append("%s: bcc.optimize left %s as it was: %s" % (
+                        p["name"], c["function"], r and r.remarks))
+            fns.append(fn)
 
 # Same results first: every contender (every copy) against the original;
 # bcc -O2 must print the same too.
-problems = []
 identical = {}
 for p, args, contenders in patterns:
     expected = None
@@ -253,7 +276,7 @@ def run_bcc(bcc, flags, pyc, out):
     return proc.stdout, ""
 
 
-def prepare(bcc, python, work):
+def prepare(bcc, python, work, live):
     """Byte-compiles every pattern and runs bcc on it. Returns (spec for the
     worker, problems)."""
     problems = []
@@ -287,9 +310,22 @@ def prepare(bcc, python, work):
             contenders.append({"label": "hand: " + label, "pyc": original, "function": function})
         contenders.append({"label": "bcc -O2", "pyc": o2, "function": pattern.plain})
         contenders.append({"label": "bcc -O3", "pyc": o3, "function": pattern.plain})
+        if live:
+            contenders.append({"label": "bcc live", "pyc": original,
+                               "function": pattern.plain, "live": pattern.live_assume})
         spec.append({"name": pattern.name, "args": pattern.args,
                      "iterations": pattern.iterations, "contenders": contenders})
     return spec, problems
+
+
+def find_package(python, version, directory):
+    """The directory to put on sys.path for the bcc package of `python`
+    ("" if it imports bcc by itself), or None."""
+    built = os.path.join(directory, version.replace(".", ""))
+    if os.path.exists(os.path.join(built, "bcc", "__init__.py")):
+        return built
+    proc = subprocess.run([python, "-c", "import bcc"], capture_output=True)
+    return "" if proc.returncode == 0 else None
 
 
 def spread(rates):
@@ -336,9 +372,11 @@ def report(version, result):
               result["python"], len(copies[0]), len(copies), result["seconds"],
               "" if result["settled"] else ", stopped by the time budget before the copies "
               "agreed"))
+    live = "bcc live" in rates[PATTERNS[0].name]
     print("%-17s %-15s %-17s %8s %8s %8s %8s  %-17s %-17s %5s" % (
         "pattern", "hand form", "-O3 assumes", "original", "hand", "bcc -O2", "bcc -O3",
-        "O3/hand", "O2/orig", "A/A"))
+        "O3/hand", "O2/orig", "A/A") + ("   %8s  %-17s %6s" % ("live", "live/hand", "live/O3")
+                                        if live else ""))
     missed = []
     for pattern in PATTERNS:
         r = rates[pattern.name]
@@ -360,7 +398,22 @@ def report(version, result):
                       pattern.name, label, ",".join(a.split("=", 1)[1] for a in pattern.assume),
                       best["original"] / 1e6, best[hand] / 1e6, best["bcc -O2"] / 1e6,
                       best["bcc -O3"] / 1e6, o3_ratio, o3_error, o3_verdict, o2_ratio,
-                      o2_error, o2_verdict, twice, "  (-O2: same co_code)" if same else ""))
+                      o2_error, o2_verdict, twice, "" if live else
+                      "  (-O2: same co_code)" if same else ""), end="")
+            if live:
+                live_ratio = best["bcc live"] / best[hand]
+                live_error = ratio_error(r["bcc live"], r[hand])
+                live_verdict = verdict(live_ratio, O3_TARGET, max(abs(1 - twice), live_error))
+                print("   %8.2f  %.3f±%.3f %-5s %6.3f" % (
+                    best["bcc live"] / 1e6, live_ratio, live_error, live_verdict,
+                    best["bcc live"] / best["bcc -O3"]), end="")
+                if live_verdict != "PASS":
+                    missed.append((live_verdict, "%s %s / %s: bcc.optimize is %.3f of the "
+                                   "hand-optimized speed%s" % (
+                                       version, pattern.name, label, live_ratio,
+                                       " (within the noise)" if live_verdict == "FAIL*"
+                                       else "")))
+            print()
             if o3_verdict != "PASS":
                 missed.append((o3_verdict, "%s %s / %s: bcc -O3 is %.3f of the hand-optimized "
                                "speed%s" % (version, pattern.name, label, o3_ratio,
@@ -403,6 +456,9 @@ def main():
                         "passed (default 40)")
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="time samples by the thread's CPU time (default) or wall time")
+    parser.add_argument("--python-package", default=os.path.join(ROOT, "build", "python"),
+                        help="where the built package is: DIR/<XY>/bcc (default build/python); "
+                        "an installed bcc is used if it is not there")
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 when a speed target is missed by more "
                         "than the noise (FAIL; a FAIL* does not count)")
@@ -423,7 +479,11 @@ def main():
         tested += 1
         work = tempfile.mkdtemp(prefix="bcc-seed-%s-" % version)
         try:
-            spec, found = prepare(args.bcc, python, work)
+            package = find_package(python, version, args.python_package)
+            if package is None:
+                print("%s: no bcc package for this interpreter (build it, or --python-package): "
+                      "bcc.optimize not timed" % version)
+            spec, found = prepare(args.bcc, python, work, package is not None)
             problems += ["%s %s" % (version, p) for p in found]
             if found:
                 print("%s: not timed, the patterns are broken:" % version)
@@ -434,7 +494,7 @@ def main():
             with open(spec_path, "w") as f:
                 json.dump({"repeat": args.repeat, "sample": args.sample, "clock": args.clock,
                            "copies": args.copies, "precision": args.precision,
-                           "budget": args.budget, "patterns": spec}, f)
+                           "budget": args.budget, "patterns": spec, "package": package}, f)
             proc = subprocess.run([python, "-c", WORKER, spec_path], capture_output=True,
                                   text=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
             if proc.returncode != 0:
