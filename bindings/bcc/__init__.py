@@ -57,23 +57,27 @@ def _assumptions(assume):
     return tuple(a.strip() for a in assume if a.strip())
 
 
-def _optimize(func, level=3, assume=None, passes="", verify_each=False):
+def _optimize(func, level=3, assume=None, passes="", verify_each=False,
+              always=False):
     assume = _assumptions(assume)
     selection = _live.Selection(keep_print="no-print" in assume
                                 or "all" in assume)
     return _live.optimize_function(func, "optimize", selection, level=level,
                                    assume=assume, passes=passes,
-                                   verify_each=verify_each)
+                                   verify_each=verify_each,
+                                   weigh_guard=not always)
 
 
 optimize = _decorator("optimize", _optimize)
-optimize.__doc__ = """@bcc.optimize, @bcc.optimize(level=3, assume=...)
+optimize.__doc__ = """@bcc.optimize, @bcc.optimize(level=3, assume=..., always=False)
 
 Runs bcc's -O<level> pipeline on the function with the facts of its live
 namespace: globals, builtins and module attributes it reads become
 constants, plain functions of its module may be inlined, and code that the
 folded flags make dead goes. `assume` adds facts bcc cannot watch, e.g.
-"no-print". The function's original code comes back if a fact breaks."""
+"no-print". The function's original code comes back if a fact breaks.
+On 3.11, where the new code starts with a guard call, a function with no
+loop and no call removed or inlined is left as it is unless always=True."""
 
 
 def _cache_globals(func, builtins=True, modules=True):

@@ -365,7 +365,7 @@ def refuse(function, decorator, why):
 
 
 def optimize_function(obj, decorator, selection, level=3, assume=(),
-                      passes="", verify_each=False):
+                      passes="", verify_each=False, weigh_guard=False):
     """Optimizes `obj` (a function, staticmethod or classmethod) in place;
     returns obj. Refusals warn (OptimizationWarning) and change nothing."""
     function, wrapper = _unwrap(obj)
@@ -416,12 +416,32 @@ def optimize_function(obj, decorator, selection, level=3, assume=(),
     _reports[function] = result
     if not changed:
         return wrapper
+    if weigh_guard and guard is not None and \
+            not _worth_a_guard(new_code, result.stats):
+        result.remarks.append(
+            "%s:%d: %s: bcc: missed: left as it was: on 3.11 the guard at "
+            "its start (one C call per call) costs more than folding saves "
+            "in a function without a loop, an inlined call or a removed "
+            "call" % (code.co_filename, code.co_firstlineno,
+                      function.__qualname__))
+        return wrapper
     _bcc.set_code(function, new_code)
     result.optimized = True
     result.optimized_code = new_code
     if _bcc.HAS_WATCHERS:
         _bcc.watch(function, code, facts, callees, _on_deopt)
     return wrapper
+
+
+def _worth_a_guard(code, stats):
+    """3.11: whether the new code saves more than its guard costs (about
+    20 ns a call, bench/live_guards.py): it has a loop, or a call went
+    (inlined, or removed by strip-debug or strip-print)."""
+    if any(n for (p, _), n in stats.items()
+           if p in ("inline", "strip-debug", "strip-print")):
+        return True
+    return any(i.opname.startswith("JUMP_BACKWARD")
+               for c in _code_tree(code) for i in dis.get_instructions(c))
 
 
 def lift(obj):

@@ -56,7 +56,7 @@ class Deopt(unittest.TestCase):
         for name in ("uses_global", "uses_builtin", "uses_module_attribute",
                      "uses_callee", "uses_math"):
             f = getattr(self.m, name)
-            bcc.optimize(f)
+            bcc.optimize(f, always=True)
             self.assertTrue(bcc.report(f).optimized,
                             (name, bcc.report(f).remarks))
 
@@ -154,7 +154,7 @@ class Deopt(unittest.TestCase):
         f = self.m.uses_global
         self.m.SCALE = 7
         self.assertEqual(f(2), [0, 7])
-        bcc.optimize(f)
+        bcc.optimize(f, always=True)
         self.assertTrue(bcc.report(f).optimized)
         self.assertEqual(f(2), [0, 7])
         self.m.SCALE = 1
@@ -168,7 +168,7 @@ class Deopt(unittest.TestCase):
             def f(a, b=1, *rest, c, d=4, **more):
                 return (math.floor(a) * K, b, rest, c, d, sorted(more))
         """)
-        bcc.optimize(m.f)
+        bcc.optimize(m.f, always=True)
         self.assertTrue(bcc.report(m.f).optimized)
         expected = (2, 5, (6, 7), 8, 4, ["z"])
         self.assertEqual(m.f(1.5, 5, 6, 7, c=8, z=0)[1:], expected[1:])

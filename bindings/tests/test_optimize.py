@@ -227,7 +227,7 @@ class FunctionObjectKept(unittest.TestCase):
                   f.__defaults__, f.__kwdefaults__, f.__annotations__,
                   inspect.signature(f), f.__module__, f.__dict__.copy())
         code = f.__code__
-        result = bcc.optimize(f)
+        result = bcc.optimize(f, always=True)
         self.assertIs(result, f)
         self.assertIsNot(f.__code__, code)
         after = (f.__name__, f.__qualname__, f.__doc__, f.__wrapped__,
@@ -247,10 +247,10 @@ class Shapes(unittest.TestCase):
             class C:
                 def __init__(self, v):
                     self.v = v
-                @bcc.optimize
+                @bcc.optimize(always=True)
                 def m(self):
                     return math.floor(self.v)
-                @bcc.optimize
+                @bcc.optimize(always=True)
                 @staticmethod
                 def s(x):
                     return math.floor(x)
@@ -258,7 +258,7 @@ class Shapes(unittest.TestCase):
                 @classmethod
                 def c(cls, x):
                     return cls.__name__, math.floor(x)
-                @bcc.optimize
+                @bcc.optimize(always=True)
                 def sup(self):
                     return super().__repr__()[:2]
         """)
@@ -276,7 +276,7 @@ class Shapes(unittest.TestCase):
         m = make_module("""
             import math, bcc
             def outer(k):
-                @bcc.optimize
+                @bcc.optimize(always=True)
                 def inner(x):
                     return math.floor(x) * k
                 return inner
@@ -320,6 +320,27 @@ class Shapes(unittest.TestCase):
         code = m.trig.__code__
         bcc.optimize(m.trig)
         self.assertIs(m.trig.__code__, code)
+
+
+class GuardPolicy(unittest.TestCase):
+    @unittest.skipIf(bcc._bcc.HAS_WATCHERS,
+                     "3.12+ has dict watchers and no guard to weigh")
+    def test_311_leaves_a_function_without_a_loop(self):
+        m = make_module("""
+            import math
+            def f(x):
+                return math.floor(x)
+        """)
+        code = m.f.__code__
+        bcc.optimize(m.f)
+        self.assertIs(m.f.__code__, code)
+        self.assertFalse(bcc.report(m.f).optimized)
+        self.assertIn("costs more than folding saves",
+                      bcc.report(m.f).remarks[-1])
+        bcc.optimize(m.f, always=True)
+        self.assertTrue(bcc.report(m.f).optimized)
+        self.assertEqual(opnames(m.f)[:3], ["RESUME", "PUSH_NULL",
+                                            "LOAD_CONST"])
 
 
 class WholeModule(unittest.TestCase):
