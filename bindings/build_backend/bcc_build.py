@@ -263,8 +263,12 @@ def _configured_pythons(build_dir, cache):
     it is empty, what CMakeLists.txt then takes (tests/python/pythons.py)."""
     if cache.get("BCC_PYTHON_EXECUTABLES"):
         return cache["BCC_PYTHON_EXECUTABLES"].split(";")
-    source = cache.get("CMAKE_HOME_DIRECTORY") or _source_root()
-    finder = os.path.join(source, "tests", "python", "pythons.py")
+    finder = os.path.join("tests", "python", "pythons.py")
+    home = cache.get("CMAKE_HOME_DIRECTORY")
+    if home and os.path.isfile(os.path.join(home, finder)):
+        finder = os.path.join(home, finder)
+    else:
+        finder = os.path.join(_source_root(), finder)
     result = subprocess.run(
         [sys.executable, finder, "--paths", "3.11", "3.12", "3.13"],
         stdout=subprocess.PIPE, env=_child_environment(),
@@ -323,7 +327,7 @@ def _add_target_if_missing(root, build_dir, tag, python, log):
                if _version_tag(p) != tag] + [python]
     log.line("bcc_build: %s has no target %s; adding %s to its "
              "BCC_PYTHON_EXECUTABLES\n" % (build_dir, target, python))
-    _run([_cmake(), "-B", build_dir,
+    _run([_cmake(), "-S", home or root, "-B", build_dir,
           "-DBCC_PYTHON_EXECUTABLES=" + ";".join(pythons)],
          log, build_dir, "configuring")
 
