@@ -47,10 +47,11 @@ RUNNER = """\
 import importlib.metadata, os, sys, unittest
 venv, tests, source = (os.path.realpath(a) for a in sys.argv[1:4])
 import bcc
-where = os.path.realpath(bcc.__file__)
-if not where.startswith(venv + os.sep) or where.startswith(source + os.sep):
+where = bcc.__file__ and os.path.realpath(bcc.__file__)
+if (not where or not where.startswith(venv + os.sep)
+        or where.startswith(source + os.sep)):
     sys.exit("bcc was imported from %s, not from the environment %s"
-             % (where, venv))
+             % (where or list(bcc.__path__), venv))
 print("bcc %s from %s" % (importlib.metadata.version("bcc"), where))
 suite = unittest.defaultTestLoader.discover(tests, top_level_dir=tests)
 result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
