@@ -39,7 +39,9 @@ VERSIONS = ("3.11", "3.12", "3.13")
 PIP_TIMEOUT = 3600
 TESTS_TIMEOUT = 900
 
-# Run by the environment's interpreter with: VENV TESTS_DIR SOURCE.
+# Run by the environment's interpreter, from a file (3.13 gives code run
+# with -c the source "<string>" in linecache, which the tests of code
+# executed from a "<string>" would then find), with: VENV TESTS_DIR SOURCE.
 # Refuses a bcc imported from anywhere but the environment (a PYTHONPATH or
 # the current directory could otherwise test the source tree), then runs
 # the tests and prints one line of counts for the driver.
@@ -137,8 +139,11 @@ def check_version(version, python, source, build_dir, keep):
               % (version, pip_version, seconds))
 
         tests_dir = os.path.join(source, "bindings", "tests")
-        status, output = run([venv_python, "-c", RUNNER, venv, tests_dir,
-                              source], scratch, env, TESTS_TIMEOUT)
+        runner = os.path.join(scratch, "run_package_tests.py")
+        with open(runner, "w") as f:
+            f.write(RUNNER)
+        status, output = run([venv_python, runner, venv, tests_dir, source],
+                             scratch, env, TESTS_TIMEOUT)
         counts = [line for line in output.splitlines()
                   if line.startswith("RESULT ")]
         summary = counts[-1][len("RESULT "):] if counts else "no result"
