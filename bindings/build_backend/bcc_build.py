@@ -8,8 +8,8 @@ that pip needs no package index: pyproject.toml requires nothing.
 
 The build directory:
 
-  * BCC_BUILD_DIR, if set: a bcc build directory configured before. It is
-    used as it is; CMake runs on it again only if it has no target for this
+  * BCC_BUILD_DIR, if set: a bcc build directory configured before (a
+    relative path is taken from the source tree). It is used as it is; CMake runs on it again only if it has no target for this
     interpreter, with this interpreter added to BCC_PYTHON_EXECUTABLES.
   * otherwise <source>/build-python, configured on first use for this
     interpreter alone (no tests, no mimalloc) and reused afterwards.
