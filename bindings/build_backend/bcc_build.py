@@ -9,8 +9,9 @@ that pip needs no package index: pyproject.toml requires nothing.
 The build directory:
 
   * BCC_BUILD_DIR, if set: a bcc build directory configured before (a
-    relative path is taken from the source tree). It is used as it is; CMake runs on it again only if it has no target for this
-    interpreter, with this interpreter added to BCC_PYTHON_EXECUTABLES.
+    relative path is taken from the source tree). It is used as it is;
+    CMake runs on it again only if it has no target for this interpreter,
+    with this interpreter added to BCC_PYTHON_EXECUTABLES.
   * otherwise <source>/build-python, configured on first use for this
     interpreter alone (no tests, no mimalloc) and reused afterwards.
 
@@ -230,7 +231,8 @@ def _cache_entries(build_dir):
     with open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8",
               errors="replace") as f:
         for line in f:
-            match = re.match(r"([A-Za-z0-9_.+-]+):[A-Z]+=(.*)$", line.rstrip("\n"))
+            match = re.match(r"([A-Za-z0-9_.+-]+):[A-Z]+=(.*)$",
+                             line.rstrip("\n"))
             if match:
                 entries[match.group(1)] = match.group(2)
     return entries
@@ -243,7 +245,8 @@ def _has_target(build_dir, target):
     if not os.path.isfile(listing):
         return False
     with open(listing, encoding="utf-8", errors="replace") as f:
-        return any(line.rstrip("\n").endswith("/%s.dir" % target) for line in f)
+        suffix = "/%s.dir" % target
+        return any(line.rstrip("\n").endswith(suffix) for line in f)
 
 
 def _version_tag(python):
@@ -383,7 +386,8 @@ def _timestamp():
     """SOURCE_DATE_EPOCH if set (reproducible archives), else 1980-01-01,
     the earliest time a zip file holds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return max(int(epoch), 315532800) if epoch and epoch.isdigit() else 315532800
+    earliest = 315532800
+    return max(int(epoch), earliest) if epoch and epoch.isdigit() else earliest
 
 
 def _package_files(root):
@@ -459,7 +463,8 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
     return dist_info
 
 
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+def build_wheel(wheel_directory, config_settings=None,
+                metadata_directory=None):
     root = _source_root()
     project = _read_project(root)
     extension = _build_extension(root)
@@ -527,8 +532,9 @@ def build_sdist(sdist_directory, config_settings=None):
             tarfile.open(fileobj=zipped, mode="w",
                          format=tarfile.PAX_FORMAT) as tar:
         for relative in _tracked_files(root):
-            tar.add(os.path.join(root, relative), arcname=base + "/" + relative,
-                    recursive=False, filter=normalized)
+            tar.add(os.path.join(root, relative),
+                    arcname=base + "/" + relative, recursive=False,
+                    filter=normalized)
         pkg_info = _metadata(root, project).encode("utf-8")
         info = tarfile.TarInfo(base + "/PKG-INFO")
         info.size = len(pkg_info)
