@@ -10,6 +10,7 @@ packages=(
   libboost-graph-dev                            # dominators and loops
   libmimalloc-dev                               # the bcc driver's allocator
   pybind11-dev python3-dev                      # the Python bindings
+  python3-venv                                  # venv + pip for Debian's python3.11 (ctest python_package)
   libgtest-dev googletest                       # unit tests
   python3 python3-bytecode                      # benchmark baseline
 )
