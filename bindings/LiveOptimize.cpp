@@ -8,6 +8,8 @@
 #include <pybind11/stl.h>
 
 #include "backend/Lowering.h"
+#include "backend/MarshalWriter.h"
+#include "frontend/MarshalReader.h"
 #include "bindings/Deopt.h"
 #include "bindings/LiveCode.h"
 #include "frontend/Lifter.h"
@@ -192,6 +194,67 @@ py::tuple optimize(py::handle rootCode, const std::string &moduleName,
                         result.stats, result.pipeline, changed);
 }
 
+/// The import hook's work (bcc/_hook.py): a module's .pyc bytes optimized
+/// as `bcc opt` would (the facts read from the module's own code), with
+/// the same header. Returns (pyc bytes, remarks, statistics, changed).
+py::tuple optimizePyc(py::bytes data, const std::string &moduleName,
+                      bool isPackage, unsigned level,
+                      const std::string &assume, const std::string &passes) {
+  std::string bytes = data;
+  Expected<PycFile> pyc = readPyc(bytes);
+  if (!pyc)
+    fail(pyc.error().message);
+  if (pyc->header.version != hostVersion())
+    fail("the .pyc is for Python " + pyc->header.version.str() +
+         ", this is " + hostVersion().str());
+  Expected<std::unique_ptr<Module>> module = liftModule(*pyc->code);
+  if (!module)
+    fail("cannot lift: " + module.error().message);
+  if (Status s = verify(**module); !s)
+    fail("the lifted IR does not verify: " + s.error().message);
+  OptimizationOptions options;
+  options.level = level;
+  if (!assume.empty()) {
+    Expected<Assumptions> a = Assumptions::parse(assume);
+    if (!a)
+      fail(a.error().message);
+    options.assumptions = *a;
+  }
+  Statistics stats;
+  PassContext context(options, stats);
+  context.setModuleName(moduleName, isPackage);
+  std::vector<std::string> remarks;
+  context.setRemarkSink([&](const Remark &r) { remarks.push_back(r.str()); });
+  for (const auto &function : (*module)->functions())
+    context.setPristine(*function);
+  PassManager pm;
+  Status built = passes.empty() ? buildPipeline(pm, options, registry())
+                                : parsePipeline(pm, passes, registry());
+  if (!built)
+    fail(built.error().message);
+  if (Status s = pm.run(**module, context); !s)
+    fail(s.error().message);
+  bool changed = false;
+  for (const auto &function : (*module)->functions())
+    changed |= !context.isPristine(*function);
+  if (Status s = verify(**module); !s)
+    fail("bcc internal error: the optimized IR does not verify: " +
+         s.error().message);
+  Expected<std::shared_ptr<CodeObject>> lowered = lowerModule(**module);
+  if (!lowered)
+    fail("cannot lower: " + lowered.error().message);
+  PycFile out;
+  out.header = pyc->header;
+  out.code = *lowered;
+  Expected<std::string> written = writePyc(out);
+  if (!written)
+    fail(written.error().message);
+  std::vector<std::tuple<std::string, std::string, uint64_t>> counters;
+  for (const Statistics::Entry &e : stats.entries())
+    counters.emplace_back(e.pass, e.counter, e.value);
+  return py::make_tuple(py::bytes(*written), remarks, counters, changed);
+}
+
 /// Lowers the code lifted from `code` again, nothing changed (a test of
 /// the live path: lift from the object, lower, marshal).
 py::tuple roundTrip(py::handle code, const std::string &placeholderPrefix) {
@@ -233,6 +296,11 @@ void defineLiveFunctions(py::module_ &m) {
         "Optimizes the code objects of a stand-in module code object; "
         "returns (marshal bytes, host objects, remarks, statistics, "
         "pipeline, changed). Use bcc.optimize.");
+  m.def("optimize_pyc", &optimizePyc, py::arg("data"), py::arg("module_name"),
+        py::arg("is_package"), py::arg("level"), py::arg("assume"),
+        py::arg("passes"),
+        "A module's .pyc bytes optimized as bcc opt would; returns (pyc "
+        "bytes, remarks, statistics, changed). Use bcc.install.");
   m.def("round_trip", &roundTrip, py::arg("code"), py::arg("placeholder"));
   m.def("passes", &listPasses,
         "Every registered pass: (name, kind, parameters, description, "

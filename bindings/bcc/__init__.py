@@ -24,6 +24,7 @@ import types as _types
 from . import _bcc
 from . import _live
 from ._live import OptimizationWarning, Report, report, lift
+from ._hook import install, uninstall
 
 __version__ = _bcc.__version__
 
@@ -31,7 +32,7 @@ __all__ = [
     "__version__", "optimize", "cache_globals", "unprint", "smartdebug",
     "inline", "make_local_functions_constant", "make_local_modules_constant",
     "lift", "passes", "load_pass_plugin", "report", "Report",
-    "OptimizationWarning",
+    "OptimizationWarning", "install", "uninstall",
 ]
 
 _CLEANUPS = "const-fold,fold-branches,simplify-cfg,dce"
