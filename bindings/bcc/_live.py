@@ -111,55 +111,89 @@ def _code_tree(code):
             yield from _code_tree(const)
 
 
+_LOAD_GLOBAL = dis.opmap["LOAD_GLOBAL"]
+_STORE_GLOBAL = dis.opmap["STORE_GLOBAL"]
+_DELETE_GLOBAL = dis.opmap["DELETE_GLOBAL"]
+_EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
+
+# (reads, writes) of each code object's own bytecode, nested code not
+# included: a plain dict, since a module's functions are few and their
+# code objects live as long as the functions.
+_scans = {}
+
+
+def _scan(code):
+    """The global names one code object reads (LOAD_GLOBAL) and writes
+    (STORE_GLOBAL, DELETE_GLOBAL), from co_code directly: dis's
+    instruction objects cost too much for every function of a module."""
+    entry = _scans.get(id(code))
+    if entry is not None and entry[0] is code:
+        return entry[1]
+    reads, writes = set(), set()
+    raw = code.co_code
+    names = code.co_names
+    extended = 0
+    for i in range(0, len(raw), 2):
+        op, arg = raw[i], raw[i + 1] | extended
+        if op == _EXTENDED_ARG:
+            extended = arg << 8
+            continue
+        extended = 0
+        if op == _LOAD_GLOBAL:
+            reads.add(names[arg >> 1])
+        elif op == _STORE_GLOBAL or op == _DELETE_GLOBAL:
+            writes.add(names[arg])
+    found = (frozenset(reads), frozenset(writes))
+    if len(_scans) > 100000:
+        _scans.clear()
+    # By identity (hashing a code object hashes its bytecode and
+    # constants); the entry holds the code, so the id stays its own.
+    _scans[id(code)] = (code, found)
+    return found
+
+
 def _global_reads(code):
     """Names the code tree reads as globals (LOAD_GLOBAL), and names it
     reads as attributes (any co_names entry, for module attributes)."""
     reads, attributes = set(), set()
     for c in _code_tree(code):
         attributes.update(c.co_names)
-        for inst in dis.get_instructions(c):
-            if inst.opname == "LOAD_GLOBAL":
-                reads.add(inst.argval)
+        reads |= _scan(c)[0]
     return reads, attributes
 
 
+_tree_writes = {}
+
+
 def _global_writes(code):
+    """The global names a code tree writes (cached by identity)."""
+    entry = _tree_writes.get(id(code))
+    if entry is not None and entry[0] is code:
+        return entry[1]
     writes = set()
     for c in _code_tree(code):
-        for inst in dis.get_instructions(c):
-            if inst.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
-                writes.add(inst.argval)
+        writes |= _scan(c)[1]
+    writes = frozenset(writes)
+    if len(_tree_writes) > 100000:
+        _tree_writes.clear()
+    _tree_writes[id(code)] = (code, writes)
     return writes
-
-
-# Names each module's functions assign with `global`, by globals dict id:
-# cached with the number of functions it was computed from.
-_module_writes = {}
 
 
 def _written_globals(namespace):
     """Names that some function or method of the module (found in its
     namespace, one class level deep) assigns or deletes as a global."""
-    functions = []
+    writes = set()
     for value in list(namespace.values()):
         if isinstance(value, types.FunctionType):
-            functions.append(value)
+            if value.__globals__ is namespace:
+                writes |= _global_writes(value.__code__)
         elif isinstance(value, type):
             for attr in list(vars(value).values()):
                 attr = _unwrap(attr)[0]
-                if isinstance(attr, types.FunctionType):
-                    functions.append(attr)
-    key = id(namespace)
-    cached = _module_writes.get(key)
-    codes = tuple(sorted(id(f.__code__) for f in functions
-                         if f.__globals__ is namespace))
-    if cached and cached[0] == codes:
-        return cached[1]
-    writes = set()
-    for f in functions:
-        if f.__globals__ is namespace:
-            writes |= _global_writes(f.__code__)
-    _module_writes[key] = (codes, writes)
+                if isinstance(attr, types.FunctionType) and \
+                        attr.__globals__ is namespace:
+                    writes |= _global_writes(attr.__code__)
     return writes
 
 
