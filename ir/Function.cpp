@@ -2,7 +2,9 @@
 
 #include "ir/Function.h"
 
+#include <algorithm>
 #include <type_traits>
+#include <utility>
 
 namespace bcc {
 
@@ -132,6 +134,51 @@ Function *Module::createFunction() {
   functions_.push_back(std::unique_ptr<Function>(
       new Function(this, unsigned(functions_.size()))));
   return functions_.back().get();
+}
+
+void Function::swapContents(Function &other) {
+  std::swap(name, other.name);
+  std::swap(qualName, other.qualName);
+  std::swap(fileName, other.fileName);
+  std::swap(argCount, other.argCount);
+  std::swap(posOnlyArgCount, other.posOnlyArgCount);
+  std::swap(kwOnlyArgCount, other.kwOnlyArgCount);
+  std::swap(flags, other.flags);
+  std::swap(firstLineNo, other.firstLineNo);
+  std::swap(minStackSize, other.minStackSize);
+  std::swap(localsPlus, other.localsPlus);
+  std::swap(consts, other.consts);
+  std::swap(names, other.names);
+  // The blocks live in the allocator: both go together.
+  std::swap(allocator_, other.allocator_);
+  blocks_.swap(other.blocks_);
+  for (Block &block : blocks_)
+    block.parent_ = this;
+  for (Block &block : other.blocks_)
+    block.parent_ = &other;
+}
+
+void Module::replaceWith(Module &&other) {
+  assert(&other != this && "a module cannot replace itself");
+  assert(other.version_ == version_ && "replacing across Python versions");
+  size_t common = std::min(functions_.size(), other.functions_.size());
+  for (size_t i = 0; i < common; ++i)
+    functions_[i]->swapContents(*other.functions_[i]);
+  functions_.resize(common);
+  for (size_t i = common; i < other.functions_.size(); ++i) {
+    Function *moved = other.functions_[i].release();
+    moved->parent_ = this;
+    moved->index_ = unsigned(i);
+    functions_.emplace_back(moved);
+  }
+  // The contents taken over still point to other's first `common`
+  // functions, which now hold what this module had.
+  for (const auto &function : functions_)
+    for (PoolConstant &constant : function->consts)
+      if (constant.isCode() && constant.codeFunction()->parent_ == &other)
+        constant = PoolConstant::code(
+            functions_[constant.codeFunction()->index_].get());
+  other.functions_.clear();
 }
 
 unsigned Function::renumber() const {

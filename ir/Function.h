@@ -158,6 +158,9 @@ private:
   friend class Module;
   friend class Block;
   Function(Module *parent, unsigned index) : parent_(parent), index_(index) {}
+  /// Exchanges everything but the parent and the index with `other`:
+  /// metadata, pools, allocator and blocks (whose parent is fixed).
+  void swapContents(Function &other);
 
   Module *parent_;
   unsigned index_;
@@ -183,6 +186,18 @@ public:
   const std::vector<std::unique_ptr<Function>> &functions() const {
     return functions_;
   }
+
+  /// Takes the contents of `other`, a module of the same version, which is
+  /// left empty; for code that builds a module elsewhere (from text) and
+  /// puts it in place of this one. Function i of this module stays the same
+  /// object with the same index, so that pointers to it (a PassContext's,
+  /// module facts') stay valid, and gets the metadata, pools and blocks of
+  /// other's function i; a code constant that pointed to a function of
+  /// `other` points to the function of this module with the same index.
+  /// Functions of `other` beyond this module's count are moved over (their
+  /// parent becomes this module); this module's functions beyond other's
+  /// count are destroyed, and pointers to those dangle.
+  void replaceWith(Module &&other);
 
 private:
   PythonVersion version_;

@@ -3,11 +3,13 @@
 // The in-memory API: use lists stay right through every edit (operands,
 // growing and shrinking edge arguments, replace-all-uses, erasing and moving
 // instructions and blocks), per-instance properties, the call protocol per
-// version, and code-object metadata in and out.
+// version, code-object metadata in and out, and a module taking another's
+// functions in place.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ir/IR.h"
+#include "ir/IRParser.h"
 #include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
 
@@ -310,6 +312,88 @@ TEST(IRCore, MetadataFromAndToCodeObjects) {
   back.exceptionTable = outer.exceptionTable;
   back.stackSize = outer.stackSize;
   EXPECT_TRUE(back.equals(outer));
+}
+
+std::unique_ptr<Module> parse(const std::string &text) {
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  EXPECT_TRUE(bool(m)) << (m ? "" : m.error().message);
+  return m ? std::move(*m) : nullptr;
+}
+
+/// Every block of every function of `m` says it belongs to that function.
+bool parentsAreRight(const Module &m) {
+  for (unsigned i = 0; i < m.numFunctions(); ++i) {
+    const Function *f = m.function(i);
+    if (f->parent() != &m || f->index() != i)
+      return false;
+    for (const Block &b : *f)
+      if (b.parent() != f)
+        return false;
+  }
+  return true;
+}
+
+TEST(IRCore, ReplaceModuleContentsInPlace) {
+  const char *header = "module python 3.12\n";
+  const char *moduleF =
+      "function @0 '<module>' {\n  consts: @1, None\n  names: f\nbb0:\n"
+      "  %0 = const @1\n  %1 = py MAKE_FUNCTION 0 %0\n  store_name f %1\n"
+      "  %2 = const None\n  return %2\n}\n";
+  const char *f = "function @1 'f' flags 0x3 {\n  consts: None, 2\nbb0:\n"
+                  "  %0 = const 2\n  return %0\n}\n";
+  const char *moduleGH =
+      "function @0 '<module>' {\n  consts: @2, @1, None\n  names: g, h\n"
+      "bb0:\n  %0 = const @1\n  %1 = py MAKE_FUNCTION 0 %0\n"
+      "  store_name g %1\n  %2 = const @2\n  %3 = py MAKE_FUNCTION 0 %2\n"
+      "  store_name h %3\n  %4 = const None\n  return %4\n}\n";
+  const char *g = "function @1 'g' flags 0x3 args 1 {\n  locals: x\nbb0:\n"
+                  "  %0 = load_fast x\n  br ^bb1(%0)\nbb1(%1):\n"
+                  "  return %1\n}\n";
+  const char *h = "function @2 'h' flags 0x3 {\n  consts: 3\nbb0:\n"
+                  "  %0 = const 3\n  return %0\n}\n";
+
+  std::unique_ptr<Module> m =
+      parse(std::string(header) + moduleF + "\n" + f);
+  std::unique_ptr<Module> other =
+      parse(std::string(header) + moduleGH + "\n" + g + "\n" + h);
+  ASSERT_TRUE(m && other);
+  Function *top = m->function(0), *first = m->function(1);
+  Function *third = other->function(2);
+  std::string expected = printModule(*other);
+
+  // Grows: the two functions stay the same objects, the third moves over.
+  m->replaceWith(std::move(*other));
+  EXPECT_EQ(other->numFunctions(), 0u);
+  ASSERT_EQ(m->numFunctions(), 3u);
+  EXPECT_EQ(m->function(0), top);
+  EXPECT_EQ(m->function(1), first);
+  EXPECT_EQ(m->function(2), third);
+  EXPECT_TRUE(parentsAreRight(*m));
+  EXPECT_EQ(printModule(*m), expected);
+  // Code constants point into this module, not the emptied one.
+  EXPECT_EQ(top->consts[0].codeFunction(), third);
+  EXPECT_EQ(top->consts[1].codeFunction(), first);
+  EXPECT_EQ(verifyMessage(*first), "");
+  EXPECT_TRUE(bool(verify(*m)));
+  // The function's allocator came along: new blocks belong to it.
+  Block *added = first->createBlock();
+  EXPECT_EQ(added->parent(), first);
+  first->createBlock(added);
+  EXPECT_EQ(first->numBlocks(), 4u);
+
+  // Shrinks: the surplus function goes.
+  std::unique_ptr<Module> single =
+      parse(std::string(header) +
+            "function @0 'only' {\n  consts: None\nbb0:\n"
+            "  %0 = const None\n  return %0\n}\n");
+  ASSERT_TRUE(single);
+  expected = printModule(*single);
+  m->replaceWith(std::move(*single));
+  ASSERT_EQ(m->numFunctions(), 1u);
+  EXPECT_EQ(m->function(0), top);
+  EXPECT_TRUE(parentsAreRight(*m));
+  EXPECT_EQ(printModule(*m), expected);
+  EXPECT_EQ(top->name.utf8, "only");
 }
 
 } // namespace
