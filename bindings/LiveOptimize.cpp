@@ -12,6 +12,7 @@
 #include "frontend/MarshalReader.h"
 #include "bindings/Deopt.h"
 #include "bindings/LiveCode.h"
+#include "bindings/Registry.h"
 #include "frontend/Lifter.h"
 #include "ir/IRPrinter.h"
 #include "ir/Verifier.h"
@@ -24,13 +25,6 @@
 namespace bcc::python {
 
 namespace {
-
-/// The registry every pipeline of this process uses: bcc's passes and
-/// those of the plugins loaded with bcc.load_pass_plugin.
-PassRegistry &registry() {
-  static PassRegistry *r = new PassRegistry();
-  return *r;
-}
 
 [[noreturn]] void fail(const std::string &message) {
   throw std::runtime_error(message);
