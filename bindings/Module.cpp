@@ -11,6 +11,7 @@
 
 #include "bindings/Deopt.h"
 #include "bindings/LiveOptimize.h"
+#include "bindings/PythonPasses.h"
 
 namespace py = pybind11;
 
@@ -27,4 +28,5 @@ PYBIND11_MODULE(_bcc, m) {
   });
   bcc::python::defineLiveFunctions(m);
   bcc::python::defineDeoptFunctions(m);
+  bcc::python::definePythonPassFunctions(m);
 }
