@@ -18,14 +18,8 @@ namespace py = pybind11;
 PYBIND11_MODULE(_bcc, m) {
   m.doc() = "bcc's C++ core (use the package bcc)";
   m.attr("__version__") = BCC_VERSION_STRING;
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p)
-        std::rethrow_exception(p);
-    } catch (const std::runtime_error &e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
-    }
-  });
+  // pybind11 turns std::runtime_error into RuntimeError (bcc's errors)
+  // and its own value_error and type_error into ValueError and TypeError.
   bcc::python::defineLiveFunctions(m);
   bcc::python::defineDeoptFunctions(m);
   bcc::python::definePythonPassFunctions(m);

@@ -25,6 +25,7 @@ from . import _bcc
 from . import _live
 from ._live import OptimizationWarning, Report, report, lift
 from ._hook import install, uninstall
+from ._passes import register_pass
 
 __version__ = _bcc.__version__
 
@@ -32,7 +33,7 @@ __all__ = [
     "__version__", "optimize", "cache_globals", "unprint", "smartdebug",
     "inline", "make_local_functions_constant", "make_local_modules_constant",
     "lift", "passes", "load_pass_plugin", "report", "Report",
-    "OptimizationWarning", "install", "uninstall",
+    "OptimizationWarning", "install", "uninstall", "register_pass",
 ]
 
 _CLEANUPS = "const-fold,fold-branches,simplify-cfg,dce"

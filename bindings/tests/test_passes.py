@@ -16,7 +16,7 @@ from support import make_module
 
 # bcc/__init__.py exports it; the fallback lets these tests run on a
 # package that does not yet.
-register_pass = getattr(bcc, "register_pass", None) or _passes.register_pass
+register_pass = bcc.register_pass
 
 _names = itertools.count()
 
