@@ -323,10 +323,12 @@ bool writesLocal(const Function &function, unsigned slot) {
   return false;
 }
 
-Function *cloneFunction(const Function &source, Module &into) {
-  for (const PoolConstant &c : source.consts)
-    if (c.isCode())
-      return nullptr;
+namespace {
+
+/// Copies `source` into `into`; each code constant of its pool becomes a
+/// copy of that child too (cloneFunctionTree) or, without `children`, stays
+/// as it is (the caller has checked there is none).
+Function *cloneInto(const Function &source, Module &into, bool children) {
   Function &f = *into.createFunction();
   f.name = source.name;
   f.qualName = source.qualName;
@@ -339,6 +341,10 @@ Function *cloneFunction(const Function &source, Module &into) {
   f.minStackSize = source.minStackSize;
   f.localsPlus = source.localsPlus;
   f.consts = source.consts;
+  if (children)
+    for (PoolConstant &c : f.consts)
+      if (c.isCode())
+        c = PoolConstant::code(cloneInto(*c.codeFunction(), into, true));
   f.names = source.names;
   llvm::DenseMap<const Value *, Value *> values;
   llvm::DenseMap<const Block *, Block *> blocks;
@@ -397,6 +403,19 @@ Function *cloneFunction(const Function &source, Module &into) {
                              b.handlerPushesLasti(), args);
     }
   return &f;
+}
+
+} // namespace
+
+Function *cloneFunction(const Function &source, Module &into) {
+  for (const PoolConstant &c : source.consts)
+    if (c.isCode())
+      return nullptr;
+  return cloneInto(source, into, false);
+}
+
+Function *cloneFunctionTree(const Function &source, Module &into) {
+  return cloneInto(source, into, true);
 }
 
 bool isBuiltinName(llvm::StringRef name) {

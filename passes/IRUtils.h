@@ -128,6 +128,10 @@ bool writesLocal(const Function &function, unsigned slot);
 /// pool holds a code object (a child function, which the copy could not
 /// take along).
 Function *cloneFunction(const Function &source, Module &into);
+/// The same with its nested code: every function its constant pool holds,
+/// recursively, is copied into `into` too (the copies in pre-order, the
+/// function first), and the copy's code constants are those copies.
+Function *cloneFunctionTree(const Function &source, Module &into);
 
 /// One of the builtins every interpreter 3.11-3.13 has (len, range, min,
 /// ...): a name of these that a module does not bind is certainly bound.

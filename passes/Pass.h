@@ -108,6 +108,7 @@ public:
   /// kept, with the step and the function's IR, and the PassManager reports
   /// it after the pass.
   void setVerifyEach(bool on) { verifyEach_ = on; }
+  bool verifiesEachStep() const { return verifyEach_; }
   void verifyStep(const Function &f, const std::string &step);
   /// The first broken step's message ("" if none), and its IR dump.
   const std::string &brokenStep() const { return broken_; }
@@ -138,6 +139,12 @@ public:
   }
   bool wantsRemarks() const { return bool(remarks_); }
   void setRemarkSink(RemarkSink sink) { remarks_ = std::move(sink); }
+  /// Passes on a remark made elsewhere (by a pipeline a pass runs on a
+  /// module of its own: apply-decorators) to this context's sink.
+  void forwardRemark(const Remark &remark) const {
+    if (remarks_)
+      remarks_(remark);
+  }
   /// A remark at `line` of `function` (the function's first line when 0).
   void remark(llvm::StringRef pass, bool done, const Function &function,
               int line, const std::string &message) const;

@@ -49,6 +49,12 @@ struct Builder {
 };
 
 void Builder::addLevelPasses() {
+  // -O2 and -O3 first give the functions the module decorates with the
+  // Python package's decorators the code those would give them at import
+  // (docs/passes.md, apply-decorators): from CPython's code, before any
+  // other pass changes it.
+  if (options.level >= 2)
+    addPass("apply-decorators");
   // -O1: the exact cleanups.
   addCleanups();
   if (options.level == 1)

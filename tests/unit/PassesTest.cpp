@@ -301,14 +301,15 @@ TEST(PassRegistry, ExtensionPointsOfTheLevels) {
   EXPECT_EQ(pipeline(1, ""),
             "at-start," + cleanups + ",after-cleanups,at-end");
   EXPECT_EQ(pipeline(2, "no-print"),
-            "at-start," + cleanups + ",after-cleanups,strip-print," +
-                cleanups + ",after-cleanups,at-end");
+            "at-start,apply-decorators," + cleanups +
+                ",after-cleanups,strip-print," + cleanups +
+                ",after-cleanups,at-end");
   // The built-in registry's pipelines have no extensions.
   OptimizationOptions o2;
   o2.level = 2;
   PassManager plain;
   ASSERT_TRUE(buildPipeline(plain, o2));
-  EXPECT_EQ(plain.str(), cleanups);
+  EXPECT_EQ(plain.str(), "apply-decorators," + cleanups);
   EXPECT_STREQ(extensionPointName(ExtensionPoint::CleanupsEnd),
                "cleanups-end");
 }

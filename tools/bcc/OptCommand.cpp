@@ -526,15 +526,15 @@ void listPasses(const PassRegistry &registry,
               "facts = uses facts only -O3 or the user grants; test = for "
               "testing the backend):\n");
   for (const PassInfo &info : registry.passes()) {
-    std::printf("  %-14s %-6s %s\n", info.name.c_str(), info.kind.c_str(),
+    std::printf("  %-16s %-6s %s\n", info.name.c_str(), info.kind.c_str(),
                 info.description.c_str());
     if (!info.parameters.empty())
-      std::printf("  %-14s %-6s parameters: %s\n", "", "",
+      std::printf("  %-16s %-6s parameters: %s\n", "", "",
                   info.parameters.c_str());
     if (!info.plugin.empty())
       for (const LoadedPassPlugin &plugin : plugins)
         if (plugin.name == info.plugin)
-          std::printf("  %-14s %-6s from plugin %s %s (%s)\n", "", "",
+          std::printf("  %-16s %-6s from plugin %s %s (%s)\n", "", "",
                       plugin.name.c_str(), plugin.version.c_str(),
                       plugin.path.c_str());
   }
