@@ -41,6 +41,7 @@ import types
 import warnings
 import weakref
 
+from . import _aot
 from . import _bcc
 
 CO_GENERATOR = 0x20
@@ -416,6 +417,11 @@ def optimize_function(obj, decorator, selection, level=3, assume=(),
     if previous is not None and previous.optimized:
         # Done already (by another decorator, or at compile time).
         return wrapper
+    mark = _aot.aot_marker(code)
+    if mark is not None:
+        if _adopt_ahead_of_time(function, decorator, mark):
+            return wrapper
+        code = function.__code__  # the original, put back: optimize live
     result = Report(function, decorator)
     result.original_code = code
     assumptions = sorted(set(WATCHED_ASSUMPTIONS) | set(assume))
@@ -465,6 +471,34 @@ def optimize_function(obj, decorator, selection, level=3, assume=(),
     if _bcc.HAS_WATCHERS:
         _bcc.watch(function, code, facts, callees, _on_deopt)
     return wrapper
+
+
+def _adopt_ahead_of_time(function, decorator, mark):
+    """`bcc opt` compiled the function for a decorator (bcc/_aot.py): its
+    code is kept and the names it relies on are watched, with the original
+    code to go back to. False when it cannot be kept (3.11, whose guard
+    must be compiled into the code; another decorator; a name not bound as
+    the code expects): the original code is then put back."""
+    name, original, names = mark
+    watches = _aot.watch_facts(function, names,
+                               _builtins_of(function.__globals__))
+    if not _bcc.HAS_WATCHERS or name != decorator or watches is None:
+        _bcc.set_code(function, original)
+        return False
+    facts, callees = watches
+    result = Report(function, decorator)
+    result.original_code = original
+    result.optimized_code = function.__code__
+    result.facts = list(names)
+    result.pipeline = "ahead of time"
+    result.remarks = [
+        "%s:%d: %s: bcc: done: compiled ahead of time by bcc opt"
+        % (original.co_filename, original.co_firstlineno,
+           function.__qualname__)]
+    result.optimized = True
+    _reports[function] = result
+    _bcc.watch(function, original, facts, callees, _on_deopt)
+    return True
 
 
 def _worth_a_guard(code, stats):
