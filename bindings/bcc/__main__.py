@@ -3,8 +3,8 @@
     python -m bcc dis [-O] FILE.pyc...        the driver's `bcc dis`
     python -m bcc opt [OPTIONS] IN            the driver's `bcc opt`
     python -m bcc run [OPTIONS] SCRIPT [ARGS...]
-                                              SCRIPT as __main__, with the
-                                              import hook installed
+                                              SCRIPT as __main__, optimized,
+                                              with the import hook installed
     python -m bcc --version | --help
 
 `dis`, `opt` and `--version` are the bcc driver itself (tools/bcc), linked
@@ -17,20 +17,21 @@ import argparse
 import signal
 import sys
 
-from . import _bcc
+from . import _bcc, _hook
 
 PROG = "python -m bcc"
 
-_RUN_SUMMARY = "run a Python script with bcc's import hook installed"
+_RUN_SUMMARY = "run a Python script, optimized, with bcc's import hook"
 
 _RUN_DESCRIPTION = """\
-Runs SCRIPT as __main__, with ARGS as its sys.argv[1:], with bcc's import
-hook installed: the modules it imports (those matching an --include
-pattern, if any is given) are optimized at LEVEL as they are loaded.
-Everything after SCRIPT is the script's, options included."""
+Runs SCRIPT as __main__, with ARGS as its sys.argv[1:], optimized at LEVEL
+and with bcc's import hook installed (bcc.install): the modules it imports
+are optimized as they are loaded, those matching an --include pattern or,
+without one, every module outside the standard library. Everything after
+SCRIPT is the script's, options and -- included."""
 
 # The options of run that take their value as the next argument.
-_RUN_OPTIONS_WITH_VALUE = ("-O", "--assume", "--include")
+_RUN_OPTIONS_WITH_VALUE = ("-O", "--assume", "--include", "--passes")
 
 
 def _top_level_help():
@@ -48,8 +49,8 @@ def _top_level_help():
 def _run_parser():
     parser = argparse.ArgumentParser(
         prog=PROG + " run", description=_RUN_DESCRIPTION,
-        usage="%(prog)s [-O LEVEL] [--assume=LIST] [--include=PATTERN]... "
-              "SCRIPT [ARGS...]",
+        usage="%(prog)s [-O LEVEL] [--assume=LIST] [--include=PATTERN]...\n"
+              "                         [--passes=LIST] SCRIPT [ARGS...]",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False)
     parser.add_argument(
@@ -65,7 +66,11 @@ def _run_parser():
     parser.add_argument(
         "--include", action="append", metavar="PATTERN",
         help="optimize only the modules whose dotted name matches this "
-             "fnmatch pattern (repeatable)")
+             "fnmatch pattern (repeatable; 'pkg.*' covers pkg too)")
+    parser.add_argument(
+        "--passes", default="", metavar="LIST",
+        help="run these passes instead of the level's pipeline, as "
+             "`bcc opt --passes`")
     parser.add_argument("script", metavar="SCRIPT",
                         help="the script to run as __main__")
     return parser
@@ -92,10 +97,9 @@ def _run(argv):
     options = _run_parser().parse_args(own)
     assume = tuple(name.strip() for names in options.assume
                    for name in names.split(",") if name.strip())
-    # Imported only now: `run --help` and the other commands need no hook.
-    from . import _hook
     _hook.run_path(options.script, script_args, level=options.level,
-                   assume=assume, include=options.include)
+                   assume=assume, include=options.include,
+                   passes=options.passes)
     return 0
 
 
