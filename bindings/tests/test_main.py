@@ -13,7 +13,10 @@ What is checked, on the interpreter that runs this file:
   naming the file; usage errors: status 2 and a hint naming
   `python -m bcc`;
 - `--help` (and no argument, with status 2) lists dis, opt and run;
-  `--version` prints the package's version; `run --help` needs no hook;
+  `--version` prints the package's version;
+- `run` hands its options to the import hook (bcc._hook.run_path) and
+  everything after SCRIPT to the script, whose exit status it keeps;
+  its usage errors exit with 2;
 - what Python printed before the driver ran comes out before the driver's
   output, and the driver's before what Python prints after it.
 
@@ -216,15 +219,51 @@ class MainTest(unittest.TestCase):
                             printed)
             self.assertIn("allocator:", printed)
 
-    def test_run_help_needs_no_hook(self):
+    def test_run_help_and_usage_errors(self):
         status, printed, err = run_bcc("run", "--help")
         self.assertEqual((status, err), (0, ""))
         self.assertIn("usage: python -m bcc run", printed)
-        for option in ("-O LEVEL", "--assume", "--include", "SCRIPT"):
+        for option in ("-O LEVEL", "--assume", "--include", "--passes",
+                       "SCRIPT"):
             self.assertIn(option, printed)
-        status, printed, err = run_bcc("run")
-        self.assertEqual((status, printed), (2, ""))
-        self.assertIn("SCRIPT", err)
+        for args in ([], ["-O5", "script.py"], ["--bogus", "script.py"]):
+            status, printed, err = run_bcc("run", *args)
+            self.assertEqual((status, printed), (2, ""), args)
+            self.assertIn("usage: python -m bcc run", err)
+
+    def test_run_hands_options_and_arguments_on(self):
+        def write(name, text):
+            with open(os.path.join(self.scratch, name), "w") as f:
+                f.write(textwrap.dedent(text))
+
+        write("helper_mod.py", """\
+            def work(n):
+                return sum(range(n))
+            """)
+        write("other_mod.py", "VALUE = 1\n")
+        write("script.py", """\
+            import sys
+            import helper_mod, other_mod
+            from bcc import _hook
+            options = sys.meta_path[0].options
+            print(sys.argv[1:], __name__, helper_mod.work(5))
+            print(repr((options.level, options.assume, options.include,
+                        options.passes)))
+            print(sorted(_hook.imported))
+            sys.exit(3)
+            """)
+        # -O1 and -- after SCRIPT are the script's.
+        status, printed, err = run_bcc(
+            "run", "-O", "2", "--assume=stable-functions",
+            "--assume", "module-constants", "--include=helper_*",
+            "--passes=const-fold,dce", "script.py", "-O1", "--", "x",
+            cwd=self.scratch)
+        self.assertEqual((status, err), (3, ""))
+        self.assertEqual(printed.splitlines(), [
+            "['-O1', '--', 'x'] __main__ 10",
+            repr((2, "module-constants,stable-functions", ["helper_*"],
+                  "const-fold,dce")),
+            "['helper_mod']"])
 
     def test_output_order_around_the_driver(self):
         # stdout is a pipe here, so Python's buffer holds "before" until
