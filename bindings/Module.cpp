@@ -10,6 +10,7 @@
 #include "bindings/Common.h"
 
 #include "bindings/Deopt.h"
+#include "bindings/DriverBinding.h"
 #include "bindings/LiveOptimize.h"
 #include "bindings/PythonPasses.h"
 
@@ -23,4 +24,5 @@ PYBIND11_MODULE(_bcc, m) {
   bcc::python::defineLiveFunctions(m);
   bcc::python::defineDeoptFunctions(m);
   bcc::python::definePythonPassFunctions(m);
+  bcc::python::defineDriverFunctions(m);
 }
