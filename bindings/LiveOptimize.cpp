@@ -99,14 +99,8 @@ struct Result {
   std::string pipeline;
 };
 
-py::tuple optimize(py::handle rootCode, const std::string &moduleName,
-                   py::dict globals, py::dict modules, unsigned level,
-                   const std::string &assume, const std::string &passes,
-                   bool verifyEach, const std::string &placeholderPrefix,
-                   py::object guard) {
-  std::unique_ptr<Module> module = liftCode(rootCode);
-  Function &root = *module->topLevel();
-
+/// The options of a level and a comma list of assumptions.
+OptimizationOptions optionsFor(unsigned level, const std::string &assume) {
   OptimizationOptions options;
   options.level = level;
   if (!assume.empty()) {
@@ -115,6 +109,18 @@ py::tuple optimize(py::handle rootCode, const std::string &moduleName,
       fail(a.error().message);
     options.assumptions = *a;
   }
+  return options;
+}
+
+py::tuple optimize(py::handle rootCode, const std::string &moduleName,
+                   py::dict globals, py::dict modules, unsigned level,
+                   const std::string &assume, const std::string &passes,
+                   bool verifyEach, const std::string &placeholderPrefix,
+                   py::object guard) {
+  std::unique_ptr<Module> module = liftCode(rootCode);
+  Function &root = *module->topLevel();
+
+  OptimizationOptions options = optionsFor(level, assume);
 
   std::map<std::string, GlobalBinding> bindings;
   for (auto item : globals) {
@@ -206,14 +212,7 @@ py::tuple optimizePyc(py::bytes data, const std::string &moduleName,
     fail("cannot lift: " + module.error().message);
   if (Status s = verify(**module); !s)
     fail("the lifted IR does not verify: " + s.error().message);
-  OptimizationOptions options;
-  options.level = level;
-  if (!assume.empty()) {
-    Expected<Assumptions> a = Assumptions::parse(assume);
-    if (!a)
-      fail(a.error().message);
-    options.assumptions = *a;
-  }
+  OptimizationOptions options = optionsFor(level, assume);
   Statistics stats;
   PassContext context(options, stats);
   context.setModuleName(moduleName, isPackage);
