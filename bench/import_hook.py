@@ -59,8 +59,16 @@ elapsed = time.perf_counter() - start
 for name in modules:
     if not sys.modules[name].__file__.startswith(lib):
         raise SystemExit("%%s came from %%s" %% (name, sys.modules[name].__file__))
+# Where the code came from: bcc's hook records it per module; for CPython,
+# whether its cache file exists after the import (it does after the cold run).
+if mode == "bcc":
+    from bcc import _hook
+    cached = sum(1 for name in modules if _hook.imported.get(name) == "cache")
+else:
+    cached = sum(1 for name in modules if os.path.exists(sys.modules[name].__cached__))
 import json
-print(json.dumps({"seconds": elapsed}))
+print(json.dumps({"seconds": elapsed, "cached": cached,
+                  "dont_write_bytecode": sys.dont_write_bytecode}))
 ''' % {"packages": PACKAGES}
 
 COST = r'''
@@ -166,11 +174,11 @@ def main():
             for _ in range(args.repeat):
                 clear_caches(lib)
                 for label, mode in (("CPython cold", "cpython"), ("CPython warm", "cpython")):
-                    r = run(python, lib, package, mode, args.level, names)
+                    r = run(python, lib, package, mode, args.level, names, label.endswith("warm"))
                     best[label] = min(best.get(label, 1e9), r)
                 clear_caches(lib)
                 for label, mode in (("bcc cold", "bcc"), ("bcc warm", "bcc")):
-                    r = run(python, lib, package, mode, args.level, names)
+                    r = run(python, lib, package, mode, args.level, names, label.endswith("warm"))
                     best[label] = min(best.get(label, 1e9), r)
             print("CPython %s: %d modules, %d lines; import in ms (best of %d): %s" % (
                 version, len(names), lines, args.repeat,
@@ -198,12 +206,24 @@ def main():
     return status
 
 
-def run(python, lib, package, mode, level, names):
+def run(python, lib, package, mode, level, names, warm):
+    # A warm import needs caches written by the cold one: an inherited
+    # PYTHONDONTWRITEBYTECODE (or a cache prefix elsewhere) would make every
+    # round a cold one and the comparison meaningless.
+    env = dict(os.environ)
+    for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"):
+        env.pop(name, None)
     proc = subprocess.run([python, "-S", "-c", WORKER, lib, package, mode, str(level),
-                           ",".join(names)], capture_output=True, text=True)
+                           ",".join(names)], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError("%s import failed: %s" % (mode, proc.stderr.strip()[-500:]))
-    return json.loads(proc.stdout)["seconds"]
+    result = json.loads(proc.stdout)
+    if warm and result["cached"] != len(names):
+        raise RuntimeError("%s warm import: only %d of %d modules came from a cache" % (
+            mode, result["cached"], len(names)))
+    if not warm and mode == "bcc" and result["cached"]:
+        raise RuntimeError("bcc cold import: %d modules came from a cache" % result["cached"])
+    return result["seconds"]
 
 
 if __name__ == "__main__":
