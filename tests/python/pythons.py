@@ -17,10 +17,23 @@ order:
 A candidate from 2 or 3 is used only if it runs and reports version X.Y (a
 pyenv shim for a version that is not selected exists on PATH but fails).
 
+CPython 3.14 and 3.15 (WASM_VERSIONS) are not installed natively here: they
+come from the npm package pyodide, CPython compiled to WebAssembly and run by
+node (scripts/install-pyodide.sh puts it in build/pyodide, or in
+$BCC_PYODIDE_DIR). For them, step 2 and 3 are replaced by the runner
+scripts/pythonX.Y, used when its pyodide package is installed. The runner
+runs a script, -c or -m with the host's files under their own paths, but
+starts no subprocesses; each start costs about 3 s, so tests give it whole
+batches. BCC_PYTHON_3_14 overrides it like any other version.
+
 API (other tests import it):
   find_python(version) -> path or None    version: "3.12" or (3, 12)
   all_pythons() -> {"3.8": path, ...}     only the versions found, oldest first
+                                          (3.8-3.13; include_wasm=True adds
+                                          3.14 and 3.15)
+  is_wasm(version) -> bool                the version runs under pyodide
   SUPPORTED_VERSIONS                      ("3.8", ..., "3.13")
+  WASM_VERSIONS                           ("3.14", "3.15")
 
 Run as a script to print what was found; `--paths 3.11 3.12` prints only the
 paths of those versions that were found, one per line (CMake reads it).
@@ -35,6 +48,8 @@ import subprocess
 import sys
 
 SUPPORTED_VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+WASM_VERSIONS = ("3.14", "3.15")
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class PythonNotUsable(RuntimeError):
@@ -86,6 +101,26 @@ def _pyenv_root():
     return os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
 
 
+def is_wasm(version):
+    """True for the versions that run under pyodide (3.14, 3.15)."""
+    return _normalize(version) in WASM_VERSIONS
+
+
+def pyodide_dir():
+    """Where scripts/install-pyodide.sh puts the pyodide packages."""
+    return os.environ.get("BCC_PYODIDE_DIR") or os.path.join(REPO, "build", "pyodide")
+
+
+def _wasm_candidates(version):
+    """scripts/pythonX.Y when node and its pyodide package are there."""
+    runner = os.path.join(REPO, "scripts", "python" + version)
+    package = os.path.join(pyodide_dir(), version, "node_modules", "pyodide",
+                           "pyodide.mjs")
+    if os.path.exists(runner) and os.path.exists(package) and shutil.which("node"):
+        return [runner]
+    return []
+
+
 def _pyenv_candidates(version):
     """pyenv's X.Y.N installs, highest N first (skips 3.13.0t and the like)."""
     root = _pyenv_root()
@@ -112,20 +147,24 @@ def find_python(version):
             raise PythonNotUsable("%s=%s is not a working Python %s" %
                                   (env_var_name(version), override, version))
         return override
-    candidates = _pyenv_candidates(version)
-    on_path = shutil.which("python" + version)
-    if on_path:
-        candidates.append(on_path)
+    if is_wasm(version):
+        candidates = _wasm_candidates(version)
+    else:
+        candidates = _pyenv_candidates(version)
+        on_path = shutil.which("python" + version)
+        if on_path:
+            candidates.append(on_path)
     for path in candidates:
         if _reported_version(path) == version:
             return path
     return None
 
 
-def all_pythons():
-    """{"3.8": path, ...} for every supported version found, oldest first."""
+def all_pythons(include_wasm=False):
+    """{"3.8": path, ...} for every supported version found, oldest first;
+    with include_wasm, 3.14 and 3.15 too."""
     found = {}
-    for version in SUPPORTED_VERSIONS:
+    for version in SUPPORTED_VERSIONS + (WASM_VERSIONS if include_wasm else ()):
         path = find_python(version)
         if path:
             found[version] = path
@@ -141,7 +180,7 @@ def main():
                 print(path)
         return 0
     status = 0
-    for version in SUPPORTED_VERSIONS:
+    for version in SUPPORTED_VERSIONS + WASM_VERSIONS:
         try:
             path = find_python(version)
         except PythonNotUsable as error:
