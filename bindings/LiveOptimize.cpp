@@ -26,6 +26,10 @@ namespace bcc::python {
 
 namespace {
 
+/// What a remark names as the reason a live global folded: the namespace
+/// is read now and watched (3.12+) or guarded (3.11) from then on.
+const char *const kLiveRule = "live namespace";
+
 [[noreturn]] void fail(const std::string &message) {
   throw std::runtime_error(message);
 }
@@ -135,14 +139,14 @@ py::tuple optimize(py::handle rootCode, const std::string &moduleName,
       attributes[name] = bindingOf(name, attribute.second, root);
     }
     tree.add(ModuleFacts::fromBindings(item.first.cast<std::string>(),
-                                       std::move(attributes)));
+                                       std::move(attributes), kLiveRule));
   }
 
   Statistics stats;
   PassContext context(options, stats);
   context.setModuleName(moduleName, false);
   context.setFixedFacts(std::make_shared<ModuleFacts>(
-      ModuleFacts::fromBindings(moduleName, std::move(bindings))));
+      ModuleFacts::fromBindings(moduleName, std::move(bindings), kLiveRule)));
   context.setTree(&tree);
   Result result;
   context.setRemarkSink([&](const Remark &r) { result.remarks.push_back(r.str()); });

@@ -454,7 +454,7 @@ std::optional<ConstantFact> constantGlobal(const ModuleFacts &facts,
         why = "the module uses " + facts.dynamicReason();
         return std::nullopt;
       }
-      return ConstantFact{b->value, "module-constants"};
+      return ConstantFact{b->value, facts.constantRule()};
     }
     why = b->final ? "'" + name.str() + "' is Final (folded at -O3)"
                    : "'" + name.str() +
@@ -512,10 +512,12 @@ constantModuleAttribute(const ModuleFacts &facts, const TreeFacts *tree,
 
 ModuleFacts
 ModuleFacts::fromBindings(std::string moduleName,
-                          std::map<std::string, GlobalBinding> bindings) {
+                          std::map<std::string, GlobalBinding> bindings,
+                          std::string rule) {
   ModuleFacts facts;
   facts.moduleName_ = std::move(moduleName);
   facts.bindings_ = std::move(bindings);
+  facts.constantRule_ = std::move(rule);
   return facts;
 }
 

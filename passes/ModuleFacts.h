@@ -76,9 +76,12 @@ public:
   static ModuleFacts compute(const Module &module, llvm::StringRef moduleName,
                              bool isPackage);
   /// Facts given rather than read: what a live namespace holds (the
-  /// Python bindings), with no dynamic reason.
+  /// Python bindings), with no dynamic reason. `rule` names what makes its
+  /// constants constant in remarks ("live namespace" for the bindings'
+  /// watched namespaces; the default is the assumption that grants them).
   static ModuleFacts fromBindings(std::string moduleName,
-                                  std::map<std::string, GlobalBinding> bindings);
+                                  std::map<std::string, GlobalBinding> bindings,
+                                  std::string rule = "module-constants");
 
   const std::string &moduleName() const { return moduleName_; }
   /// The binding of a module-level name, or null if the module never binds
@@ -88,6 +91,10 @@ public:
   /// import, or a use of globals(), vars(), locals(), exec or eval.
   const std::string &dynamicReason() const { return dynamicReason_; }
   bool isDynamic() const { return !dynamicReason_.empty(); }
+  /// The rule a fold of one of its constants names in its remark (under
+  /// --assume=module-constants): "module-constants", or what fromBindings
+  /// was given.
+  const std::string &constantRule() const { return constantRule_; }
 
   /// Every binding, by name, in name order.
   const std::map<std::string, GlobalBinding> &bindings() const {
@@ -100,6 +107,7 @@ private:
   std::string moduleName_;
   std::map<std::string, GlobalBinding> bindings_;
   std::string dynamicReason_;
+  std::string constantRule_ = "module-constants";
 };
 
 /// A function of one module of a tree that other modules import by name
