@@ -30,34 +30,90 @@ void exportSymbolsForPlugins() {
 
 namespace {
 
-/// An optimized function: what to put back, and who to tell.
+/// An optimized function: what to put back, and who to tell. The function
+/// is held weakly: watching it must not keep it (and through it its
+/// module) alive; a watch whose function is gone is dropped.
 struct Dependent {
-  py::object function;
-  py::object original;
-  py::object onDeopt; ///< called as on_deopt(function, reason), or None
+  py::object function;  ///< a weak reference to the function
+  py::object original;  ///< the code to put back
+  py::object optimized; ///< the code bcc installed
+  py::object onDeopt;   ///< called as on_deopt(function, reason), or None
   bool alive = true;
+
+  /// The function (a new reference), or null once it is gone.
+  py::object target() const {
+    if (!function)
+      return py::object();
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *f = nullptr;
+    if (PyWeakref_GetRef(function.ptr(), &f) < 0)
+      PyErr_Clear();
+    return py::reinterpret_steal<py::object>(f);
+#else
+    PyObject *f = PyWeakref_GetObject(function.ptr());
+    if (!f) { // only for a non-weakref, which function never is
+      PyErr_Clear();
+      return py::object();
+    }
+    if (f == Py_None)
+      return py::object();
+    return py::reinterpret_borrow<py::object>(f);
+#endif
+  }
+  bool live() const { return alive && target(); }
 };
 using DependentRef = std::shared_ptr<Dependent>;
+
+DependentRef makeDependent(py::handle function, py::handle original,
+                           py::handle optimized, py::handle onDeopt) {
+  auto d = std::make_shared<Dependent>();
+  PyObject *ref = PyWeakref_NewRef(function.ptr(), nullptr);
+  if (!ref)
+    throw py::error_already_set();
+  d->function = py::reinterpret_steal<py::object>(ref);
+  d->original = py::reinterpret_borrow<py::object>(original);
+  d->optimized = py::reinterpret_borrow<py::object>(optimized);
+  d->onDeopt = py::reinterpret_borrow<py::object>(onDeopt);
+  return d;
+}
+
+[[maybe_unused]] bool finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing();
+#else
+  return _Py_IsFinalizing();
+#endif
+}
 
 /// Set while bcc itself installs code (set_code): a function watcher
 /// event then is bcc's own doing and breaks no fact.
 bool installing = false;
 
+/// Puts the original code back (unless someone else replaced the
+/// optimized code meanwhile: theirs stays) and tells on_deopt.
 void deoptimize(const DependentRef &d, const std::string &reason) {
   if (!d->alive)
     return;
   d->alive = false;
+  py::object held = d->target();
+  if (!held)
+    return;
+  PyObject *function = held.ptr();
   PyObject *type, *value, *traceback;
   PyErr_Fetch(&type, &value, &traceback);
-  bool saved = installing;
-  installing = true;
-  if (PyObject_SetAttrString(d->function.ptr(), "__code__",
-                             d->original.ptr()) < 0)
-    PyErr_WriteUnraisable(d->function.ptr());
-  installing = saved;
-  if (!d->onDeopt.is_none()) {
-    PyObject *r = PyObject_CallFunction(d->onDeopt.ptr(), "Os",
-                                        d->function.ptr(), reason.c_str());
+  // Borrowed; a function's code is never null.
+  PyObject *current =
+      PyFunction_Check(function) ? PyFunction_GetCode(function) : nullptr;
+  if (current && (!d->optimized || current == d->optimized.ptr())) {
+    bool saved = installing;
+    installing = true;
+    if (PyObject_SetAttrString(function, "__code__", d->original.ptr()) < 0)
+      PyErr_WriteUnraisable(function);
+    installing = saved;
+  }
+  if (d->onDeopt && !d->onDeopt.is_none()) {
+    PyObject *r = PyObject_CallFunction(d->onDeopt.ptr(), "Os", function,
+                                        reason.c_str());
     if (!r)
       PyErr_WriteUnraisable(d->onDeopt.ptr());
     Py_XDECREF(r);
@@ -71,9 +127,20 @@ struct Fact {
   py::object expected; ///< empty handle: absent
 };
 
-std::string keyText(const py::object &key) {
-  return PyUnicode_Check(key.ptr()) ? key.cast<std::string>() : "?";
+/// The key as text for a reason; never throws (a key with lone
+/// surrogates has no UTF-8 form).
+std::string keyText(PyObject *key) {
+  if (!PyUnicode_Check(key))
+    return "?";
+  Py_ssize_t size = 0;
+  const char *text = PyUnicode_AsUTF8AndSize(key, &size);
+  if (!text) {
+    PyErr_Clear();
+    return "?";
+  }
+  return std::string(text, size_t(size));
 }
+std::string keyText(const py::object &key) { return keyText(key.ptr()); }
 
 /// The facts as _live.py gives them: [(dict, key, present, value), ...].
 std::vector<std::pair<py::object, Fact>> readFacts(py::list facts) {
@@ -115,33 +182,42 @@ Watchers &watchers() {
   return *w;
 }
 
-bool sameKey(PyObject *a, PyObject *b) {
-  if (a == b)
+/// Whether the event's `key` may be the fact's key `factKey` (a str).
+/// No user code runs here (a watcher must not re-enter Python): str keys,
+/// subclasses included, compare by their text; another key could equal a
+/// str only through its own __eq__, so it counts as a match (a needless
+/// deoptimization at worst, never a missed one).
+bool mayBeKey(PyObject *key, PyObject *factKey) {
+  if (key == factKey)
     return true;
-  int eq = PyObject_RichCompareBool(a, b, Py_EQ);
-  if (eq < 0) {
-    PyErr_Clear();
-    return false;
-  }
-  return eq == 1;
+  if (!PyUnicode_Check(key) || !PyUnicode_Check(factKey))
+    return true;
+  return PyUnicode_Compare(key, factKey) == 0;
 }
 
-int onDictEvent(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
-                PyObject *newValue) {
+int onDictEventImpl(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
+                    PyObject *newValue) {
   Watchers &w = watchers();
   auto it = w.byDict.find(dict);
   if (it == w.byDict.end())
     return 0;
+  // At exit CPython clears every module's namespace: nothing will run the
+  // optimized code again, and bcc's Python side may be gone already.
+  if (finalizing()) {
+    if (event == PyDict_EVENT_DEALLOCATED)
+      w.byDict.erase(it);
+    return 0;
+  }
   std::vector<std::pair<DependentRef, std::string>> broken;
   std::vector<Watch> &list = it->second;
   for (Watch &watch : list) {
-    if (!watch.dependent->alive)
+    if (!watch.dependent->live())
       continue;
     if (!key) { // cleared, cloned into, deallocated
       broken.emplace_back(watch.dependent, "a namespace it read was replaced");
       continue;
     }
-    if (!sameKey(key, watch.fact.key.ptr()))
+    if (!mayBeKey(key, watch.fact.key.ptr()))
       continue;
     if (event == PyDict_EVENT_MODIFIED && watch.fact.expected &&
         newValue == watch.fact.expected.ptr())
@@ -155,7 +231,7 @@ int onDictEvent(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
   // Drop what no longer guards anything before calling out.
   list.erase(std::remove_if(list.begin(), list.end(),
                             [&](const Watch &x) {
-                              if (!x.dependent->alive)
+                              if (!x.dependent->live())
                                 return true;
                               for (auto &b : broken)
                                 if (b.first == x.dependent)
@@ -170,8 +246,18 @@ int onDictEvent(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
   return 0;
 }
 
-int onFunctionEvent(PyFunction_WatchEvent event, PyFunctionObject *func,
-                    PyObject *newValue) {
+int onDictEvent(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
+                PyObject *newValue) {
+  // No C++ exception may cross into CPython.
+  try {
+    return onDictEventImpl(event, dict, key, newValue);
+  } catch (...) {
+    return 0;
+  }
+}
+
+int onFunctionEventImpl(PyFunction_WatchEvent event, PyFunctionObject *func,
+                        PyObject *newValue) {
   if (event == PyFunction_EVENT_CREATE)
     return 0;
   Watchers &w = watchers();
@@ -182,7 +268,7 @@ int onFunctionEvent(PyFunction_WatchEvent event, PyFunctionObject *func,
     w.byCallee.erase(it);
     return 0;
   }
-  if (installing)
+  if (installing || finalizing())
     return 0;
   std::vector<DependentRef> dependents = std::move(it->second);
   w.byCallee.erase(it);
@@ -191,26 +277,32 @@ int onFunctionEvent(PyFunction_WatchEvent event, PyFunctionObject *func,
                          ? "__defaults__"
                          : "__kwdefaults__";
   std::string name = "?";
-  if (PyObject *q = func->func_qualname; q && PyUnicode_Check(q))
-    name = PyUnicode_AsUTF8(q);
+  if (PyObject *q = func->func_qualname; q)
+    name = keyText(q);
   for (const DependentRef &d : dependents)
     deoptimize(d, "the " + std::string(what) + " of " + name +
                       ", which it inlined, was changed");
   return 0;
 }
 
-void watch(py::object function, py::object original, py::list facts,
-           py::list callees, py::object onDeopt) {
+int onFunctionEvent(PyFunction_WatchEvent event, PyFunctionObject *func,
+                    PyObject *newValue) {
+  try {
+    return onFunctionEventImpl(event, func, newValue);
+  } catch (...) {
+    return 0;
+  }
+}
+
+void watch(py::object function, py::object original, py::object optimized,
+           py::list facts, py::list callees, py::object onDeopt) {
   Watchers &w = watchers();
   if (w.dictWatcher < 0) {
     w.dictWatcher = PyDict_AddWatcher(onDictEvent);
     if (w.dictWatcher < 0)
       throw py::error_already_set();
   }
-  auto dependent = std::make_shared<Dependent>();
-  dependent->function = function;
-  dependent->original = original;
-  dependent->onDeopt = onDeopt;
+  DependentRef dependent = makeDependent(function, original, optimized, onDeopt);
   for (auto &[dict, fact] : readFacts(facts)) {
     if (PyDict_Watch(w.dictWatcher, dict.ptr()) < 0)
       throw py::error_already_set();
@@ -277,10 +369,9 @@ const char *checkDict(DictState &state, std::string &reason) {
   return nullptr;
 }
 
-PyObject *guardCall(PyObject *self, PyObject *const *, size_t, PyObject *) {
-  auto *g = reinterpret_cast<GuardObject *>(self);
+PyObject *guardCallImpl(GuardObject *g) {
   std::string reason;
-  bool broken = !(*g->dependent)->alive;
+  bool broken = !(*g->dependent)->live();
   for (DictState &state : *g->dicts)
     if (!broken && checkDict(state, reason))
       broken = true;
@@ -307,32 +398,85 @@ PyObject *guardCall(PyObject *self, PyObject *const *, size_t, PyObject *) {
                                       nullptr);
 }
 
-void guardDealloc(PyObject *self) {
+PyObject *guardCall(PyObject *self, PyObject *const *, size_t, PyObject *) {
   auto *g = reinterpret_cast<GuardObject *>(self);
-  PyObject_GC_UnTrack(self);
-  delete g->dependent;
-  if (g->dicts)
-    for (DictState &s : *g->dicts)
+  if (!g->dependent || !g->dicts || !g->callees || !g->fallback) {
+    PyErr_SetString(PyExc_SystemError, "bcc guard used after it was cleared");
+    return nullptr;
+  }
+  try {
+    return guardCallImpl(g);
+  } catch (const std::exception &e) {
+    PyErr_SetString(PyExc_SystemError, e.what());
+    return nullptr;
+  }
+}
+
+/// Drops every reference the guard holds (tp_clear, and dealloc).
+int guardClear(PyObject *self) {
+  auto *g = reinterpret_cast<GuardObject *>(self);
+  if (DependentRef *d = g->dependent) {
+    g->dependent = nullptr;
+    delete d; // its py::objects release their references
+  }
+  if (std::vector<DictState> *dicts = g->dicts) {
+    g->dicts = nullptr;
+    for (DictState &s : *dicts)
       Py_XDECREF(s.dict);
-  delete g->dicts;
-  if (g->callees)
-    for (CalleeState &c : *g->callees) {
+    delete dicts;
+  }
+  if (std::vector<CalleeState> *callees = g->callees) {
+    g->callees = nullptr;
+    for (CalleeState &c : *callees) {
       Py_XDECREF(c.function);
       Py_XDECREF(c.code);
       Py_XDECREF(c.defaults);
       Py_XDECREF(c.kwdefaults);
     }
-  delete g->callees;
-  Py_XDECREF(g->fallback);
-  Py_XDECREF(g->callFallback);
-  Py_XDECREF(g->ok);
+    delete callees;
+  }
+  Py_CLEAR(g->fallback);
+  Py_CLEAR(g->callFallback);
+  Py_CLEAR(g->ok);
+  return 0;
+}
+
+void guardDealloc(PyObject *self) {
+  PyObject_GC_UnTrack(self);
+  guardClear(self);
   PyObject_GC_Del(self);
 }
 
+/// Everything the guard holds, so that a cycle through it (the function's
+/// namespace holds the function, whose code holds the guard, which holds
+/// the namespace) can be collected.
 int guardTraverse(PyObject *self, visitproc visit, void *arg) {
   auto *g = reinterpret_cast<GuardObject *>(self);
+  if (g->dependent && *g->dependent) {
+    const Dependent &d = **g->dependent;
+    Py_VISIT(d.function.ptr());
+    Py_VISIT(d.original.ptr());
+    Py_VISIT(d.optimized.ptr());
+    Py_VISIT(d.onDeopt.ptr());
+  }
+  if (g->dicts)
+    for (DictState &s : *g->dicts) {
+      Py_VISIT(s.dict);
+      for (const Fact &f : s.facts) {
+        Py_VISIT(f.key.ptr());
+        Py_VISIT(f.expected.ptr());
+      }
+    }
+  if (g->callees)
+    for (CalleeState &c : *g->callees) {
+      Py_VISIT(c.function);
+      Py_VISIT(c.code);
+      Py_VISIT(c.defaults);
+      Py_VISIT(c.kwdefaults);
+    }
   Py_VISIT(g->fallback);
   Py_VISIT(g->callFallback);
+  Py_VISIT(g->ok);
   return 0;
 }
 
@@ -347,6 +491,7 @@ PyTypeObject GuardType = [] {
   t.tp_doc = "The guard at the start of code bcc.optimize made (3.11).";
   t.tp_dealloc = guardDealloc;
   t.tp_traverse = guardTraverse;
+  t.tp_clear = guardClear;
   t.tp_call = PyVectorcall_Call;
   t.tp_vectorcall_offset = offsetof(GuardObject, vectorcall);
   return t;
@@ -361,11 +506,18 @@ py::object makeGuard(py::object function, py::object original, py::list facts,
   if (!g)
     throw py::error_already_set();
   g->vectorcall = guardCall;
-  auto dependent = std::make_shared<Dependent>();
-  dependent->function = function;
-  dependent->original = original;
-  dependent->onDeopt = onDeopt;
-  g->dependent = new DependentRef(dependent);
+  g->dependent = nullptr;
+  g->dicts = nullptr;
+  g->callees = nullptr;
+  g->fallback = g->callFallback = g->ok = nullptr;
+  // Owned from here on: an exception below frees it (guardDealloc copes
+  // with the fields not set yet).
+  py::object guard = py::reinterpret_steal<py::object>(
+      reinterpret_cast<PyObject *>(g));
+  // The optimized code does not exist yet; the guard is inside it, so it
+  // never runs once other code replaced it: no code to compare.
+  g->dependent = new DependentRef(
+      makeDependent(function, original, py::object(), onDeopt));
   g->dicts = new std::vector<DictState>();
   g->callees = new std::vector<CalleeState>();
   g->fallback = Py_NewRef(fallback.ptr());
@@ -392,12 +544,16 @@ py::object makeGuard(py::object function, py::object original, py::list facts,
                                       Py_XNewRef(f->func_kwdefaults)});
   }
   PyObject_GC_Track(g);
-  py::object guard = py::reinterpret_steal<py::object>(
-      reinterpret_cast<PyObject *>(g));
-  // The versions now: the facts were checked by whoever computed them.
-  std::string reason;
-  for (DictState &s : *g->dicts)
-    s.version = versionOf(s.dict);
+  // The versions now. The facts were read a moment ago, and another
+  // thread may have changed a dict since: a dict whose facts do not hold
+  // now gets a version no dict has, so that the first call looks again
+  // (and deoptimizes).
+  for (DictState &s : *g->dicts) {
+    std::string reason;
+    s.version = versionOf(s.dict) + 1; // makes checkDict look
+    if (checkDict(s, reason))          // else it set the version now
+      s.version = ~uint64_t(0);
+  }
   return guard;
 }
 
@@ -469,9 +625,11 @@ void defineDeoptFunctions(py::module_ &m) {
 #if PY_VERSION_HEX >= 0x030C0000
   m.attr("HAS_WATCHERS") = true;
   m.def("watch", &watch, py::arg("function"), py::arg("original"),
-        py::arg("facts"), py::arg("callees"), py::arg("on_deopt"),
-        "Puts `original` back as function.__code__ when a fact "
-        "(dict, key, present, value) or an inlined callee changes.");
+        py::arg("optimized"), py::arg("facts"), py::arg("callees"),
+        py::arg("on_deopt"),
+        "Puts `original` back as function.__code__ (if it still is "
+        "`optimized`) when a fact (dict, key, present, value) or an inlined "
+        "callee changes. The function is held weakly.");
 #else
   m.attr("HAS_WATCHERS") = false;
   m.def("make_guard", &makeGuard, py::arg("function"), py::arg("original"),

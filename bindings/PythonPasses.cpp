@@ -393,9 +393,9 @@ bool PythonPass::run(Module &module, PassContext &context) {
 // Registration
 //===----------------------------------------------------------------------===//
 
-/// Raises `type`. Not py::value_error and its kin: they are
-/// std::runtime_errors, which the module's translator (bindings/Module.cpp)
-/// turns into RuntimeError.
+/// Raises `type` with `message`: any Python exception type, which
+/// pybind11's own exception classes (py::value_error and its kin) do not
+/// cover.
 [[noreturn]] void raise(PyObject *type, const std::string &message) {
   PyErr_SetString(type, message.c_str());
   throw py::error_already_set();

@@ -43,12 +43,17 @@
 //
 // The mark: the new code's co_consts end with the original code object
 // (the function as CPython compiled it, which nothing loads) and the tuple
-//     ("\x00bcc-aot", DECORATOR, INDEX_OF_ORIGINAL_CODE, (NAMES...))
+//     ("\x00bcc-aot", DECORATOR, INDEX_OF_ORIGINAL_CODE, (NAMES...),
+//      (EXPECTED...))
 // where NAMES are the globals the new code relies on (the facts granted
 // that the function or its inlined callees read; `config.DEBUG` for a
-// folded attribute of a module of the tree; `print` under no-print). The
-// package's decorator finds it (bindings/bcc/_aot.py), keeps the code and
-// watches NAMES, with the original code to go back to.
+// folded attribute of a module of the tree; `print` under no-print) and
+// EXPECTED says, for each name, what it folded to: `(literal,)`, or `()`
+// for a function or module (nothing to compare). The package's decorator
+// finds it (bindings/bcc/_aot.py) and keeps the code only if each folded
+// name holds its literal at import (another module may have changed
+// `config.DEBUG` before); it then watches NAMES, with the original code to
+// go back to.
 //
 // What it assumes: that the `bcc` the module imports is the Python package;
 // that, as at import, the decorator is the programmer's word that the facts
@@ -162,7 +167,9 @@ private:
   void buildStandIn();
   Status buildPipeline(PassManager &pm, const OptimizationOptions &options);
   /// Puts the optimized copy in the module, with the mark.
-  void install(Function &optimized, const PassContext &inner);
+  void install(Function &optimized, PassContext &inner);
+  /// EXPECTED of the mark, one item per name of relied_.
+  Constant::Elements expectedValues(PassContext &inner);
 
   Module &module_;
   PassContext &context_;
@@ -406,7 +413,24 @@ bool AheadOfTime::run() {
   return true;
 }
 
-void AheadOfTime::install(Function &optimized, const PassContext &inner) {
+Constant::Elements AheadOfTime::expectedValues(PassContext &inner) {
+  const ModuleFacts &facts = inner.facts(scratch_);
+  Constant::Elements out;
+  for (const std::string &name : relied_) {
+    auto [head, rest] = llvm::StringRef(name).split('.');
+    std::optional<ConstantFact> fact =
+        rest.empty() ? constantGlobal(facts, inner.tree(), head, inner.options())
+                     : constantModuleAttribute(facts, inner.tree(), head, rest,
+                                               inner.options());
+    Constant::Elements item;
+    if (fact)
+      item.push_back(fact->value);
+    out.push_back(Constant::tuple(std::move(item)));
+  }
+  return out;
+}
+
+void AheadOfTime::install(Function &optimized, PassContext &inner) {
   Function &original = *def_.made.child;
   Function *fresh = cloneFunctionTree(optimized, module_);
   // What the inner pipeline left pristine stays so here too.
@@ -427,6 +451,7 @@ void AheadOfTime::install(Function &optimized, const PassContext &inner) {
   mark.push_back(Constant::string(decoratorName(def_.request.decorator), true));
   mark.push_back(Constant::integer(int64_t(index)));
   mark.push_back(Constant::tuple(std::move(names)));
+  mark.push_back(Constant::tuple(expectedValues(inner)));
   fresh->consts.push_back(
       PoolConstant::value(Constant::tuple(std::move(mark))));
   // The code that makes the function makes the new one; its instructions

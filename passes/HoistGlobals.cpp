@@ -67,6 +67,7 @@ bool HoistGlobals::hoistIn(Function &f, const ModuleFacts &facts,
   // blocks and locals the analyses do not know.
   struct Plan {
     Block *preheader;
+    Block *header;
     std::vector<Candidate> reads;
     int line;
   };
@@ -117,7 +118,7 @@ bool HoistGlobals::hoistIn(Function &f, const ModuleFacts &facts,
                      "--assume=stable-globals)");
       continue;
     }
-    Plan plan{preheader, {}, line};
+    Plan plan{preheader, header, {}, line};
     for (const Block *b : loop->blocks())
       for (const Instruction &cinst : *b) {
         Instruction &inst = const_cast<Instruction &>(cinst);
@@ -171,13 +172,34 @@ bool HoistGlobals::hoistIn(Function &f, const ModuleFacts &facts,
     for (auto &[key, slot] : locals)
       slot = addLocal(f, "$" + key, true);
     Instruction *entry = plan.preheader->terminator();
+    // The hoisted reads run where the loop is entered, so they take that
+    // place's line (the last located instruction of the preheader, else
+    // the header's): a tracer sees no line event that the original would
+    // not have sent (their own lines would be new events before the loop).
+    SourceLocation where = SourceLocation::none();
+    for (auto it = entry->getIterator();; --it) {
+      if (it->location().line > 0) {
+        where = it->location();
+        break;
+      }
+      if (it == plan.preheader->begin())
+        break;
+    }
+    if (where.line <= 0)
+      for (const Instruction &inst : *plan.header)
+        if (inst.location().line > 0) {
+          where = inst.location();
+          break;
+        }
     std::set<std::string> loaded;
     for (const Candidate &c : plan.reads) {
       unsigned slot = locals[c.key];
       if (loaded.insert(c.key).second) {
         IRBuilder b(f);
         b.setInsertPoint(entry);
-        b.setOrigin(c.attribute ? c.attribute->location() : c.global->location());
+        b.setOrigin(where.line > 0 ? where
+                    : c.attribute      ? c.attribute->location()
+                                       : c.global->location());
         Value *v = b.loadGlobal(c.nameIndex)->result(0);
         if (c.attribute)
           v = b.loadAttr(unsigned(c.attributeIndex), v)->result(0);

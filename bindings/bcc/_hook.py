@@ -23,6 +23,7 @@ The module itself runs normally: its __spec__, __file__ and __cached__
 (CPython's .pyc) are what they would be; only __loader__ is bcc's.
 """
 
+import _imp
 import fnmatch
 import hashlib
 import importlib.abc
@@ -122,6 +123,9 @@ class BccLoader(importlib.machinery.SourceFileLoader):
         if cached is not None:
             code = self._read_cache(cached, mtime, size)
             if code is not None:
+                # As CPython does for its own cache: a tree that moved
+                # gives its new place in tracebacks.
+                _imp._fix_co_filename(code, source_path)
                 imported[fullname] = "cache"
                 return code
         code = super().get_code(fullname)
@@ -194,10 +198,19 @@ def install(level=3, assume=(), include=None, passes=""):
     docstring). `include`: fnmatch patterns of module names ("mypkg.*"
     also covers mypkg); without it, every module imported from source
     outside the standard library. Returns the finder; a second install
-    replaces the first."""
+    replaces the first.
+
+    The finder goes right before CPython's PathFinder on sys.meta_path:
+    finders placed before it (an assertion rewriter, a custom importer)
+    still see their modules first, as they would without bcc."""
     uninstall()
     finder = BccFinder(Options(level, assume, include, passes))
-    sys.meta_path.insert(0, finder)
+    position = 0
+    for i, f in enumerate(sys.meta_path):
+        if f is importlib.machinery.PathFinder:
+            position = i
+            break
+    sys.meta_path.insert(position, finder)
     return finder
 
 

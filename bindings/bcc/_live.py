@@ -67,7 +67,9 @@ class Report:
     """What bcc did to one function: bcc.report(func) returns it."""
 
     def __init__(self, function, decorator):
-        self.function = function
+        # Weakly: reports live in a WeakKeyDictionary keyed by the function,
+        # so a strong reference here would keep every function alive.
+        self._function = weakref.ref(function)
         self.decorator = decorator
         self.pipeline = ""
         self.remarks = []
@@ -77,6 +79,11 @@ class Report:
         self.deoptimized = None  # the reason, once it happened
         self.original_code = None
         self.optimized_code = None
+
+    @property
+    def function(self):
+        """The function (None once it is gone)."""
+        return self._function()
 
     def __repr__(self):
         state = ("deoptimized (%s)" % self.deoptimized if self.deoptimized
@@ -181,10 +188,28 @@ def _global_writes(code):
     return writes
 
 
+def _module_code(namespace):
+    """The module code object running with `namespace` as its globals (the
+    import that is executing the module now, a decorator being applied),
+    or None when no frame runs it."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals is namespace and \
+                frame.f_code.co_name == "<module>":
+            return frame.f_code
+        frame = frame.f_back
+    return None
+
+
 def _written_globals(namespace):
-    """Names that some function or method of the module (found in its
-    namespace, one class level deep) assigns or deletes as a global."""
+    """Names that the module assigns or deletes as a global from a
+    function: every function and method of the module's code while the
+    module is being executed (the ones defined later included), and every
+    function or method found in its namespace (one class level deep)."""
     writes = set()
+    module_code = _module_code(namespace)
+    if module_code is not None:
+        writes |= _global_writes(module_code)
     for value in list(namespace.values()):
         if isinstance(value, types.FunctionType):
             if value.__globals__ is namespace:
@@ -287,14 +312,15 @@ def collect_facts(function, selection):
         elif name in builtin_names:
             value = builtin_names[name]
             is_builtin = True
-            if not selection.builtins:
-                continue
             if name == "print" and selection.keep_print:
                 # strip-print removes calls of the builtin print: it must
-                # stay a global read, which must stay the builtin.
+                # stay a global read, which must stay the builtin (whether
+                # or not other builtins are facts).
                 facts.append((namespace, name, False, None))
                 facts.append((builtin_names, name, True, value))
                 names.append(name)
+                continue
+            if not selection.builtins:
                 continue
         else:
             continue  # unbound now: reading it raises NameError, as before
@@ -311,10 +337,15 @@ def collect_facts(function, selection):
             if inlinable:
                 description = ("function", 1 + len(callee_codes) + 1,
                                value.__defaults__)
-                callee_codes.append(value.__code__)
+                # A callee bcc optimized already is inlined from its
+                # original code: the names that code reads become facts
+                # of this function too (watched for it), and its own
+                # guard (3.11) stays out of this function.
+                callee_code = _original_code(value)
+                callee_codes.append(callee_code)
                 callees.append(value)
-                more_reads, more_attributes = _global_reads(value.__code__)
-                written |= _global_writes(value.__code__)
+                more_reads, more_attributes = _global_reads(callee_code)
+                written |= _global_writes(callee_code)
                 attributes |= more_attributes
                 pending.extend(sorted(more_reads - seen))
             elif selection.functions:
@@ -333,6 +364,30 @@ def collect_facts(function, selection):
         else:
             facts.append((namespace, name, True, value))
     return globals_, modules, facts, callees, callee_codes, names
+
+
+def _original_code(function):
+    """The code `function` had before bcc changed it (its current code if
+    bcc did not, or deoptimized it)."""
+    r = _reports.get(function)
+    if r is not None and r.optimized and r.original_code is not None and \
+            function.__code__ is r.optimized_code:
+        return r.original_code
+    return function.__code__
+
+
+def _facts_hold(facts):
+    """Whether every (dict, key, present, value) fact holds now."""
+    for space, key, present, value in facts:
+        if present:
+            if space.get(key, _MISSING) is not value:
+                return False
+        elif key in space:
+            return False
+    return True
+
+
+_MISSING = object()
 
 
 def _stand_in(function, callee_codes):
@@ -387,7 +442,10 @@ _OK = type("_Ok", (), {"__repr__": lambda self: "<bcc guard ok>"})()
 
 
 def _on_deopt(function, reason):
-    r = _reports.get(function)
+    reports = _reports
+    if reports is None:  # the interpreter is shutting down
+        return
+    r = reports.get(function)
     if r is not None:
         r.deoptimized = reason
         r.optimized = False
@@ -469,7 +527,14 @@ def optimize_function(obj, decorator, selection, level=3, assume=(),
     result.optimized = True
     result.optimized_code = new_code
     if _bcc.HAS_WATCHERS:
-        _bcc.watch(function, code, facts, callees, _on_deopt)
+        _bcc.watch(function, code, new_code, facts, callees, _on_deopt)
+        # The facts were read before bcc optimized; a change another thread
+        # made since then was seen by no watcher. From here on the watchers
+        # see every change, so one look now closes the gap.
+        if not _facts_hold(facts):
+            _bcc.set_code(function, code)
+            _on_deopt(function, "a name it read changed while bcc "
+                      "optimized it")
     return wrapper
 
 
@@ -479,9 +544,9 @@ def _adopt_ahead_of_time(function, decorator, mark):
     code to go back to. False when it cannot be kept (3.11, whose guard
     must be compiled into the code; another decorator; a name not bound as
     the code expects): the original code is then put back."""
-    name, original, names = mark
+    name, original, names, expected = mark
     watches = _aot.watch_facts(function, names,
-                               _builtins_of(function.__globals__))
+                               _builtins_of(function.__globals__), expected)
     if not _bcc.HAS_WATCHERS or name != decorator or watches is None:
         _bcc.set_code(function, original)
         return False
@@ -497,7 +562,8 @@ def _adopt_ahead_of_time(function, decorator, mark):
            function.__qualname__)]
     result.optimized = True
     _reports[function] = result
-    _bcc.watch(function, original, facts, callees, _on_deopt)
+    _bcc.watch(function, original, function.__code__, facts, callees,
+               _on_deopt)
     return True
 
 

@@ -4,9 +4,13 @@ function's code or defaults changed) and the program sees the new state
 on its next call, as it would without bcc."""
 
 import builtins
+import gc
+import os
+import subprocess
 import sys
 import types
 import unittest
+import weakref
 
 import bcc
 
@@ -193,6 +197,158 @@ class Deopt(unittest.TestCase):
         bcc.optimize(m.loop)
         self.assertEqual(m.loop(3), [1, 2, 3])
         self.assertIsNone(bcc.report(m.loop).deoptimized)
+
+
+class Corners(unittest.TestCase):
+    """Ways a fact could break unseen, and what watching must not do."""
+
+    def test_a_writer_defined_later_is_seen(self):
+        # _load, defined after the decorator ran, assigns _cache with a
+        # `global` statement: _cache is no fact (a running call of get()
+        # would not see the new value), as for a writer defined before.
+        m = make_module("""
+            import bcc
+            _cache = None
+            @bcc.optimize(always=True)
+            def get():
+                if _cache is None:
+                    _load()
+                return _cache
+            def _load():
+                global _cache
+                _cache = 42
+        """)
+        self.assertNotIn("_cache", bcc.report(m.get).facts)
+        self.assertEqual(m.get(), 42)
+
+    def test_an_optimized_callee_is_inlined_from_its_original(self):
+        # helper was optimized first (DEBUG folded into its code); user
+        # inlines helper's original code, so DEBUG is a fact of user too.
+        m = make_module("""
+            DEBUG = False
+            def helper(x):
+                if DEBUG:
+                    return -x
+                return x
+            def user(n):
+                s = 0
+                for i in range(n):
+                    s += helper(i)
+                return s
+        """)
+        bcc.optimize(m.helper, always=True)
+        bcc.optimize(m.user, always=True)
+        self.assertTrue(bcc.report(m.helper).optimized)
+        self.assertTrue(bcc.report(m.user).optimized)
+        self.assertIn("DEBUG", bcc.report(m.user).facts)
+        self.assertEqual(m.user(3), 3)
+        m.DEBUG = True
+        self.assertEqual(m.helper(2), -2)
+        self.assertEqual(m.user(3), -3)
+
+    def test_code_set_by_someone_else_stays(self):
+        m = make_module("""
+            K = 2
+            def f(x):
+                for _ in range(1):
+                    x = x * K
+                return x
+            def g(x):
+                return x + 100
+        """)
+        bcc.optimize(m.f, always=True)
+        self.assertTrue(bcc.report(m.f).optimized)
+        m.f.__code__ = m.g.__code__  # a reloader, a coverage tool
+        m.K = 3
+        self.assertIs(m.f.__code__, m.g.__code__)
+        self.assertEqual(m.f(1), 101)
+
+    def test_watching_keeps_nothing_alive(self):
+        m = make_module("""
+            K = 2
+            def make():
+                def f(x):
+                    for _ in range(1):
+                        x = x * K
+                    return x
+                return f
+        """)
+        f = m.make()
+        bcc.optimize(f, always=True)
+        self.assertTrue(bcc.report(f).optimized)
+        self.assertEqual(f(1), 2)
+        ref = weakref.ref(f)
+        del f
+        gc.collect()
+        self.assertIsNone(ref())
+        m.K = 3  # a watch whose function is gone is dropped quietly
+        self.assertEqual(m.make()(1), 3)
+
+    def test_a_change_while_bcc_optimizes_is_seen(self):
+        # Another thread rebinding K while bcc works: simulated by a
+        # stand-in for the extension whose optimize() rebinds it.
+        from bcc import _live
+        m = make_module("""
+            K = 2
+            def f(x):
+                for _ in range(1):
+                    x = x * K
+                return x
+        """)
+        real = _live._bcc
+
+        class Racing:
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def optimize(self, *args):
+                result = real.optimize(*args)
+                m.K = 5
+                return result
+
+        _live._bcc = Racing()
+        try:
+            bcc.optimize(m.f, always=True)
+        finally:
+            _live._bcc = real
+        self.assertEqual(m.f(1), 5)
+        self.assertIsNotNone(bcc.report(m.f).deoptimized)
+
+    def test_unprint_watches_print(self):
+        m = make_module("""
+            def f(x):
+                for i in range(1):
+                    print("value", x)
+                return x
+        """)
+        bcc.unprint(m.f)
+        self.assertTrue(bcc.report(m.f).optimized)
+        self.assertIn("print", bcc.report(m.f).facts)
+        seen = []
+        m.print = lambda *a: seen.append(a)  # the module's own print now
+        self.assertEqual(m.f(7), 7)
+        self.assertEqual(seen, [("value", 7)])
+
+    def test_nothing_is_printed_at_exit(self):
+        # At exit CPython clears every namespace: no watcher may report a
+        # deoptimization then (bcc's own modules may be gone already).
+        script = """
+import bcc
+K = 2
+def f(x):
+    for _ in range(1):
+        x = x * K
+    return x
+bcc.optimize(f, always=True)
+assert bcc.report(f).optimized
+print(f(1))
+"""
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            p for p in sys.path if p))
+        proc = subprocess.run([sys.executable, "-c", script], env=env,
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual((proc.returncode, proc.stdout, proc.stderr),
+                         (0, "2\n", ""))
 
 
 if __name__ == "__main__":
