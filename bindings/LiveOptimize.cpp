@@ -234,7 +234,12 @@ py::tuple optimizePyc(py::bytes data, const std::string &moduleName,
   bool changed = false;
   for (const auto &function : (*module)->functions())
     changed |= !context.isPristine(*function);
-  if (Status s = verify(**module); !s)
+  // What the driver checks before lowering: the IR, and its stack form
+  // (the lowering's precondition).
+  Status s = verify(**module);
+  if (s)
+    s = verifyStackForm(**module);
+  if (!s)
     fail("bcc internal error: the optimized IR does not verify: " +
          s.error().message);
   Expected<std::shared_ptr<CodeObject>> lowered = lowerModule(**module);
