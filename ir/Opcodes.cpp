@@ -80,6 +80,8 @@ struct OpcodeTableData {
   llvm::ArrayRef<const char *> formatValueConverters;
   llvm::ArrayRef<const char *> makeFunctionFlags;
   llvm::ArrayRef<CompilerFlagName> compilerFlagNames;
+  llvm::ArrayRef<const char *> commonConstants;    ///< empty before 3.14
+  llvm::ArrayRef<const char *> specialMethodNames; ///< empty before 3.14
   llvm::ArrayRef<StackItemSpec> stackItems;       ///< empty before 3.11
   llvm::ArrayRef<OpcodeSignatureSpec> signatures; ///< sorted by opcode
 };
@@ -194,6 +196,14 @@ namespace v3_13 {
 #include "ir/generated/Opcodes_3_13.inc"
 #include "ir/generated/Unicode_3_13.inc"
 } // namespace v3_13
+namespace v3_14 {
+#include "ir/generated/Opcodes_3_14.inc"
+#include "ir/generated/Unicode_3_14.inc"
+} // namespace v3_14
+namespace v3_15 {
+#include "ir/generated/Opcodes_3_15.inc"
+#include "ir/generated/Unicode_3_15.inc"
+} // namespace v3_15
 
 } // namespace
 
@@ -287,6 +297,8 @@ const OpcodeTable *OpcodeTable::forVersion(PythonVersion version) {
       {v3_11::kOpcodeData, v3_11::kUnicodeData},
       {v3_12::kOpcodeData, v3_12::kUnicodeData},
       {v3_13::kOpcodeData, v3_13::kUnicodeData},
+      {v3_14::kOpcodeData, v3_14::kUnicodeData},
+      {v3_15::kOpcodeData, v3_15::kUnicodeData},
   };
   for (const OpcodeTable &table : tables)
     if (table.version() == version)
@@ -655,6 +667,14 @@ llvm::ArrayRef<const char *> OpcodeTable::makeFunctionFlags() const {
 }
 llvm::ArrayRef<CompilerFlagName> OpcodeTable::compilerFlagNames() const {
   return data.compilerFlagNames;
+}
+
+llvm::ArrayRef<const char *> OpcodeTable::commonConstants() const {
+  return data.commonConstants;
+}
+
+llvm::ArrayRef<const char *> OpcodeTable::specialMethodNames() const {
+  return data.specialMethodNames;
 }
 
 llvm::StringRef OpcodeTable::unicodeVersion() const { return unicode.version; }

@@ -60,6 +60,9 @@ enum class JumpKind : uint8_t {
 ///    JUMP_BACKWARD, JUMP_BACKWARD_NO_INTERRUPT).
 ///  - ScopeExit: no successor in this code object (RETURN_VALUE,
 ///    RETURN_CONST, RAISE_VARARGS, RERAISE).
+/// Normal is also the flow of 3.14's END_ASYNC_FOR, which has a jump target
+/// (the END_SEND of its loop, reported to sys.monitoring as the source of a
+/// branch) but never jumps.
 enum class FlowKind : uint8_t {
   Normal,
   ConditionalJump,
@@ -390,14 +393,21 @@ public:
   /// CALL_INTRINSIC_1 / CALL_INTRINSIC_2 names (3.12+).
   llvm::ArrayRef<const char *> intrinsic1() const;
   llvm::ArrayRef<const char *> intrinsic2() const;
-  /// FORMAT_VALUE's (arg & 3), or 3.13 CONVERT_VALUE's arg: "", "str",
+  /// FORMAT_VALUE's (arg & 3), or 3.13+ CONVERT_VALUE's arg: "", "str",
   /// "repr", "ascii".
   llvm::ArrayRef<const char *> formatValueConverters() const;
-  /// MAKE_FUNCTION's (<= 3.12) or SET_FUNCTION_ATTRIBUTE's (3.13) flag bits,
-  /// bit 0 first: "defaults", "kwdefaults", "annotations", "closure".
+  /// MAKE_FUNCTION's (<= 3.12) or SET_FUNCTION_ATTRIBUTE's (3.13+) flag
+  /// bits, bit 0 first: "defaults", "kwdefaults", "annotations", "closure"
+  /// (3.14 adds "annotate").
   llvm::ArrayRef<const char *> makeFunctionFlags() const;
   /// dis.COMPILER_FLAG_NAMES, by flag value.
   llvm::ArrayRef<CompilerFlagName> compilerFlagNames() const;
+  /// LOAD_COMMON_CONSTANT's argrepr, by argument (3.14+): "AssertionError",
+  /// "NotImplementedError", "tuple", ...; 3.15 adds literals such as "None".
+  llvm::ArrayRef<const char *> commonConstants() const;
+  /// LOAD_SPECIAL's argrepr, by argument (3.14+): "__enter__", "__exit__",
+  /// "__aenter__", "__aexit__".
+  llvm::ArrayRef<const char *> specialMethodNames() const;
 
   /// unicodedata.unidata_version of this interpreter, e.g. "15.0.0".
   llvm::StringRef unicodeVersion() const;

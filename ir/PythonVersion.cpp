@@ -9,9 +9,12 @@ struct MagicEntry {
   uint8_t minor;
   uint16_t magic;
 };
-// importlib.util.MAGIC_NUMBER of each release; stable across patch releases.
+// importlib.util.MAGIC_NUMBER of each release; stable across patch releases
+// (3.15: of 3.15.0rc1; gen_tables.py writes each version's number into its
+// opcode table, and OpcodesTest checks that the two agree).
 constexpr MagicEntry kMagics[] = {{8, 3413},  {9, 3425},  {10, 3439},
-                                  {11, 3495}, {12, 3531}, {13, 3571}};
+                                  {11, 3495}, {12, 3531}, {13, 3571},
+                                  {14, 3627}, {15, 3666}};
 } // namespace
 
 std::string PythonVersion::str() const {

@@ -33,7 +33,7 @@ struct PythonVersion {
   /// The version whose `.pyc` files start with `magic`, if we support it.
   static std::optional<PythonVersion> fromMagic(uint16_t magic);
 
-  bool isSupported() const { return major == 3 && minor >= 8 && minor <= 13; }
+  bool isSupported() const { return major == 3 && minor >= 8 && minor <= 15; }
   /// 3.11+ code objects: localsplus, exception table, location table.
   bool hasExceptionTable() const { return atLeast(3, 11); }
 
@@ -49,9 +49,11 @@ struct PythonVersion {
   }
 };
 
-/// Every version bcc reads and writes, oldest first.
+/// Every version bcc reads and writes, oldest first. 3.15 is its release
+/// candidate (magic number 3666); lifting is for 3.11-3.13 only
+/// (frontend/Lifter.h).
 inline constexpr PythonVersion kSupportedVersions[] = {
-    {3, 8}, {3, 9}, {3, 10}, {3, 11}, {3, 12}, {3, 13}};
+    {3, 8}, {3, 9}, {3, 10}, {3, 11}, {3, 12}, {3, 13}, {3, 14}, {3, 15}};
 
 } // namespace bcc
 

@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Write bcc's opcode and Unicode tables from a CPython 3.8-3.13 interpreter.
+"""Write bcc's opcode and Unicode tables from a CPython 3.8-3.15 interpreter.
 
-Run it under the interpreter whose tables you want (3.8 to 3.13):
+Run it under the interpreter whose tables you want (3.8 to 3.15; 3.14 and
+3.15 are scripts/python3.14 and scripts/python3.15, CPython under pyodide):
 
     python3.12 scripts/gen_tables.py --out ir/generated          # write
     python3.12 scripts/gen_tables.py --out ir/generated --check  # compare
     python3 scripts/gen_tables.py --all [--check]    # under every interpreter
                                                      # tests/python/pythons.py
-                                                     # finds
+                                                     # finds, pyodide's too
 
 It writes ir/generated/Opcodes_3_12.inc and Unicode_3_12.inc, C++ data that
 ir/Opcodes.cpp includes. Everything comes from that interpreter's own
-`opcode`, `dis`, `_opcode` (3.13), `importlib.util` and `str.isprintable`:
+`opcode`, `dis`, `_opcode` (3.13+), `importlib.util` and `str.isprintable`:
 
   * the real opcodes (in `opcode.opmap`, below 256 and below the first
     instrumented opcode), their argument and operand-kind flags, inline cache
@@ -29,12 +30,15 @@ ir/Opcodes.cpp includes. Everything comes from that interpreter's own
     differences stack_signatures.DIS_ADJUSTMENTS names and quantifies;
   * the specialized and instrumented opcodes, which never appear in co_code,
     with the opcode each one stands for;
-  * the argument-repr tables `dis` uses, the compiler flag names, the magic
-    number, and the code points for which str.isprintable() is False.
+  * the argument-repr tables `dis` uses (3.14+: LOAD_COMMON_CONSTANT's and
+    LOAD_SPECIAL's, as dis renders each argument), the compiler flag names,
+    the magic number, and the code points for which str.isprintable() is
+    False.
 
 The only facts typed by hand are the control-flow classes (FLOW_NAMES), which
-no version exposes as data, and the stack signatures (stack_signatures.py),
-which no version exposes to Python. Any surprise (an unknown shape, a listed name missing
+no version exposes as data, the opcodes that sit in the instrumented range
+without being instrumented (OTHER_ADAPTIVE), and the stack signatures
+(stack_signatures.py), which no version exposes to Python. Any surprise (an unknown shape, a listed name missing
 from its version, a jump that fits no rule) stops the generator with an error.
 The output is deterministic and names no machine path and no patch release.
 """
@@ -56,7 +60,7 @@ import stack_signatures  # noqa: E402
 VERSION = sys.version_info[:2]
 VERSION_TEXT = "%d.%d" % VERSION
 SUFFIX = "%d_%d" % VERSION
-SUPPORTED = [(3, minor) for minor in range(8, 14)]
+SUPPORTED = [(3, minor) for minor in range(8, 16)]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -73,21 +77,34 @@ def fail(message):
 # with the versions that have it; the generator fails if that is not exactly
 # where the name exists, so a new version forces a look at this list.
 
-ALL = ((3, 8), (3, 13))
+ALL = ((3, 8), (3, 15))
 FLOW_NAMES = {
     "UnconditionalJump": [
         ("JUMP_FORWARD", ALL),
         ("JUMP_ABSOLUTE", ((3, 8), (3, 10))),
-        ("JUMP_BACKWARD", ((3, 11), (3, 13))),
-        ("JUMP_BACKWARD_NO_INTERRUPT", ((3, 11), (3, 13))),
+        ("JUMP_BACKWARD", ((3, 11), (3, 15))),
+        ("JUMP_BACKWARD_NO_INTERRUPT", ((3, 11), (3, 15))),
     ],
     "ScopeExit": [
         ("RETURN_VALUE", ALL),
         ("RETURN_CONST", ((3, 12), (3, 13))),
         ("RAISE_VARARGS", ALL),
-        ("RERAISE", ((3, 9), (3, 13))),
+        ("RERAISE", ((3, 9), (3, 15))),
+    ],
+    # Opcodes that dis gives a jump target but that never jump: 3.14's
+    # END_ASYNC_FOR names the END_SEND of its loop only as the source of
+    # the branch event that sys.monitoring reports ("from L5" in dis).
+    "Normal": [
+        ("END_ASYNC_FOR", ((3, 14), (3, 15))),
     ],
 }
+
+# Opcodes in the instrumented range (MIN_INSTRUMENTED_OPCODE..255) that are
+# not INSTRUMENTED_*: they never appear in co_code either.
+OTHER_ADAPTIVE = [
+    ("ENTER_EXECUTOR", ((3, 14), (3, 15))),  # 255 from 3.14 on
+    ("TRACE_RECORD", ((3, 15), (3, 15))),    # the JIT's trace recorder
+]
 
 # Stack effects are sampled at every argument 0..255 and at these.
 WIDE_ARGS = [256, 257, 1000, 65535, 65536 + 3, (1 << 20) + 7, (1 << 24) + 5]
@@ -129,7 +146,7 @@ def cache_entries(name):
     entries = getattr(opcode, "_inline_cache_entries", None)
     if entries is None:
         return 0
-    if isinstance(entries, dict):
+    if hasattr(entries, "get"):  # a dict; 3.15: a frozendict
         return entries.get(name, 0)
     return entries[opcode.opmap[name]]
 
@@ -200,13 +217,20 @@ def flow_kinds(jump_kinds):
     for flow, entries in sorted(FLOW_NAMES.items()):
         for name, (first, last) in entries:
             expected = first <= VERSION <= last
-            if (name in names) != expected:
+            if flow == "Normal":
+                # Listed for the versions where dis gives it a target.
+                found = names.get(name) in jump_kinds
+                what = "has a jump target" if expected else "has none"
+            else:
+                found = name in names
+                what = "exists" if expected else "does not exist"
+            if found != expected:
                 fail("FLOW_NAMES says %s %s in this version; update it" %
-                     (name, "exists" if expected else "does not exist"))
+                     (name, what))
             if expected:
                 flows[names[name]] = flow
     for number, flow in flows.items():
-        if (flow == "UnconditionalJump") != (number in jump_kinds):
+        if (flow != "ScopeExit") != (number in jump_kinds):
             fail("%s is listed as %s but %s a jump" % (
                 opcode.opname[number], flow,
                 "is" if number in jump_kinds else "is not"))
@@ -281,8 +305,20 @@ def adaptive_opcodes():
             if dis._deoptop(number) != opcode.opmap[base]:
                 fail("dis._deoptop(%s) is not %s" % (variant, base))
             found.append((number, variant, opcode.opmap[base]))
+    others = {}
+    for name, (first, last) in OTHER_ADAPTIVE:
+        expected = first <= VERSION <= last
+        in_range = min_instrumented() <= opcode.opmap.get(name, -1) < 256
+        if in_range != expected:
+            fail("OTHER_ADAPTIVE says %s %s in the instrumented range in this "
+                 "version; update it" % (name, "is" if expected else "is not"))
+        if expected:
+            others[name] = opcode.opmap[name]
     for name, number in opcode.opmap.items():
         if min_instrumented() <= number < 256:
+            if name in others:
+                found.append((number, name, None))
+                continue
             base = opcode.opmap.get(name[len("INSTRUMENTED_"):])
             if not name.startswith("INSTRUMENTED_"):
                 fail("%s is in the instrumented range" % name)
@@ -309,6 +345,19 @@ def format_value_converters():
             names.append(probe_argrepr(number, len(names)))
         except IndexError:
             return names
+
+
+def probed_names(opname, count):
+    """dis's argrepr of `opname` for each argument 0..count-1 (3.14+:
+    LOAD_COMMON_CONSTANT, LOAD_SPECIAL); [] where the opcode is absent."""
+    number = opcode.opmap.get(opname)
+    if number is None:
+        return []
+    names = [probe_argrepr(number, arg) for arg in range(count)]
+    if not all(names):
+        fail("dis renders no argument of %s for some of 0..%d" %
+             (opname, count - 1))
+    return names
 
 
 def nb_ops():
@@ -638,6 +687,10 @@ def render_opcodes():
         # 3.13 moved them to SET_FUNCTION_ATTRIBUTE.
         function_flags = dis.FUNCTION_ATTR_FLAGS
     function_flags = string_array(lines, "kMakeFunctionFlags", function_flags)
+    common_constants = string_array(lines, "kCommonConstants", probed_names(
+        "LOAD_COMMON_CONSTANT", len(getattr(opcode, "_common_constants", []))))
+    special_methods = string_array(lines, "kSpecialMethodNames", probed_names(
+        "LOAD_SPECIAL", len(getattr(opcode, "_special_method_names", []))))
 
     lines.append("constexpr CompilerFlagName kCompilerFlagNames[] = {")
     for flag, name in sorted(dis.COMPILER_FLAG_NAMES.items()):
@@ -665,6 +718,8 @@ def render_opcodes():
         "    %s," % converters,
         "    %s," % function_flags,
         "    kCompilerFlagNames,",
+        "    /*commonConstants=*/%s," % common_constants,
+        "    /*specialMethodNames=*/%s," % special_methods,
         "    /*stackItems=*/%s," % stack_items,
         "    /*signatures=*/%s,%s" % (
             signature_table,
@@ -743,7 +798,7 @@ def run_all(args):
     sys.path.insert(0, os.path.join(REPO, "tests", "python"))
     import pythons
     status = 0
-    for version in pythons.SUPPORTED_VERSIONS:
+    for version in pythons.SUPPORTED_VERSIONS + pythons.WASM_VERSIONS:
         path = pythons.find_python(version)
         if path is None:
             print("Python %s: not found, skipped" % version)
@@ -770,7 +825,7 @@ def main():
     if args.all:
         return run_all(args)
     if VERSION not in SUPPORTED:
-        print("gen_tables.py: Python %s is not supported (3.8 to 3.13)" %
+        print("gen_tables.py: Python %s is not supported (3.8 to 3.15)" %
               VERSION_TEXT, file=sys.stderr)
         return 2
     try:

@@ -1,4 +1,4 @@
-"""Stack signatures of CPython 3.11-3.13 opcodes: what each one pops, pushes
+"""Stack signatures of CPython 3.11-3.15 opcodes: what each one pops, pushes
 and reads in place, typed by hand from CPython's own sources.
 
 The net stack effect (`dis.stack_effect`) is not enough to lift bytecode into
@@ -6,7 +6,8 @@ SSA: the lifter must know which stack values are an instruction's operands,
 which ones it leaves where they are, and which of its results are old values
 moved or copied. CPython 3.12 and 3.13 write that in Python/bytecodes.c as
 `inst(LIST_APPEND, (list, unused[oparg-1], v -- list, unused[oparg-1]))`;
-3.11 only in the C code of Python/ceval.c. This file restates those facts in
+3.11 only in the C code of Python/ceval.c; 3.14 and 3.15 keep the
+bytecodes.c form. This file restates those facts in
 our own notation, per version. scripts/gen_tables.py folds them into
 ir/generated/Opcodes_3_X.inc and checks them against the interpreter
 (outputs - inputs == dis.stack_effect for every opcode, argument sample and
@@ -46,14 +47,23 @@ Runs under Python 3.8+ (gen_tables.py imports it under every interpreter).
 
 import re
 
-FIRST, LAST = (3, 11), (3, 13)
+FIRST, LAST = (3, 11), (3, 15)
 
 V11 = ((3, 11), (3, 11))
 V12 = ((3, 12), (3, 12))
 V13 = ((3, 13), (3, 13))
+V15 = ((3, 15), (3, 15))
 V11_12 = ((3, 11), (3, 12))
+V11_13 = ((3, 11), (3, 13))
+V11_14 = ((3, 11), (3, 14))
 V12_13 = ((3, 12), (3, 13))
-ALL = ((3, 11), (3, 13))
+V12_14 = ((3, 12), (3, 14))
+V12_15 = ((3, 12), (3, 15))
+V13_14 = ((3, 13), (3, 14))
+V13_15 = ((3, 13), (3, 15))
+V14_15 = ((3, 14), (3, 15))
+V14 = ((3, 14), (3, 14))
+ALL = ((3, 11), (3, 15))
 
 # ---------------------------------------------------------------------------
 # The signatures.
@@ -74,6 +84,9 @@ SIGNATURES = [
     ("JUMP_BACKWARD", ALL, "--"),
     ("JUMP_BACKWARD_NO_INTERRUPT", ALL, "--"),
     ("RETURN_CONST", V12_13, "--"),
+    # 3.14: marks the fall-through of a conditional jump, for branch
+    # monitoring.
+    ("NOT_TAKEN", V14_15, "--"),
     # 3.11/3.12: sets the interpreter's kwnames for the next PRECALL/CALL.
     ("KW_NAMES", V11_12, "--"),
 
@@ -81,22 +94,33 @@ SIGNATURES = [
     ("LOAD_CONST", ALL, "-- value"),
     ("LOAD_NAME", ALL, "-- value"),
     ("LOAD_FAST", ALL, "-- value"),
-    ("LOAD_FAST_CHECK", V12_13, "-- value"),
+    ("LOAD_FAST_CHECK", V12_15, "-- value"),
     # Saves a comprehension's shadowed local, which may be unbound (NULL).
-    ("LOAD_FAST_AND_CLEAR", V12_13, "-- value?"),
-    ("LOAD_FAST_LOAD_FAST", V13, "-- value1, value2"),
+    ("LOAD_FAST_AND_CLEAR", V12_15, "-- value?"),
+    ("LOAD_FAST_LOAD_FAST", V13_15, "-- value1, value2"),
+    # 3.14: LOAD_FAST's value as a borrowed reference, where the compiler
+    # proved the local outlives it on the stack.
+    ("LOAD_FAST_BORROW", V14_15, "-- value"),
+    ("LOAD_FAST_BORROW_LOAD_FAST_BORROW", V14_15, "-- value1, value2"),
+    # 3.14: an int 0..255 (the argument itself), and an entry of
+    # opcode._common_constants (AssertionError, ...; 3.15 adds literals).
+    ("LOAD_SMALL_INT", V14_15, "-- value"),
+    ("LOAD_COMMON_CONSTANT", V14_15, "-- value"),
     ("LOAD_DEREF", ALL, "-- value"),
     ("LOAD_CLASSDEREF", V11, "-- value"),
     ("LOAD_CLOSURE", V11_12, "-- cell"),
-    ("LOAD_LOCALS", V12_13, "-- locals"),
-    ("LOAD_FROM_DICT_OR_GLOBALS", V12_13, "mod_or_class_dict -- value"),
-    ("LOAD_FROM_DICT_OR_DEREF", V12_13, "class_dict -- value"),
+    ("LOAD_LOCALS", V12_15, "-- locals"),
+    ("LOAD_FROM_DICT_OR_GLOBALS", V12_15, "mod_or_class_dict -- value"),
+    ("LOAD_FROM_DICT_OR_DEREF", V12_15, "class_dict -- value"),
     ("LOAD_BUILD_CLASS", ALL, "-- build_class"),
-    ("LOAD_ASSERTION_ERROR", ALL, "-- value"),
+    ("LOAD_ASSERTION_ERROR", V11_13, "-- value"),
+    # 3.14's with statement: a special method of the manager looked up like
+    # LOAD_ATTR's method form, [method, self] or [attribute, NULL].
+    ("LOAD_SPECIAL", V14_15, "owner -- attr, self_or_null?"),
     ("PUSH_NULL", ALL, "-- null?"),
     # Bit 0 asks for a NULL too: below the value up to 3.12, above in 3.13.
     ("LOAD_GLOBAL", V11_12, "-- null?[oparg&1], value"),
-    ("LOAD_GLOBAL", V13, "-- value, null?[oparg&1]"),
+    ("LOAD_GLOBAL", V13_15, "-- value, null?[oparg&1]"),
     # 3.11: LOAD_ATTR is plain; LOAD_METHOD pushes [method, self] or
     # [NULL, attribute]. 3.12 folds that into LOAD_ATTR's bit 0; 3.13 puts
     # the pair the other way up: [method, self] or [attribute, NULL].
@@ -104,16 +128,16 @@ SIGNATURES = [
     ("LOAD_METHOD", V11, "owner -- method_or_null?, attr_or_self"),
     ("LOAD_ATTR", V12,
      "owner -- method_or_null?[oparg&1], attr_or_self"),
-    ("LOAD_ATTR", V13, "owner -- attr, self_or_null?[oparg&1]"),
+    ("LOAD_ATTR", V13_15, "owner -- attr, self_or_null?[oparg&1]"),
     ("LOAD_SUPER_ATTR", V12,
      "global_super, class, self -- method_or_null?[oparg&1], attr_or_self"),
-    ("LOAD_SUPER_ATTR", V13,
+    ("LOAD_SUPER_ATTR", V13_15,
      "global_super, class, self -- attr, self_or_null?[oparg&1]"),
 
     # Stores.
     ("STORE_FAST", ALL, "value --"),
-    ("STORE_FAST_LOAD_FAST", V13, "value1 -- value2"),
-    ("STORE_FAST_STORE_FAST", V13, "value2, value1 --"),
+    ("STORE_FAST_LOAD_FAST", V13_15, "value1 -- value2"),
+    ("STORE_FAST_STORE_FAST", V13_15, "value2, value1 --"),
     ("STORE_NAME", ALL, "value --"),
     ("STORE_GLOBAL", ALL, "value --"),
     ("STORE_DEREF", ALL, "value --"),
@@ -121,13 +145,16 @@ SIGNATURES = [
     ("DELETE_ATTR", ALL, "owner --"),
     ("STORE_SUBSCR", ALL, "value, container, sub --"),
     ("DELETE_SUBSCR", ALL, "container, sub --"),
-    ("STORE_SLICE", V12_13, "value, container, start, stop --"),
+    ("STORE_SLICE", V12_15, "value, container, start, stop --"),
     ("IMPORT_STAR", V11, "module --"),
     ("IMPORT_NAME", ALL, "level, fromlist -- module"),
     ("IMPORT_FROM", ALL, "module -- module, attr"),
 
     # Stack shuffles.
-    ("POP_TOP", ALL, "value --"),
+    ("POP_TOP", V11_13, "value --"),
+    # 3.14 also pops the NULL half of a LOAD_SPECIAL pair at the end of a
+    # with statement.
+    ("POP_TOP", V14_15, "value_or_null --"),
     ("COPY", ALL, "bottom, _above[oparg-1] -- bottom, _above[oparg-1], bottom"),
     ("SWAP", ALL,
      "bottom, _middle[oparg-2], top -- top, _middle[oparg-2], bottom"),
@@ -137,32 +164,38 @@ SIGNATURES = [
     ("UNARY_NEGATIVE", ALL, "value -- res"),
     ("UNARY_NOT", ALL, "value -- res"),
     ("UNARY_INVERT", ALL, "value -- res"),
-    ("TO_BOOL", V13, "value -- res"),
+    ("TO_BOOL", V13_15, "value -- res"),
     ("BINARY_OP", ALL, "lhs, rhs -- res"),
-    ("BINARY_SUBSCR", ALL, "container, sub -- res"),
-    ("BINARY_SLICE", V12_13, "container, start, stop -- res"),
+    ("BINARY_SUBSCR", V11_13, "container, sub -- res"),
+    ("BINARY_SLICE", V12_15, "container, start, stop -- res"),
     ("COMPARE_OP", ALL, "left, right -- res"),
     ("IS_OP", ALL, "left, right -- res"),
     ("CONTAINS_OP", ALL, "left, right -- res"),
-    ("CALL_INTRINSIC_1", V12_13, "value -- res"),
-    ("CALL_INTRINSIC_2", V12_13, "value2, value1 -- res"),
+    ("CALL_INTRINSIC_1", V12_15, "value -- res"),
+    ("CALL_INTRINSIC_2", V12_15, "value2, value1 -- res"),
     ("LIST_TO_TUPLE", V11, "list -- tuple"),
     ("PRINT_EXPR", V11, "value --"),
     ("ASYNC_GEN_WRAP", V11, "value -- wrapped"),
     # f-strings: bit 2 of FORMAT_VALUE's oparg says a format spec is on top.
     ("FORMAT_VALUE", V11_12, "value, fmt_spec[(oparg>>2)&1] -- res"),
-    ("CONVERT_VALUE", V13, "value -- res"),
-    ("FORMAT_SIMPLE", V13, "value -- res"),
-    ("FORMAT_WITH_SPEC", V13, "value, fmt_spec -- res"),
+    ("CONVERT_VALUE", V13_15, "value -- res"),
+    ("FORMAT_SIMPLE", V13_15, "value -- res"),
+    ("FORMAT_WITH_SPEC", V13_15, "value, fmt_spec -- res"),
 
     # Building and unpacking.
     ("BUILD_TUPLE", ALL, "values[oparg] -- tuple"),
     ("BUILD_LIST", ALL, "values[oparg] -- list"),
     ("BUILD_SET", ALL, "values[oparg] -- set"),
     ("BUILD_MAP", ALL, "items[oparg*2] -- map"),
-    ("BUILD_CONST_KEY_MAP", ALL, "values[oparg], keys -- map"),
+    ("BUILD_CONST_KEY_MAP", V11_13, "values[oparg], keys -- map"),
     ("BUILD_STRING", ALL, "pieces[oparg] -- str"),
-    ("BUILD_SLICE", ALL, "start, stop, step[oparg==3] -- slice"),
+    ("BUILD_SLICE", V11_13, "start, stop, step[oparg==3] -- slice"),
+    ("BUILD_SLICE", V14_15, "values[oparg] -- slice"),
+    # 3.14 template strings: bit 0 of BUILD_INTERPOLATION's oparg says a
+    # format spec is on top (the conversion is in oparg>>2).
+    ("BUILD_INTERPOLATION", V14_15,
+     "value, str, format[oparg&1] -- interpolation"),
+    ("BUILD_TEMPLATE", V14_15, "strings, interpolations -- template"),
     ("UNPACK_SEQUENCE", ALL, "seq -- values[oparg]"),
     # The first target ends on top: (oparg>>8) values after the starred one
     # at the bottom, then the starred list, then (oparg&0xFF) before it.
@@ -188,7 +221,7 @@ SIGNATURES = [
     ("DICT_MERGE", V11_12,
      "callable, _callargs, dict, _items[oparg-1], update"
      " -- callable, _callargs, dict, _items[oparg-1]"),
-    ("DICT_MERGE", V13,
+    ("DICT_MERGE", V13_15,
      "callable, _self_or_null, _callargs, dict, _items[oparg-1], update"
      " -- callable, _self_or_null, _callargs, dict, _items[oparg-1]"),
 
@@ -198,8 +231,8 @@ SIGNATURES = [
     ("MAKE_FUNCTION", V11_12,
      "defaults[oparg&1], kwdefaults[(oparg>>1)&1],"
      " annotations[(oparg>>2)&1], closure[(oparg>>3)&1], code -- func"),
-    ("MAKE_FUNCTION", V13, "code -- func"),
-    ("SET_FUNCTION_ATTRIBUTE", V13, "attr, func -- func"),
+    ("MAKE_FUNCTION", V13_15, "code -- func"),
+    ("SET_FUNCTION_ATTRIBUTE", V13_15, "attr, func -- func"),
     # 3.11's PRECALL leaves the stack as it is (it may rewrite a bound
     # method in place into [function, self]) and CALL pops everything;
     # dis.stack_effect splits the call's effect as PRECALL -oparg, CALL -1.
@@ -207,14 +240,17 @@ SIGNATURES = [
      "method_or_null, callable_or_self, _args[oparg]"
      " -- method_or_null, callable_or_self, _args[oparg]"),
     ("CALL", V11_12, "method_or_null, callable_or_self, args[oparg] -- res"),
-    ("CALL", V13, "callable, self_or_null, args[oparg] -- res"),
-    ("CALL_KW", V13, "callable, self_or_null, args[oparg], kwnames -- res"),
+    ("CALL", V13_15, "callable, self_or_null, args[oparg] -- res"),
+    ("CALL_KW", V13_15, "callable, self_or_null, args[oparg], kwnames -- res"),
     ("CALL_FUNCTION_EX", V11_12,
      "null, func, callargs, kwargs[oparg&1] -- res"),
     ("CALL_FUNCTION_EX", V13,
      "func, null, callargs, kwargs[oparg&1] -- res"),
+    # 3.14 has no argument: the kwargs slot is always there, NULL without **.
+    ("CALL_FUNCTION_EX", V14_15,
+     "func, null, callargs, kwargs_or_null -- res"),
     # Only in the shim frame that runs after a specialized __init__ call.
-    ("EXIT_INIT_CHECK", V13, "should_be_none --"),
+    ("EXIT_INIT_CHECK", V13_15, "should_be_none --"),
     ("RETURN_VALUE", ALL, "retval --"),
     # Pushes, from the frame's own point of view, the value sent by the
     # first send() (None), which the POP_TOP after it discards.
@@ -222,7 +258,7 @@ SIGNATURES = [
     # Returns retval to the caller; resumes with the value sent in.
     ("YIELD_VALUE", ALL, "retval -- sent"),
     # Only in the interpreter's own entry frame.
-    ("INTERPRETER_EXIT", V12_13, "retval --"),
+    ("INTERPRETER_EXIT", V12_15, "retval --"),
 
     # Branches.
     ("POP_JUMP_FORWARD_IF_TRUE", V11, "cond --"),
@@ -233,10 +269,10 @@ SIGNATURES = [
     ("POP_JUMP_BACKWARD_IF_FALSE", V11, "cond --"),
     ("POP_JUMP_BACKWARD_IF_NONE", V11, "value --"),
     ("POP_JUMP_BACKWARD_IF_NOT_NONE", V11, "value --"),
-    ("POP_JUMP_IF_TRUE", V12_13, "cond --"),
-    ("POP_JUMP_IF_FALSE", V12_13, "cond --"),
-    ("POP_JUMP_IF_NONE", V12_13, "value --"),
-    ("POP_JUMP_IF_NOT_NONE", V12_13, "value --"),
+    ("POP_JUMP_IF_TRUE", V12_15, "cond --"),
+    ("POP_JUMP_IF_FALSE", V12_15, "cond --"),
+    ("POP_JUMP_IF_NONE", V12_15, "value --"),
+    ("POP_JUMP_IF_NOT_NONE", V12_15, "value --"),
     ("JUMP_IF_TRUE_OR_POP", V11, "cond --", "cond -- cond"),
     ("JUMP_IF_FALSE_OR_POP", V11, "cond --", "cond -- cond"),
 
@@ -246,12 +282,22 @@ SIGNATURES = [
     # (3.13); the interpreter instead pops the iterator and skips them. The
     # signatures follow the compiler, so the exit path pushes a placeholder,
     # `exhausted`, that no real value fills: marked may-be-NULL.
-    ("GET_ITER", ALL, "iterable -- iter"),
-    ("GET_YIELD_FROM_ITER", ALL, "iterable -- iter"),
+    ("GET_ITER", V11_14, "iterable -- iter"),
+    # 3.15: the argument says what the iterator is for (0 for, 3 yield from).
+    ("GET_ITER", V15, "iterable -- iter, index_or_null?"),
+    # 3.14: pops the iterator once the loop is done (END_FOR pops the value).
+    ("POP_ITER", V14, "iter --"),
+    ("POP_ITER", V15, "iter, index_or_null --"),
+    ("GET_YIELD_FROM_ITER", V11_14, "iterable -- iter"),
     ("FOR_ITER", V11, "iter -- iter, next", "iter --"),
-    ("FOR_ITER", V12_13, "iter -- iter, next", "iter -- iter, exhausted?"),
+    ("FOR_ITER", V12_14, "iter -- iter, next", "iter -- iter, exhausted?"),
+    # 3.15's virtual iterators: GET_ITER pushes [iterator, NULL], or, for a
+    # list or tuple, [the sequence itself, index]. FOR_ITER, SEND and the
+    # instructions after them carry the pair.
+    ("FOR_ITER", V15, "iter, index_or_null -- iter, index_or_null, next",
+     "iter, index_or_null -- iter, index_or_null, exhausted?"),
     ("END_FOR", V12, "iter, exhausted --"),
-    ("END_FOR", V13, "exhausted --"),
+    ("END_FOR", V13_15, "exhausted --"),
     ("GET_AITER", ALL, "obj -- aiter"),
     ("GET_ANEXT", ALL, "aiter -- aiter, awaitable"),
     ("END_ASYNC_FOR", ALL, "awaitable, exc --"),
@@ -261,19 +307,29 @@ SIGNATURES = [
     # END_SEND at the target pops it.
     ("SEND", V11, "receiver, value -- receiver, retval",
      "receiver, value -- retval"),
-    ("SEND", V12_13, "receiver, value -- receiver, retval"),
-    ("END_SEND", V12_13, "receiver, value -- value"),
-    ("CLEANUP_THROW", V12_13,
+    ("SEND", V12_14, "receiver, value -- receiver, retval"),
+    ("END_SEND", V12_14, "receiver, value -- value"),
+    ("SEND", V15, "receiver, index_or_null, value"
+     " -- receiver, index_or_null, retval"),
+    ("END_SEND", V15, "receiver, index_or_null, value -- value"),
+    ("CLEANUP_THROW", V12_14,
      "sub_iter, last_sent_val, exc_value -- none, value"),
+    ("CLEANUP_THROW", V15,
+     "sub_iter, index_or_null, last_sent_val, exc_value"
+     " -- none, null_out?, value"),
 
     # With and exceptions.
-    ("BEFORE_WITH", ALL, "mgr -- exit, res"),
-    ("BEFORE_ASYNC_WITH", ALL, "mgr -- exit, res"),
+    ("BEFORE_WITH", V11_13, "mgr -- exit, res"),
+    ("BEFORE_ASYNC_WITH", V11_13, "mgr -- exit, res"),
     # Calls exit_func (4 deep) with the exception on top; lasti and the
     # previous exception in between are only asserted on.
-    ("WITH_EXCEPT_START", ALL,
+    ("WITH_EXCEPT_START", V11_13,
      "exit_func, _lasti, _prev_exc, val"
      " -- exit_func, _lasti, _prev_exc, val, res"),
+    # 3.14: __exit__ comes from LOAD_SPECIAL as a [method, self] pair.
+    ("WITH_EXCEPT_START", V14_15,
+     "exit_func, exit_self_or_null, _lasti, _prev_exc, val"
+     " -- exit_func, exit_self_or_null, _lasti, _prev_exc, val, res"),
     ("PUSH_EXC_INFO", ALL, "new_exc -- prev_exc, new_exc"),
     ("POP_EXCEPT", ALL, "exc_value --"),
     ("CHECK_EXC_MATCH", ALL, "left, right -- left, res"),
@@ -298,7 +354,8 @@ SIGNATURES = [
 NOT_IN_CO_CODE = [
     ("CACHE", ALL, "inline cache entries are data after an instruction, "
                    "never executed"),
-    ("RESERVED", V12_13, "a placeholder number; executing it is fatal"),
+    ("RESERVED", V12_15, "a placeholder number; executing it is fatal"),
+    # (3.14 moves it to 255, among the instrumented opcodes.)
     ("ENTER_EXECUTOR", V13, "the interpreter writes it over an instruction "
                             "at run time; never in co_code or marshal data"),
 ]
@@ -306,6 +363,9 @@ NOT_IN_CO_CODE = [
 # signature effect - dis.stack_effect, where they differ on purpose. COUNT
 # syntax, optionally negated: "1", "oparg", "-oparg".
 DIS_ADJUSTMENTS = [
+    ("RETURN_VALUE", V14_15, "-1",
+     "dis says 0: 3.14 declares the returned value as pushed again, onto "
+     "the caller's stack; nothing follows it in this frame"),
     ("RETURN_GENERATOR", V11_12, "1",
      "dis says 0 because CPython inserts the instruction after computing "
      "co_stacksize, which counts it as +1 (reference 2.6 rule 5); 3.13 "

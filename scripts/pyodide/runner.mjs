@@ -94,8 +94,25 @@ if (flags.dontWriteBytecode) env.PYTHONDONTWRITEBYTECODE = "1";
 
 const py = await loadPyodide({ env, fullStdLib: false, checkAPIVersion: false });
 
+// fs.writeSync to a pipe may write part of the buffer, or throw EAGAIN when
+// the pipe is full; pyodide drops what the call did not take, so write it
+// all here, waiting for the reader when it has to.
+const pause = new Int32Array(new SharedArrayBuffer(4));
 function writer(fd) {
-  return { write(buffer) { return fs.writeSync(fd, buffer); } };
+  return {
+    write(buffer) {
+      let done = 0;
+      while (done < buffer.length) {
+        try {
+          done += fs.writeSync(fd, buffer, done, buffer.length - done);
+        } catch (e) {
+          if (e.code !== "EAGAIN") throw e;
+          Atomics.wait(pause, 0, 0, 2);
+        }
+      }
+      return done;
+    },
+  };
 }
 py.setStdout(writer(1));
 py.setStderr(writer(2));

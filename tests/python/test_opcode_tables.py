@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drift test: do bcc's generated opcode tables still match the interpreters?
 
-For every CPython 3.8-3.13 that tests/python/pythons.py finds:
+For every CPython 3.8-3.15 that tests/python/pythons.py finds (3.14 and
+3.15 under pyodide, include_wasm):
 
   * generator_check: scripts/gen_tables.py --check under that interpreter
     regenerates ir/generated/*_3_X.inc in memory and must find no difference;
@@ -30,6 +31,11 @@ For every CPython 3.8-3.13 that tests/python/pythons.py finds:
     internal/pycore_opcode_metadata.h, i.e. 3.13): the signatures' input
     and output slot counts equal its _PyOpcode_num_popped/num_pushed.
 
+Each interpreter is started once: one child process does the generator's
+check (running scripts/gen_tables.py in its own process) and gathers the
+data of every check, which the tests then share. A pyodide start costs
+seconds, and the stack_depth walk is the slow part under WebAssembly.
+
 A missing interpreter is reported as a skip that names it. The C++ checks
 need the query tool: --query-tool PATH (CTest passes it) or the environment
 variable BCC_OPCODE_QUERY.
@@ -39,6 +45,7 @@ variable BCC_OPCODE_QUERY.
 """
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -63,7 +70,7 @@ SCRIPTS = os.path.join(REPO, "scripts")
 # own, not through scripts/gen_tables.py, on purpose: code shared with the
 # generator would let a bug in it pass both.
 CHILD = r'''
-import dis, json, opcode, os, sys, types
+import contextlib, dis, io, json, opcode, os, runpy, sys, types, zipfile
 
 VERSION = sys.version_info[:2]
 MIN_INSTRUMENTED = getattr(opcode, "MIN_INSTRUMENTED_OPCODE", 256)
@@ -87,9 +94,30 @@ def cache_entries(name):
     entries = getattr(opcode, "_inline_cache_entries", None)
     if entries is None:
         return 0
-    if isinstance(entries, dict):
+    if hasattr(entries, "get"):  # a dict; 3.15: a frozendict
         return entries.get(name, 0)
     return entries[opcode.opmap[name]]
+
+
+def stdlib_file(name):
+    """The text of Lib/`name`; pyodide keeps the stdlib in a zip file."""
+    lib = os.path.dirname(os.__file__)
+    if os.path.isdir(lib):
+        with open(os.path.join(lib, name), encoding="utf-8") as f:
+            return f.read()
+    with zipfile.ZipFile(lib) as archive:
+        return archive.read(name).decode("utf-8")
+
+
+def stdlib_top_level():
+    """Sorted names of the .py files at the top of Lib/."""
+    lib = os.path.dirname(os.__file__)
+    if os.path.isdir(lib):
+        names = os.listdir(lib)
+    else:
+        with zipfile.ZipFile(lib) as archive:
+            names = [n for n in archive.namelist() if "/" not in n]
+    return sorted(n for n in names if n.endswith(".py"))
 
 
 def table():
@@ -209,6 +237,22 @@ def groups():
         pass
 """
 
+SAMPLE_314 = """
+def templates(a, b, f, m):
+    f(*a)
+    with m as x, m:
+        pass
+    return t"{a!r:>{b}} {b}", f"{a}"[1:2:3], a[b], assert_(a is not b)
+
+def assert_(x):
+    assert x, "message"
+    return NotImplemented
+
+async def aloop(s):
+    async for c in s:
+        yield c
+"""
+
 SAMPLE_312 = """
 type Pair[T] = tuple[T, T]
 
@@ -248,6 +292,8 @@ def samples():
         found.append(("<sample 3.11>", SAMPLE_311, "exec"))
     if VERSION >= (3, 12):
         found.append(("<sample 3.12>", SAMPLE_312, "exec"))
+    if VERSION >= (3, 14):
+        found.append(("<sample 3.14>", SAMPLE_314, "exec"))
     # An interactive statement prints its value (PRINT_EXPR, or
     # CALL_INTRINSIC_1 INTRINSIC_PRINT).
     found.append(("<interactive>", "x + 1\n", "single"))
@@ -267,10 +313,8 @@ def walk(code, out):
 def jumps():
     sources = [(name, text) for name, text, mode in samples()
                if mode == "exec"]
-    lib = os.path.dirname(os.__file__)
     for name in STDLIB:
-        with open(os.path.join(lib, name), encoding="utf-8") as f:
-            sources.append((name, f.read()))
+        sources.append((name, stdlib_file(name)))
     out = []
     for filename, text in sources:
         walk(compile(text, filename, "exec"), out)
@@ -282,6 +326,19 @@ def jumps():
 NO_FALL_THROUGH = {"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS",
                    "RERAISE", "JUMP_FORWARD", "JUMP_BACKWARD",
                    "JUMP_BACKWARD_NO_INTERRUPT"}
+# 3.14's END_ASYNC_FOR has a target for sys.monitoring but never jumps.
+NEVER_JUMPS = {"END_ASYNC_FOR"} if VERSION >= (3, 14) else set()
+# Only move or copy their operands: from 3.14 they also shuffle the NULL of
+# a LOAD_SPECIAL pair.
+MOVES = {"SWAP", "COPY"} if VERSION >= (3, 14) else set()
+# 3.15 keeps a generator expression's iterator pair on the stack from its
+# first instruction, and the region of its StopIteration handler (depth 2)
+# runs on past the POP_ITER that ends the loop, over the `return None`
+# that follows. Nothing there can raise, so the handler is never taken from
+# it; the check skips instructions that cannot raise.
+CANNOT_RAISE = ({"LOAD_COMMON_CONSTANT", "LOAD_CONST", "LOAD_SMALL_INT",
+                 "RETURN_VALUE", "NOP", "NOT_TAKEN"}
+                if VERSION >= (3, 15) else set())
 
 
 def exception_entries(code):
@@ -352,14 +409,16 @@ def simulate(code, signatures, problems, stats):
         # A handler finds the slots below its depth as they were here.
         for start, end, target, depth, lasti in entries:
             if start <= offset < end:
-                if depth > len(state):
+                if depth > len(state) and ins.opname in CANNOT_RAISE:
+                    stats["handler above the stack, cannot raise"] += 1
+                elif depth > len(state):
                     problems.append("%s: handler depth %d above the stack "
                                     "(%d) at %d" % (where, depth, len(state),
                                                     offset))
                 else:
                     reach(target, state[:depth] + (False,) * (lasti + 1))
         paths = [(False, pair[0])]
-        if ins.opcode in JUMPS:
+        if ins.opcode in JUMPS and ins.opname not in NEVER_JUMPS:
             paths.append((True, pair[1]))
         for jump, signature in paths:
             evaluated = signature.evaluate(ins.arg or 0)
@@ -378,7 +437,7 @@ def simulate(code, signatures, problems, stats):
             for name, n in evaluated.inputs:
                 item = state[position:position + n]
                 if any(item) and "null" not in name and \
-                        not name.startswith("_"):
+                        not name.startswith("_") and ins.opname not in MOVES:
                     problems.append("%s: a call NULL reaches %s's %s at %d" %
                                     (where, ins.opname, name, offset))
                 stats["call NULLs consumed"] += sum(item)
@@ -404,15 +463,13 @@ def stack_depth(scripts):
     sys.path.insert(0, scripts)
     import stack_signatures
     signatures = stack_signatures.signatures_for(VERSION)
-    lib = os.path.dirname(os.__file__)
     sources = samples()
-    for name in sorted(os.listdir(lib)):
-        if name.endswith(".py"):
-            with open(os.path.join(lib, name), encoding="utf-8") as f:
-                sources.append((name, f.read(), "exec"))
+    for name in stdlib_top_level():
+        sources.append((name, stdlib_file(name), "exec"))
     problems = []
     stats = {"modules": 0, "code objects": 0, "instruction visits": 0,
              "exception entries": 0, "call NULLs consumed": 0,
+             "handler above the stack, cannot raise": 0,
              "opcodes seen": set()}
     for filename, text, mode in sources:
         codes = []
@@ -446,19 +503,67 @@ def include_dir():
     return {"include": sysconfig.get_paths()["include"]}
 
 
-MODES = {"table": table, "jumps": jumps, "include": include_dir,
-         "stack_depth": lambda: stack_depth(sys.argv[2])}
-print(json.dumps(MODES[sys.argv[1]]()))
+def generator_check(scripts, generated):
+    """scripts/gen_tables.py --check, run in this process: {status,
+    output}."""
+    output = io.StringIO()
+    argv = sys.argv
+    sys.argv = [os.path.join(scripts, "gen_tables.py"), "--check", "--out",
+                generated]
+    status = 0
+    try:
+        with contextlib.redirect_stdout(output), \
+                contextlib.redirect_stderr(output):
+            runpy.run_path(sys.argv[0], run_name="__main__")
+    except SystemExit as exit:
+        status = exit.code if isinstance(exit.code, int) else 1
+    finally:
+        sys.argv = argv
+    return {"status": status, "output": output.getvalue()}
+
+
+def everything(scripts, generated):
+    """Every mode's result, or {"error": traceback} for one that failed."""
+    import traceback
+    modes = [("generator", lambda: generator_check(scripts, generated)),
+             ("table", table), ("jumps", jumps), ("include", include_dir)]
+    sys.path.insert(0, scripts)
+    import stack_signatures
+    if stack_signatures.has_signatures(VERSION):
+        modes.append(("stack_depth", lambda: stack_depth(scripts)))
+    results = {}
+    for name, run in modes:
+        try:
+            results[name] = run()
+        except Exception:
+            results[name] = {"error": traceback.format_exc()}
+    return results
+
+
+print(json.dumps(everything(sys.argv[1], sys.argv[2])))
 '''
 
 
-def run_child(python, mode, *args):
-    result = subprocess.run([python, "-c", CHILD, mode] + list(args),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            universal_newlines=True, timeout=300)
+@functools.lru_cache(maxsize=None)
+def child_results(python):
+    """The results of every mode of CHILD under `python`: one start."""
+    result = subprocess.run(
+        [python, "-c", CHILD, SCRIPTS, os.path.join(REPO, "ir", "generated")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True, timeout=1200)
     if result.returncode != 0:
-        raise AssertionError("%s child failed:\n%s" % (mode, result.stderr))
+        raise AssertionError("child failed:\n%s" % result.stderr)
     return json.loads(result.stdout)
+
+
+def run_child(python, mode):
+    results = child_results(python)
+    if mode not in results:
+        raise AssertionError("the child did not run %s" % mode)
+    if "error" in results[mode]:
+        raise AssertionError("%s child failed:\n%s" % (
+            mode, results[mode]["error"]))
+    return results[mode]
 
 
 def ask(version, queries):
@@ -512,14 +617,10 @@ class OpcodeTablesTest(unittest.TestCase):
 
     def check_generator(self, version):
         python = self.python(version)
-        result = subprocess.run(
-            [python, os.path.join(REPO, "scripts", "gen_tables.py"), "--check",
-             "--out", os.path.join(REPO, "ir", "generated")],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            universal_newlines=True, timeout=300)
-        self.assertEqual(result.returncode, 0,
+        result = run_child(python, "generator")
+        self.assertEqual(result["status"], 0,
                          "generated tables for %s are stale:\n%s" %
-                         (version, result.stdout))
+                         (version, result["output"]))
 
     def check_cpp_tables(self, version):
         python = self.python(version)
@@ -631,7 +732,7 @@ class OpcodeTablesTest(unittest.TestCase):
         key = tuple(int(part) for part in version.split("."))
         if not stack_signatures.has_signatures(key):
             self.skipTest("no stack signatures before 3.11")
-        result = run_child(python, "stack_depth", SCRIPTS)
+        result = run_child(python, "stack_depth")
         stats, problems = result["stats"], result["problems"]
         self.assertFalse(problems, "%d problems simulating stack depths with "
                          "the signatures, first ones:\n  %s" % (
@@ -699,7 +800,7 @@ def c_value(expression, oparg):
 
 
 def _add_tests():
-    for version in pythons.SUPPORTED_VERSIONS:
+    for version in pythons.SUPPORTED_VERSIONS + pythons.WASM_VERSIONS:
         suffix = version.replace(".", "_")
         for check in ("generator", "cpp_tables", "jump_targets",
                       "signatures", "stack_depth", "opcode_metadata"):

@@ -53,7 +53,7 @@ TEST(Opcodes, EverySupportedVersionHasATable) {
     EXPECT_EQ(table->magicNumber(), v.magicNumber()) << v.str();
   }
   EXPECT_EQ(OpcodeTable::forVersion(PythonVersion(3, 7)), nullptr);
-  EXPECT_EQ(OpcodeTable::forVersion(PythonVersion(3, 14)), nullptr);
+  EXPECT_EQ(OpcodeTable::forVersion(PythonVersion(3, 16)), nullptr);
 }
 
 TEST(Opcodes, NamesAndNumbersRoundTrip) {
@@ -73,6 +73,9 @@ TEST(Opcodes, NamesAndNumbersRoundTrip) {
   // 3.13 renumbered almost everything.
   EXPECT_EQ(opNumber(12, "LOAD_CONST"), 100);
   EXPECT_EQ(opNumber(13, "LOAD_CONST"), 83);
+  // ... and 3.14 and 3.15 again (opcodes came and went).
+  EXPECT_EQ(opNumber(14, "LOAD_CONST"), 82);
+  EXPECT_EQ(opNumber(15, "LOAD_CONST"), 81);
   EXPECT_EQ(tableFor(12).info(148), nullptr) << "a hole, though in hasfree";
 }
 
@@ -84,12 +87,18 @@ TEST(Opcodes, VersionConstants) {
   EXPECT_EQ(tableFor(13).haveArgument(), 44);
   EXPECT_EQ(tableFor(13).extendedArg(), 71);
   EXPECT_EQ(opNumber(13, "EXTENDED_ARG"), 71);
+  EXPECT_EQ(tableFor(14).haveArgument(), 43);
+  EXPECT_EQ(tableFor(14).extendedArg(), 69);
+  EXPECT_EQ(tableFor(15).haveArgument(), 41);
+  EXPECT_EQ(tableFor(15).extendedArg(), 67);
+  EXPECT_EQ(tableFor(14).magicNumber(), 3627);
+  EXPECT_EQ(tableFor(15).magicNumber(), 3666);
   EXPECT_FALSE(tableFor(10).cacheOpcode().has_value());
-  for (uint8_t minor = 11; minor <= 13; ++minor)
+  for (uint8_t minor = 11; minor <= 15; ++minor)
     EXPECT_EQ(tableFor(minor).cacheOpcode(), std::optional<uint8_t>(0));
   EXPECT_EQ(tableFor(8).jumpUnit(), 1u);
   EXPECT_EQ(tableFor(9).jumpUnit(), 1u);
-  for (uint8_t minor = 10; minor <= 13; ++minor)
+  for (uint8_t minor = 10; minor <= 15; ++minor)
     EXPECT_EQ(tableFor(minor).jumpUnit(), 2u);
 }
 
@@ -105,15 +114,27 @@ TEST(Opcodes, HasArgument) {
   EXPECT_TRUE(opInfo(13, "BINARY_OP").hasArg);
   EXPECT_FALSE(opInfo(13, "MAKE_FUNCTION").hasArg);
   EXPECT_TRUE(opInfo(13, "RESUME").hasArg);
+  // 3.14: CALL_FUNCTION_EX lost its argument, END_ASYNC_FOR gained one;
+  // 3.15: GET_ITER takes one.
+  EXPECT_TRUE(opInfo(13, "CALL_FUNCTION_EX").hasArg);
+  EXPECT_FALSE(opInfo(14, "CALL_FUNCTION_EX").hasArg);
+  EXPECT_FALSE(opInfo(13, "END_ASYNC_FOR").hasArg);
+  EXPECT_TRUE(opInfo(14, "END_ASYNC_FOR").hasArg);
+  EXPECT_FALSE(opInfo(14, "GET_ITER").hasArg);
+  EXPECT_TRUE(opInfo(15, "GET_ITER").hasArg);
 }
 
 TEST(Opcodes, OperandKinds) {
-  for (uint8_t minor = 8; minor <= 13; ++minor) {
+  for (uint8_t minor = 8; minor <= 15; ++minor) {
     EXPECT_TRUE(opInfo(minor, "LOAD_CONST").hasConst);
     EXPECT_TRUE(opInfo(minor, "LOAD_NAME").hasName);
     EXPECT_TRUE(opInfo(minor, "LOAD_GLOBAL").hasName);
     EXPECT_TRUE(opInfo(minor, "LOAD_FAST").hasLocal);
-    EXPECT_TRUE(opInfo(minor, "LOAD_DEREF").hasFree);
+    // 3.14's dis lists LOAD_DEREF in haslocal (its argument indexes the
+    // same localsplus array either way).
+    EXPECT_EQ(opInfo(minor, "LOAD_DEREF").hasFree, minor <= 13);
+    EXPECT_EQ(opInfo(minor, "LOAD_DEREF").hasLocal, minor >= 14);
+    EXPECT_TRUE(opInfo(minor, "STORE_DEREF").hasFree);
     EXPECT_TRUE(opInfo(minor, "COMPARE_OP").hasCompare);
     EXPECT_FALSE(opInfo(minor, "LOAD_CONST").hasName);
     for (const OpcodeInfo &info : tableFor(minor).opcodes())
@@ -121,35 +142,42 @@ TEST(Opcodes, OperandKinds) {
   }
   EXPECT_TRUE(opInfo(12, "RETURN_CONST").hasConst);
   EXPECT_TRUE(opInfo(13, "LOAD_FAST_LOAD_FAST").hasLocal);
+  EXPECT_TRUE(opInfo(14, "LOAD_FAST_BORROW").hasLocal);
+  EXPECT_TRUE(opInfo(14, "LOAD_FAST_BORROW_LOAD_FAST_BORROW").hasLocal);
+  EXPECT_FALSE(opInfo(14, "LOAD_SMALL_INT").hasConst) << "the arg is the int";
 }
 
 TEST(Opcodes, InlineCacheEntries) {
   // Reference §2.3; -1: the opcode does not exist in that version.
-  const std::map<std::string, std::array<int, 3>> expected = {
-      {"BINARY_SUBSCR", {4, 1, 1}},
-      {"STORE_SUBSCR", {1, 1, 1}},
-      {"UNPACK_SEQUENCE", {1, 1, 1}},
-      {"STORE_ATTR", {4, 4, 4}},
-      {"LOAD_ATTR", {4, 9, 9}},
-      {"LOAD_METHOD", {10, -1, -1}},
-      {"COMPARE_OP", {2, 1, 1}},
-      {"LOAD_GLOBAL", {5, 4, 4}},
-      {"BINARY_OP", {1, 1, 1}},
-      {"PRECALL", {1, -1, -1}},
-      {"CALL", {4, 3, 3}},
-      {"FOR_ITER", {0, 1, 1}},
-      {"SEND", {0, 1, 1}},
-      {"LOAD_SUPER_ATTR", {-1, 1, 1}},
-      {"CONTAINS_OP", {0, 0, 1}},
-      {"TO_BOOL", {-1, -1, 3}},
-      {"JUMP_BACKWARD", {0, 0, 1}},
-      {"POP_JUMP_IF_TRUE", {-1, 0, 1}},
-      {"POP_JUMP_IF_FALSE", {-1, 0, 1}},
-      {"POP_JUMP_IF_NONE", {-1, 0, 1}},
-      {"POP_JUMP_IF_NOT_NONE", {-1, 0, 1}},
-      {"CALL_KW", {-1, -1, 0}},
+  // 3.11 to 3.15.
+  const std::map<std::string, std::array<int, 5>> expected = {
+      {"BINARY_SUBSCR", {4, 1, 1, -1, -1}},
+      {"STORE_SUBSCR", {1, 1, 1, 1, 1}},
+      {"UNPACK_SEQUENCE", {1, 1, 1, 1, 1}},
+      {"STORE_ATTR", {4, 4, 4, 4, 4}},
+      {"LOAD_ATTR", {4, 9, 9, 9, 9}},
+      {"LOAD_METHOD", {10, -1, -1, -1, -1}},
+      {"COMPARE_OP", {2, 1, 1, 1, 1}},
+      {"LOAD_GLOBAL", {5, 4, 4, 4, 4}},
+      {"BINARY_OP", {1, 1, 1, 5, 5}},
+      {"PRECALL", {1, -1, -1, -1, -1}},
+      {"CALL", {4, 3, 3, 3, 3}},
+      {"FOR_ITER", {0, 1, 1, 1, 1}},
+      {"SEND", {0, 1, 1, 1, 1}},
+      {"LOAD_SUPER_ATTR", {-1, 1, 1, 1, 1}},
+      {"CONTAINS_OP", {0, 0, 1, 1, 1}},
+      {"TO_BOOL", {-1, -1, 3, 3, 3}},
+      {"JUMP_BACKWARD", {0, 0, 1, 1, 1}},
+      {"POP_JUMP_IF_TRUE", {-1, 0, 1, 1, 1}},
+      {"POP_JUMP_IF_FALSE", {-1, 0, 1, 1, 1}},
+      {"POP_JUMP_IF_NONE", {-1, 0, 1, 1, 1}},
+      {"POP_JUMP_IF_NOT_NONE", {-1, 0, 1, 1, 1}},
+      {"CALL_KW", {-1, -1, 0, 3, 3}},
+      {"CALL_FUNCTION_EX", {0, 0, 0, 0, 1}},
+      {"GET_ITER", {0, 0, 0, 0, 1}},
+      {"RESUME", {0, 0, 0, 0, 1}},
   };
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     for (const auto &[name, counts] : expected) {
       int want = counts[minor - 11];
@@ -189,14 +217,17 @@ TEST(Opcodes, JumpKinds) {
         "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE"})
     EXPECT_EQ(opInfo(11, name).jump, JumpKind::RelativeBackward) << name;
 
-  for (uint8_t minor = 12; minor <= 13; ++minor) {
+  for (uint8_t minor = 12; minor <= 15; ++minor) {
     EXPECT_EQ(opInfo(minor, "POP_JUMP_IF_TRUE").jump,
               JumpKind::RelativeForward);
     EXPECT_EQ(opInfo(minor, "JUMP_BACKWARD").jump, JumpKind::RelativeBackward);
     EXPECT_EQ(opInfo(minor, "SEND").jump, JumpKind::RelativeForward);
   }
+  // 3.14: END_ASYNC_FOR names the END_SEND of its loop, behind it.
+  EXPECT_EQ(opInfo(13, "END_ASYNC_FOR").jump, JumpKind::None);
+  EXPECT_EQ(opInfo(14, "END_ASYNC_FOR").jump, JumpKind::RelativeBackward);
   // No absolute jumps from 3.11 on.
-  for (uint8_t minor = 11; minor <= 13; ++minor)
+  for (uint8_t minor = 11; minor <= 15; ++minor)
     for (const OpcodeInfo &info : tableFor(minor).opcodes())
       EXPECT_NE(info.jump, JumpKind::Absolute) << info.name;
 }
@@ -249,18 +280,24 @@ TEST(Opcodes, JumpTargets) {
 }
 
 TEST(Opcodes, FlowKinds) {
-  for (uint8_t minor = 8; minor <= 13; ++minor) {
+  for (uint8_t minor = 8; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     EXPECT_EQ(opInfo(minor, "RETURN_VALUE").flow, FlowKind::ScopeExit);
     EXPECT_EQ(opInfo(minor, "RAISE_VARARGS").flow, FlowKind::ScopeExit);
     EXPECT_EQ(opInfo(minor, "JUMP_FORWARD").flow, FlowKind::UnconditionalJump);
     EXPECT_EQ(opInfo(minor, "FOR_ITER").flow, FlowKind::ConditionalJump);
     EXPECT_EQ(opInfo(minor, "LOAD_CONST").flow, FlowKind::Normal);
-    // Jumps are exactly the conditional and unconditional ones.
-    for (const OpcodeInfo &info : table.opcodes())
-      EXPECT_EQ(info.isJump(), info.flow == FlowKind::ConditionalJump ||
-                                   info.flow == FlowKind::UnconditionalJump)
+    EXPECT_EQ(opInfo(minor, "END_ASYNC_FOR").flow, FlowKind::Normal);
+    // Jumps are exactly the conditional and unconditional ones, but for
+    // 3.14's END_ASYNC_FOR, whose target is for sys.monitoring only.
+    for (const OpcodeInfo &info : table.opcodes()) {
+      bool neverJumps =
+          minor >= 14 && llvm::StringRef(info.name) == "END_ASYNC_FOR";
+      EXPECT_EQ(info.isJump() && !neverJumps,
+                info.flow == FlowKind::ConditionalJump ||
+                    info.flow == FlowKind::UnconditionalJump)
           << info.name;
+    }
   }
   EXPECT_FALSE(tableFor(8).lookup("RERAISE").has_value());
   EXPECT_EQ(opInfo(9, "RERAISE").flow, FlowKind::ScopeExit);
@@ -276,7 +313,7 @@ TEST(Opcodes, FlowKinds) {
 
 TEST(Opcodes, StackEffectsOfLoadsAndCalls) {
   // LOAD_GLOBAL 3.11+: +1, or +2 when bit 0 asks for a NULL too.
-  for (uint8_t minor = 11; minor <= 13; ++minor)
+  for (uint8_t minor = 11; minor <= 15; ++minor)
     for (uint32_t arg : {0u, 1u, 2u, 3u, 254u, 255u, 256u, 257u, 70001u})
       EXPECT_EQ(effect(minor, "LOAD_GLOBAL", arg), 1 + int(arg & 1)) << arg;
   EXPECT_EQ(effect(10, "LOAD_GLOBAL", 1), 1);
@@ -297,7 +334,22 @@ TEST(Opcodes, StackEffectsOfLoadsAndCalls) {
     EXPECT_EQ(effect(13, "CALL_KW", n), -int(n) - 2);
     EXPECT_EQ(effect(13, "BUILD_TUPLE", n), 1 - int(n));
     EXPECT_EQ(effect(13, "BUILD_MAP", n), 1 - 2 * int(n));
+    for (uint8_t minor = 14; minor <= 15; ++minor) {
+      EXPECT_EQ(effect(minor, "CALL", n), -int(n) - 1);
+      EXPECT_EQ(effect(minor, "CALL_KW", n), -int(n) - 2);
+      // 3.14: a slice of n values (2 or 3).
+      EXPECT_EQ(effect(minor, "BUILD_SLICE", n), 1 - int(n));
+    }
   }
+  // 3.14: f(*args) pushes a NULL for the missing **kwargs; no argument.
+  EXPECT_EQ(effect(14, "CALL_FUNCTION_EX", 0), -3);
+  // 3.14: [attribute, self or NULL] for the owner.
+  EXPECT_EQ(effect(14, "LOAD_SPECIAL", 1), 1);
+  // 3.15: GET_ITER pushes [iterator, NULL] or [sequence, index].
+  EXPECT_EQ(effect(14, "GET_ITER", 0), 0);
+  EXPECT_EQ(effect(15, "GET_ITER", 0), 1);
+  EXPECT_EQ(effect(15, "POP_ITER", 0), -2);
+  EXPECT_EQ(effect(15, "END_SEND", 0), -2);
   EXPECT_EQ(effect(10, "CALL_FUNCTION_EX", 0), -1);
   EXPECT_EQ(effect(10, "CALL_FUNCTION_EX", 1), -2);
   EXPECT_EQ(effect(11, "CALL_FUNCTION_EX", 0), -2);
@@ -311,12 +363,14 @@ TEST(Opcodes, StackEffectsOfFunctionsAndUnpacking) {
     for (uint8_t minor = 11; minor <= 12; ++minor)
       EXPECT_EQ(effect(minor, "MAKE_FUNCTION", flags), -popcount(flags));
     // 3.13: MAKE_FUNCTION has no argument; the attributes come one at a time.
-    EXPECT_EQ(effect(13, "MAKE_FUNCTION", flags), 0);
-    EXPECT_EQ(effect(13, "SET_FUNCTION_ATTRIBUTE", flags), -1);
+    for (uint8_t minor = 13; minor <= 15; ++minor) {
+      EXPECT_EQ(effect(minor, "MAKE_FUNCTION", flags), 0);
+      EXPECT_EQ(effect(minor, "SET_FUNCTION_ATTRIBUTE", flags), -1);
+    }
   }
   // UNPACK_EX: (arg & 0xff) names before the star, (arg >> 8) after; the
   // sequence is replaced by all of them plus the starred list.
-  for (uint8_t minor = 8; minor <= 13; ++minor) {
+  for (uint8_t minor = 8; minor <= 15; ++minor) {
     EXPECT_EQ(effect(minor, "UNPACK_EX", 0), 0);
     EXPECT_EQ(effect(minor, "UNPACK_EX", 0x0102), 3);
     EXPECT_EQ(effect(minor, "UNPACK_EX", 0x0305), 8);
@@ -370,6 +424,8 @@ TEST(Opcodes, StackEffectRuleShapes) {
   EXPECT_EQ(buildSlice.effect.evaluate(2), -1);
   EXPECT_EQ(buildSlice.effect.evaluate(3), -2);
   EXPECT_FALSE(buildSlice.effect.evaluate(256).has_value());
+  EXPECT_EQ(opInfo(14, "BUILD_SLICE").effect.shape,
+            StackEffectRule::Shape::Linear);
 
   EXPECT_EQ(opInfo(12, "UNPACK_EX").effect.shape,
             StackEffectRule::Shape::ByteLinear);
@@ -395,7 +451,7 @@ TEST(Opcodes, StackEffectRuleShapes) {
 TEST(Opcodes, AdaptiveOpcodes) {
   EXPECT_TRUE(tableFor(8).adaptiveOpcodes().empty());
   EXPECT_TRUE(tableFor(10).adaptiveOpcodes().empty());
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     EXPECT_FALSE(table.adaptiveOpcodes().empty());
     for (const AdaptiveOpcode &adaptive : table.adaptiveOpcodes()) {
@@ -424,6 +480,15 @@ TEST(Opcodes, AdaptiveOpcodes) {
   const OpcodeTable &t11 = tableFor(11);
   EXPECT_EQ(t11.deoptimize(adaptiveNumber(t11, "LOAD_GLOBAL_BUILTIN")),
             opNumber(11, "LOAD_GLOBAL"));
+  // 3.14 moved ENTER_EXECUTOR among the instrumented opcodes; it stands for
+  // whatever it replaced.
+  EXPECT_TRUE(tableFor(13).lookup("ENTER_EXECUTOR").has_value());
+  const OpcodeTable &t14 = tableFor(14);
+  EXPECT_FALSE(t14.lookup("ENTER_EXECUTOR").has_value());
+  EXPECT_EQ(adaptiveNumber(t14, "ENTER_EXECUTOR"), 255);
+  EXPECT_FALSE(t14.deoptimize(255).has_value());
+  EXPECT_EQ(t14.deoptimize(adaptiveNumber(t14, "BINARY_OP_SUBSCR_DICT")),
+            opNumber(14, "BINARY_OP"));
 }
 
 TEST(Opcodes, ArgumentReprTables) {
@@ -435,7 +500,7 @@ TEST(Opcodes, ArgumentReprTables) {
   auto strings = [](llvm::ArrayRef<const char *> list) {
     return std::vector<std::string>(list.begin(), list.end());
   };
-  for (uint8_t minor = 8; minor <= 13; ++minor) {
+  for (uint8_t minor = 8; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     std::vector<std::string> actualCompareOps = strings(table.compareOps());
     if (minor == 8) {
@@ -447,7 +512,17 @@ TEST(Opcodes, ArgumentReprTables) {
     }
     EXPECT_EQ(actualCompareOps, compareOps);
     EXPECT_EQ(strings(table.formatValueConverters()), converters);
-    EXPECT_EQ(strings(table.makeFunctionFlags()), functionFlags);
+    std::vector<std::string> actualFunctionFlags =
+        strings(table.makeFunctionFlags());
+    if (minor >= 14) {
+      // 3.14 adds the __annotate__ function of PEP 649.
+      ASSERT_EQ(actualFunctionFlags.size(), 5u);
+      EXPECT_EQ(actualFunctionFlags[4], "annotate");
+      actualFunctionFlags.resize(4);
+    }
+    EXPECT_EQ(actualFunctionFlags, functionFlags);
+    EXPECT_EQ(table.commonConstants().empty(), minor < 14);
+    EXPECT_EQ(table.specialMethodNames().empty(), minor < 14);
     EXPECT_EQ(table.binaryOps().empty(), minor < 11);
     EXPECT_EQ(table.intrinsic1().empty(), minor < 12);
     EXPECT_EQ(table.intrinsic2().empty(), minor < 12);
@@ -465,10 +540,23 @@ TEST(Opcodes, ArgumentReprTables) {
   EXPECT_STREQ(tableFor(12).intrinsic1()[1], "INTRINSIC_PRINT");
   EXPECT_STREQ(tableFor(12).intrinsic2()[1], "INTRINSIC_PREP_RERAISE_STAR");
   EXPECT_STREQ(tableFor(13).intrinsic2()[1], "INTRINSIC_PREP_RERAISE_STAR");
+  // 3.14: subscripts are BINARY_OP too.
+  ASSERT_EQ(tableFor(14).binaryOps().size(), 27u);
+  EXPECT_STREQ(tableFor(14).binaryOps()[26], "[]");
+  EXPECT_STREQ(tableFor(14).binaryOpNames()[26], "NB_SUBSCR");
+  // 3.14's LOAD_COMMON_CONSTANT and LOAD_SPECIAL, as dis prints them.
+  EXPECT_STREQ(tableFor(14).commonConstants()[0], "AssertionError");
+  EXPECT_STREQ(tableFor(14).commonConstants()[3], "<built-in function all>");
+  EXPECT_EQ(tableFor(14).commonConstants().size(), 5u);
+  ASSERT_EQ(tableFor(15).commonConstants().size(), 12u);
+  EXPECT_STREQ(tableFor(15).commonConstants()[7], "None");
+  EXPECT_STREQ(tableFor(15).commonConstants()[8], "''");
+  EXPECT_STREQ(tableFor(14).specialMethodNames()[1], "__exit__");
+  EXPECT_STREQ(tableFor(15).specialMethodNames()[3], "__aexit__");
 }
 
 TEST(Opcodes, IsPrintable) {
-  for (uint8_t minor = 8; minor <= 13; ++minor) {
+  for (uint8_t minor = 8; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     EXPECT_TRUE(table.isPrintable('a'));
     EXPECT_TRUE(table.isPrintable(' '));
@@ -495,8 +583,14 @@ TEST(Opcodes, IsPrintable) {
   EXPECT_TRUE(tableFor(12).isPrintable(0x1FAE8));
   EXPECT_FALSE(tableFor(12).isPrintable(0x2EBF0)); // 15.1
   EXPECT_TRUE(tableFor(13).isPrintable(0x2EBF0));
+  EXPECT_FALSE(tableFor(13).isPrintable(0x1FAE9)); // 16.0
+  EXPECT_TRUE(tableFor(14).isPrintable(0x1FAE9));
+  EXPECT_FALSE(tableFor(14).isPrintable(0x1FAEA)); // 17.0
+  EXPECT_TRUE(tableFor(15).isPrintable(0x1FAEA));
   EXPECT_EQ(tableFor(8).unicodeVersion(), "12.1.0");
   EXPECT_EQ(tableFor(13).unicodeVersion(), "15.1.0");
+  EXPECT_EQ(tableFor(14).unicodeVersion(), "16.0.0");
+  EXPECT_EQ(tableFor(15).unicodeVersion(), "17.0.0");
 
   EXPECT_TRUE(isPrintable(PythonVersion(3, 13), 0x2EBF0));
   EXPECT_FALSE(isPrintable(PythonVersion(3, 12), 0x2EBF0));
@@ -536,7 +630,7 @@ TEST(StackSignatures, OnlyFrom311AndForEveryOpcodeThatRuns) {
       EXPECT_FALSE(table.signatureNotation(info.number, false)) << info.name;
     }
   }
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     EXPECT_TRUE(table.hasStackSignatures());
     int signedPaths = 0;
@@ -559,6 +653,9 @@ TEST(StackSignatures, OnlyFrom311AndForEveryOpcodeThatRuns) {
           expected += 2;
         if (minor == 11 && name == "CALL")
           expected -= 2;
+        if (minor >= 14 && name == "RETURN_VALUE")
+          expected -= 1; // dis counts the value pushed in the caller
+
         EXPECT_EQ(sig->effect(), expected) << info.name << " 3." << int(minor);
         EXPECT_EQ(sig->inputSlots() - sig->pops(), sig->keptSlots());
         EXPECT_EQ(sig->outputSlots() - sig->pushes(), sig->keptSlots());
@@ -578,7 +675,7 @@ TEST(StackSignatures, OnlyFrom311AndForEveryOpcodeThatRuns) {
 
 // The cheap queries say what the full signature says.
 TEST(StackSignatures, SlotCountsAndNullsAgreeWithTheSignature) {
-  for (uint8_t minor = 8; minor <= 13; ++minor) {
+  for (uint8_t minor = 8; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     for (unsigned op = 0; op < 256; ++op) {
       bool anyNull = false;
@@ -638,7 +735,7 @@ TEST(StackSignatures, StacksDependOnlyOnTheirArgumentBits) {
   auto text = [](const std::optional<StackSignature> &sig) {
     return sig ? sig->str() : std::string("none");
   };
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     const OpcodeTable &table = tableFor(minor);
     unsigned independent = 0;
     for (unsigned op = 0; op < 256; ++op) {
@@ -665,7 +762,7 @@ TEST(StackSignatures, StacksDependOnlyOnTheirArgumentBits) {
 }
 
 TEST(StackSignatures, ContainerBuildersPeekTheirContainer) {
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     // [list, x, y, value]: pops the value, appends it to the list, which is
     // at depth 3 once the value is gone (PEEK(oparg)).
     StackSignature append = signatureOf(minor, "LIST_APPEND", 3);
@@ -697,7 +794,7 @@ TEST(StackSignatures, ContainerBuildersPeekTheirContainer) {
 }
 
 TEST(StackSignatures, SwapAndCopyAreMovesAndCopies) {
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     StackSignature swap = signatureOf(minor, "SWAP", 3);
     EXPECT_EQ(swap.pops(), 3u);
     EXPECT_EQ(swap.pushes(), 3u);
@@ -731,7 +828,7 @@ TEST(StackSignatures, Calls) {
   EXPECT_EQ(precall.pushes(), 0u);
   EXPECT_EQ(precall.peekedDepths(), depths({3, 4}));
   EXPECT_EQ(effect(11, "PRECALL", 2), -2) << "what dis books instead";
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     StackSignature call = signatureOf(minor, "CALL", 2);
     EXPECT_EQ(call.pops(), 4u) << "3." << int(minor);
     EXPECT_EQ(call.pushes(), 1u);
@@ -749,6 +846,10 @@ TEST(StackSignatures, Calls) {
   EXPECT_EQ(signatureOf(12, "CALL_FUNCTION_EX", 0).pops(), 3u);
   EXPECT_EQ(signatureOf(12, "CALL_FUNCTION_EX", 0).inputs[0].name, "null");
   EXPECT_EQ(signatureOf(13, "CALL_FUNCTION_EX", 0).inputs[1].name, "null");
+  // 3.14: no argument; the kwargs slot is always there, NULL without **.
+  EXPECT_EQ(signatureOf(14, "CALL_FUNCTION_EX", 0).pops(), 4u);
+  EXPECT_EQ(signatureOf(14, "CALL_FUNCTION_EX", 0).inputs[3].name,
+            "kwargs_or_null");
   // MAKE_FUNCTION: one operand per flag bit up to 3.12; 3.13 sets them
   // with SET_FUNCTION_ATTRIBUTE, which passes the function through.
   EXPECT_EQ(signatureOf(12, "MAKE_FUNCTION", 0x9).pops(), 3u);
@@ -794,9 +895,16 @@ TEST(StackSignatures, MethodLoadsAndTheirNulls) {
   EXPECT_TRUE(signatureOf(12, "LOAD_GLOBAL", 3).outputMayBeNull(2));
   EXPECT_TRUE(signatureOf(13, "LOAD_GLOBAL", 3).outputMayBeNull(1));
   EXPECT_EQ(signatureOf(13, "LOAD_GLOBAL", 2).pushes(), 1u);
-  for (uint8_t minor = 11; minor <= 13; ++minor)
+  for (uint8_t minor = 11; minor <= 15; ++minor)
     EXPECT_TRUE(signatureOf(minor, "PUSH_NULL", 0).outputMayBeNull(1));
   EXPECT_TRUE(signatureOf(12, "LOAD_FAST_AND_CLEAR", 0).outputMayBeNull(1));
+  // 3.14's LOAD_SPECIAL: [attribute or method, NULL or self], like 3.13's
+  // LOAD_ATTR in method form.
+  StackSignature special = signatureOf(14, "LOAD_SPECIAL", 1);
+  EXPECT_EQ(special.pops(), 1u);
+  EXPECT_EQ(special.pushes(), 2u);
+  EXPECT_TRUE(special.outputMayBeNull(1));
+  EXPECT_FALSE(special.outputMayBeNull(2));
   EXPECT_FALSE(signatureOf(12, "LOAD_FAST", 0).outputMayBeNull(1));
 }
 
@@ -815,7 +923,7 @@ TEST(StackSignatures, IterationPerPath) {
   // 3.12/3.13: the jump lands on END_FOR, which pops what the compiler
   // thinks is there: the iterator and a placeholder (3.12), or the
   // placeholder with POP_TOP after it for the iterator (3.13).
-  for (uint8_t minor = 12; minor <= 13; ++minor) {
+  for (uint8_t minor = 12; minor <= 15; ++minor) {
     StackSignature exit = signatureOf(minor, "FOR_ITER", 10, true);
     EXPECT_EQ(exit.pops(), 0u);
     EXPECT_EQ(exit.pushes(), 1u);
@@ -833,7 +941,7 @@ TEST(StackSignatures, IterationPerPath) {
   StackSignature sendExit11 = signatureOf(11, "SEND", 4, true);
   EXPECT_EQ(sendExit11.pops(), 2u);
   EXPECT_EQ(sendExit11.pushes(), 1u);
-  for (uint8_t minor = 12; minor <= 13; ++minor) {
+  for (uint8_t minor = 12; minor <= 14; ++minor) {
     EXPECT_EQ(signatureOf(minor, "SEND", 4, true).str(),
               signatureOf(minor, "SEND", 4, false).str());
     StackSignature endSend = signatureOf(minor, "END_SEND", 0);
@@ -841,23 +949,39 @@ TEST(StackSignatures, IterationPerPath) {
     EXPECT_EQ(endSend.pushes(), 1u);
     EXPECT_EQ(endSend.outputSource(1), 1u) << "the value, moved down";
   }
-  for (uint8_t minor = 11; minor <= 13; ++minor)
+  for (uint8_t minor = 11; minor <= 15; ++minor)
     EXPECT_EQ(signatureOf(minor, "GET_ANEXT", 0).peekedDepths(), depths({1}));
+  // 3.14 pops the iterator with POP_ITER; 3.15 iterates lists and tuples
+  // in place, and GET_ITER, FOR_ITER, SEND and their ends carry an index
+  // (NULL for a real iterator) above the iterable.
+  EXPECT_EQ(signatureOf(14, "POP_ITER", 0).pops(), 1u);
+  EXPECT_EQ(signatureOf(14, "GET_ITER", 0).pushes(), 1u);
+  StackSignature getIter15 = signatureOf(15, "GET_ITER", 0);
+  EXPECT_EQ(getIter15.pushes(), 2u);
+  EXPECT_TRUE(getIter15.outputMayBeNull(1));
+  EXPECT_EQ(signatureOf(15, "POP_ITER", 0).pops(), 2u);
+  EXPECT_EQ(signatureOf(15, "FOR_ITER", 3, false).peekedDepths(),
+            depths({1, 2}));
+  EXPECT_EQ(signatureOf(15, "END_SEND", 0).pops(), 3u);
+  EXPECT_EQ(signatureOf(15, "SEND", 3, false).keptSlots(), 2u);
+  EXPECT_FALSE(tableFor(15).lookup("GET_YIELD_FROM_ITER").has_value());
 }
 
 TEST(StackSignatures, ExceptionsAndBranches) {
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     // The new exception moves up; the previous one is pushed below it.
     StackSignature push = signatureOf(minor, "PUSH_EXC_INFO", 0);
     EXPECT_EQ(push.pops(), 1u);
     EXPECT_EQ(push.pushes(), 2u);
     EXPECT_EQ(push.outputSource(1), 1u);
     EXPECT_FALSE(push.outputSource(2));
-    // [exit_func, lasti, prev_exc, exc]: calls exit_func with exc.
+    // [exit_func, lasti, prev_exc, exc]: calls exit_func with exc; 3.14
+    // has [exit_func, self or NULL, lasti, prev_exc, exc].
     StackSignature withExcept = signatureOf(minor, "WITH_EXCEPT_START", 0);
     EXPECT_EQ(withExcept.pops(), 0u);
     EXPECT_EQ(withExcept.pushes(), 1u);
-    EXPECT_EQ(withExcept.peekedDepths(), depths({1, 4}));
+    EXPECT_EQ(withExcept.peekedDepths(),
+              minor <= 13 ? depths({1, 4}) : depths({1, 4, 5}));
     StackSignature match = signatureOf(minor, "CHECK_EXC_MATCH", 0);
     EXPECT_EQ(match.pops(), 1u);
     EXPECT_EQ(match.peekedDepths(), depths({1}));
@@ -875,7 +999,7 @@ TEST(StackSignatures, ExceptionsAndBranches) {
   EXPECT_EQ(orKeep.pops(), 0u);
   EXPECT_EQ(orKeep.peekedDepths(), depths({1}));
   EXPECT_EQ(signatureOf(11, "POP_JUMP_BACKWARD_IF_NONE", 5, true).pops(), 1u);
-  for (uint8_t minor = 12; minor <= 13; ++minor)
+  for (uint8_t minor = 12; minor <= 15; ++minor)
     for (bool jump : {false, true})
       EXPECT_EQ(signatureOf(minor, "POP_JUMP_IF_TRUE", 5, jump).pops(), 1u);
 }
@@ -896,7 +1020,7 @@ TEST(StackSignatures, VersionSpecificShapes) {
   EXPECT_EQ(signatureOf(12, "FORMAT_VALUE", 0x4).pops(), 2u);
   EXPECT_EQ(signatureOf(12, "FORMAT_VALUE", 0x3).pops(), 1u);
   // Counts that depend on the argument in other ways.
-  for (uint8_t minor = 11; minor <= 13; ++minor) {
+  for (uint8_t minor = 11; minor <= 15; ++minor) {
     EXPECT_EQ(signatureOf(minor, "BUILD_SLICE", 3).pops(), 3u);
     EXPECT_EQ(signatureOf(minor, "BUILD_SLICE", 2).pops(), 2u);
     StackSignature unpackEx = signatureOf(minor, "UNPACK_EX", 0x0102);

@@ -142,6 +142,8 @@ const StringCase kStrings[] = {
     {LIT("\360\261\215\220"), LIT("'\\U00031350'"), 12}, // Unicode 15.0
     {LIT("\360\256\257\260"), LIT("'\\U0002ebf0'"), 13}, // Unicode 15.1
     {LIT("\342\277\274"), LIT("'\\u2ffc'"), 13},         // Unicode 15.1
+    {LIT("\360\237\253\251"), LIT("'\\U0001fae9'"), 14}, // Unicode 16.0
+    {LIT("\360\237\253\252"), LIT("'\\U0001faea'"), 15}, // Unicode 17.0
 };
 
 TEST(PyRepr, StringsPerVersion) {

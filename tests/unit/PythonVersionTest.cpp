@@ -12,12 +12,18 @@ TEST(PythonVersion, MagicNumbersRoundTrip) {
     EXPECT_EQ(*back, v);
   }
   EXPECT_EQ(PythonVersion(3, 11).magicNumber(), 3495);
+  EXPECT_EQ(PythonVersion(3, 14).magicNumber(), 3627);
+  EXPECT_EQ(PythonVersion(3, 15).magicNumber(), 3666); // 3.15.0rc1
+  EXPECT_EQ(PythonVersion::fromMagic(3627), PythonVersion(3, 14));
+  EXPECT_FALSE(PythonVersion(3, 16).isSupported());
   EXPECT_FALSE(PythonVersion::fromMagic(1234).has_value());
 }
 
 TEST(PythonVersion, ParseAndCompare) {
   EXPECT_EQ(PythonVersion::parse("3.12"), PythonVersion(3, 12));
   EXPECT_FALSE(PythonVersion::parse("3.7").has_value());
+  EXPECT_EQ(PythonVersion::parse("3.15"), PythonVersion(3, 15));
+  EXPECT_FALSE(PythonVersion::parse("3.16").has_value());
   EXPECT_FALSE(PythonVersion::parse("3.12x").has_value());
   EXPECT_TRUE(PythonVersion(3, 13).atLeast(3, 11));
   EXPECT_FALSE(PythonVersion(3, 10).atLeast(3, 11));
