@@ -3,6 +3,7 @@ beside CPython's (never in its place), invalidated like CPython's, and a
 module bcc cannot optimize imported unoptimized with a warning."""
 
 import importlib
+import marshal
 import os
 import shutil
 import subprocess
@@ -87,6 +88,49 @@ class Hook(unittest.TestCase):
             code = __import__("marshal").loads(f.read()[16:])
         with open(self.mod_path) as f:
             self.assertEqual(code, compile(f.read(), self.mod_path, "exec"))
+
+    def test_finder_goes_before_pathfinder(self):
+        # A finder placed earlier (an assertion rewriter, say) still comes
+        # first; bcc's goes right before CPython's PathFinder.
+        from bcc import _hook
+        import importlib.machinery
+
+        class Earlier:
+            @staticmethod
+            def find_spec(*args):
+                return None
+
+        earlier = Earlier()
+        sys.meta_path.insert(0, earlier)
+        try:
+            finder = bcc.install(level=3, include=[self.package + ".*"])
+            order = sys.meta_path.index
+            self.assertLess(order(earlier), order(finder))
+            self.assertEqual(order(finder) + 1,
+                             order(importlib.machinery.PathFinder))
+            self.assertEqual(sum(isinstance(f, _hook.BccFinder)
+                                 for f in sys.meta_path), 1)
+        finally:
+            sys.meta_path.remove(earlier)
+
+    def test_cached_code_names_the_source_where_it_is_now(self):
+        # The tree moved after bcc cached it: co_filename follows, as for
+        # CPython's own cache.
+        from bcc import _hook
+        importlib.import_module(self.package + ".mod")
+        del sys.modules[self.package + ".mod"]
+        cached = _hook.cache_path(self.mod_path, sys.meta_path[[
+            isinstance(f, _hook.BccFinder) for f in sys.meta_path].index(True)].options)
+        with open(cached, "rb") as f:
+            data = bytearray(f.read())
+        code = marshal.loads(bytes(data[16:]))
+        moved = code.replace(co_filename="/elsewhere/mod.py")
+        with open(cached, "wb") as f:
+            f.write(bytes(data[:16]) + marshal.dumps(moved))
+        module = importlib.import_module(self.package + ".mod")
+        self.assertEqual(_hook.imported[self.package + ".mod"], "cache")
+        self.assertEqual(module.__spec__.loader.get_code(
+            self.package + ".mod").co_filename, self.mod_path)
 
     def test_warm_cache_is_used(self):
         self.import_mod()

@@ -245,7 +245,8 @@ class MainTest(unittest.TestCase):
             import sys
             import helper_mod, other_mod
             from bcc import _hook
-            options = sys.meta_path[0].options
+            options = [f for f in sys.meta_path
+                       if isinstance(f, _hook.BccFinder)][0].options
             print(sys.argv[1:], __name__, helper_mod.work(5))
             print(repr((options.level, options.assume, options.include,
                         options.passes)))
