@@ -10,8 +10,10 @@ struct MagicEntry {
   uint16_t magic;
 };
 // importlib.util.MAGIC_NUMBER of each release; stable across patch releases.
+// 3.15 is the 3.15.0rc1 pre-release's.
 constexpr MagicEntry kMagics[] = {{8, 3413},  {9, 3425},  {10, 3439},
-                                  {11, 3495}, {12, 3531}, {13, 3571}};
+                                  {11, 3495}, {12, 3531}, {13, 3571},
+                                  {14, 3627}, {15, 3666}};
 } // namespace
 
 std::string PythonVersion::str() const {
@@ -19,9 +21,9 @@ std::string PythonVersion::str() const {
 }
 
 std::optional<PythonVersion> PythonVersion::parse(llvm::StringRef text) {
-  for (PythonVersion v : kSupportedVersions)
-    if (text == v.str())
-      return v;
+  for (const MagicEntry &e : kMagics)
+    if (text == PythonVersion(3, e.minor).str())
+      return PythonVersion(3, e.minor);
   return std::nullopt;
 }
 

@@ -33,7 +33,9 @@ struct PythonVersion {
   /// The version whose `.pyc` files start with `magic`, if we support it.
   static std::optional<PythonVersion> fromMagic(uint16_t magic);
 
-  bool isSupported() const { return major == 3 && minor >= 8 && minor <= 13; }
+  /// A version whose .pyc and marshal data bcc reads and writes (3.8-3.15;
+  /// kSupportedVersions lists those with opcode tables).
+  bool isSupported() const { return magicNumber() != 0; }
   /// 3.11+ code objects: localsplus, exception table, location table.
   bool hasExceptionTable() const { return atLeast(3, 11); }
 
