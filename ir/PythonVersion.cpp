@@ -21,9 +21,9 @@ std::string PythonVersion::str() const {
 }
 
 std::optional<PythonVersion> PythonVersion::parse(llvm::StringRef text) {
-  for (const MagicEntry &e : kMagics)
-    if (text == PythonVersion(3, e.minor).str())
-      return PythonVersion(3, e.minor);
+  for (PythonVersion v : kSupportedVersions)
+    if (text == v.str())
+      return v;
   return std::nullopt;
 }
 

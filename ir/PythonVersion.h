@@ -34,7 +34,8 @@ struct PythonVersion {
   static std::optional<PythonVersion> fromMagic(uint16_t magic);
 
   /// A version whose .pyc and marshal data bcc reads and writes (3.8-3.15;
-  /// kSupportedVersions lists those with opcode tables).
+  /// kSupportedVersions, which parse() accepts, lists those with opcode
+  /// tables).
   bool isSupported() const { return magicNumber() != 0; }
   /// 3.11+ code objects: localsplus, exception table, location table.
   bool hasExceptionTable() const { return atLeast(3, 11); }
