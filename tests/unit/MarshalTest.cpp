@@ -1062,6 +1062,13 @@ TEST(Marshal314, FrozenDicts) {
   EXPECT_TRUE(bool(readMarshal("<" + le32(1) + "}" + shortAscii("a") + "i" +
                                    le32(1) + "0",
                                V315)));
+  // Every truncation fails with an offset inside the data.
+  const std::string whole = write(*refs, V315);
+  for (size_t n = 0; n < whole.size(); ++n) {
+    Expected<ConstantRef> r = readMarshal(whole.substr(0, n), V315);
+    ASSERT_FALSE(bool(r)) << n;
+    EXPECT_LE(*r.error().offset, n);
+  }
 }
 
 TEST(Marshal314, FrozenDictsAreNeverReferenced) {
