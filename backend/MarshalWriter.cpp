@@ -1,7 +1,8 @@
 //===- backend/MarshalWriter.cpp - Marshal data and .pyc files out --------===//
 //
-// Writes the Constant/CodeObject model as marshal version 4 data (version 5
-// slices for 3.14), in the compact forms CPython itself uses: `)` for tuples
+// Writes the Constant/CodeObject model as marshal data of the version's
+// marshal version (4 up to 3.13; 5, with slices, for 3.14; 6, with
+// frozendicts, for 3.15), in the compact forms CPython itself uses: `)` for tuples
 // under 256 items, `z`/`Z` and `a`/`A` for ASCII strings, `u`/`t` for the
 // rest, `i` for ints that fit in 32 bits and `l` otherwise, `g` and `y` for
 // floats and complex numbers. Names, varnames, cellvars, freevars and
@@ -27,6 +28,9 @@
 //    loading whenever it held after compiling (test_compile checks it).
 //    Constants in co_consts count as equal when they are the same node (or
 //    equal strings, which are written once anyway).
+//  * frozendicts never take a reference: one reached twice is written in
+//    full twice, because 3.15.0rc1's reader cannot load a reference to a
+//    frozendict (CPython gh-155315, fixed after rc1).
 // Reference indices are given out in the order the flagged type bytes are
 // written, which is the pre-order in which any reader reserves them.
 //
@@ -345,6 +349,8 @@ private:
   void countUses(const Constant &c, unsigned depth);
   bool writeObject(const Constant &c, unsigned depth);
   bool writeString(const PyString &s, bool interned, unsigned depth);
+  /// A dict's or frozendict's items after `typeByte`, then the NULL.
+  bool writeDictItems(const Constant &c, uint8_t typeByte, unsigned depth);
   bool writeInt(const PyInt &value, uint8_t flag);
   bool writeBytes(const std::string &data, unsigned depth,
                   uint32_t fieldClass = kNoClass);
@@ -368,6 +374,7 @@ void Writer::countUses(const Constant &c, unsigned depth) {
       countUses(*e, depth + 1);
     break;
   case ConstantKind::Dict:
+  case ConstantKind::FrozenDict:
     for (const auto &[key, value] : c.dictItems()) {
       countUses(*key, depth + 1);
       countUses(*value, depth + 1);
@@ -416,12 +423,19 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
   case ConstantKind::Host:
     return failHost(c.asHost());
   case ConstantKind::Slice:
-    if (!version_.atLeast(3, 14))
+    if (marshalVersion(version_) < 5)
       return fail(std::nullopt,
                   "slices cannot be marshalled for Python %d.%d (marshal "
                   "version 5, Python 3.14+, is needed)",
                   version_.major, version_.minor);
     break;
+  case ConstantKind::FrozenDict:
+    if (marshalVersion(version_) < 6)
+      return fail(std::nullopt,
+                  "frozendicts cannot be marshalled for Python %d.%d "
+                  "(marshal version 6, Python 3.15+, is needed)",
+                  version_.major, version_.minor);
+    return writeDictItems(c, TYPE_FROZENDICT, depth);
   default:
     break;
   }
@@ -481,12 +495,7 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
     return true;
   }
   case ConstantKind::Dict:
-    byte(TYPE_DICT | flag);
-    for (const auto &[key, value] : c.dictItems())
-      if (!writeObject(*key, depth + 1) || !writeObject(*value, depth + 1))
-        return false;
-    byte(TYPE_NULL);
-    return true;
+    return writeDictItems(c, TYPE_DICT | flag, depth);
   case ConstantKind::Code:
     return writeCode(*c.asCode(), flag, depth);
   case ConstantKind::Slice:
@@ -497,6 +506,16 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
   default:
     bcc_unreachable("constant kind handled above");
   }
+}
+
+bool Writer::writeDictItems(const Constant &c, uint8_t typeByte,
+                            unsigned depth) {
+  byte(typeByte);
+  for (const auto &[key, value] : c.dictItems())
+    if (!writeObject(*key, depth + 1) || !writeObject(*value, depth + 1))
+      return false;
+  byte(TYPE_NULL); // the end of the items
+  return true;
 }
 
 bool Writer::writeString(const PyString &s, bool interned, unsigned depth) {
@@ -740,9 +759,9 @@ uint32_t pycMagicWord(PythonVersion version) {
 
 Expected<std::string> writeMarshal(const Constant &value,
                                    PythonVersion version) {
-  if (version.major != 3 || version.minor < 8 || version.minor > 14)
+  if (version.major != 3 || version.minor < 8 || version.minor > 15)
     return Error("cannot write marshal data for Python " + version.str() +
-                 " (3.8-3.14 only)");
+                 " (3.8-3.15 only)");
   return Writer(version).run(value);
 }
 
@@ -752,7 +771,7 @@ Expected<std::string> writePyc(const PycFile &file) {
     return Error("the .pyc has no code object to write");
   if (!header.version.isSupported())
     return Error("cannot write a .pyc for Python " + header.version.str() +
-                 " (3.8-3.13 only)");
+                 " (3.8-3.15 only)");
   if (file.code->version != header.version)
     return Error("the .pyc header says Python " + header.version.str() +
                  " but its code object is for Python " +

@@ -20,7 +20,8 @@
 namespace bcc {
 
 /// Marshals `value` (code objects in the layout of `version`). Fails only on
-/// what marshal cannot hold (a Host constant, a slice before 3.14).
+/// what marshal cannot hold (a Host constant, a slice before 3.14, a
+/// frozendict before 3.15).
 Expected<std::string> writeMarshal(const Constant &value,
                                    PythonVersion version);
 

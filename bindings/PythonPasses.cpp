@@ -118,13 +118,17 @@ mapLeaves(const ConstantRef &c,
       return Constant::frozenSet(std::move(elements));
     }
   }
-  case ConstantKind::Dict: {
+  case ConstantKind::Dict:
+  case ConstantKind::FrozenDict: {
     Constant::DictItems items;
     for (const auto &[key, value] : c->dictItems()) {
       items.emplace_back(mapLeaves(key, leaf), mapLeaves(value, leaf));
       changed |= items.back().first != key || items.back().second != value;
     }
-    return changed ? Constant::dict(std::move(items)) : c;
+    if (!changed)
+      return c;
+    return c->is(ConstantKind::Dict) ? Constant::dict(std::move(items))
+                                     : Constant::frozenDict(std::move(items));
   }
   case ConstantKind::Slice: {
     const PySlice &s = c->asSlice();

@@ -896,8 +896,7 @@ Function *liftCode(Module &module, const CodeObject &code,
 } // namespace
 
 Expected<std::unique_ptr<Module>> liftModule(const CodeObject &root) {
-  if (root.version.major != 3 || root.version.minor < 11 ||
-      root.version.minor > 13)
+  if (!root.version.hasIR())
     return Error("bcc lifts CPython 3.11 to 3.13 bytecode, not " +
                  root.version.str() + " (code object '" + root.qualName.utf8 +
                  "')");

@@ -1,8 +1,9 @@
 //===- frontend/MarshalReader.cpp - Marshal data and .pyc files in --------===//
 //
 // A recursive-descent reader for CPython's marshal format, version 4 as
-// 3.8-3.13 write it (plus version 5's slices when asked for 3.14), building
-// the Constant/CodeObject model of ir/.
+// 3.8-3.13 write it, version 5 (slices) for 3.14 and version 6 (frozendicts)
+// for 3.15, building the Constant/CodeObject model of ir/. A type code is
+// accepted only when reading for a version whose marshal has it.
 //
 // What it guarantees, for any input:
 //  * every read is checked against the bytes left, and every length or count
@@ -209,6 +210,12 @@ const char *unhashableKind(const Constant &c) {
   case ConstantKind::Tuple:
     for (const ConstantRef &e : c.elements())
       if (const char *bad = unhashableKind(*e))
+        return bad;
+    return nullptr;
+  case ConstantKind::FrozenDict:
+    // Its keys were checked when read; it hashes if its values do.
+    for (const auto &item : c.dictItems())
+      if (const char *bad = unhashableKind(*item.second))
         return bad;
     return nullptr;
   default:
@@ -419,8 +426,9 @@ private:
   // The containers: one frame each per nesting level, next to readObject's.
   [[gnu::noinline]] bool readSequence(Node &out, uint8_t type, bool flag,
                                       unsigned depth, const uint8_t *start);
-  [[gnu::noinline]] bool readDict(Node &out, bool flag, unsigned depth,
-                                  const uint8_t *start);
+  /// A dict, or with `frozen` a frozendict (3.15+): the same items.
+  [[gnu::noinline]] bool readDict(Node &out, bool frozen, bool flag,
+                                  unsigned depth);
   [[gnu::noinline]] bool readCode(Node &out, bool flag, unsigned depth,
                                   const uint8_t *start);
   [[gnu::noinline]] bool readSlice(Node &out, bool flag, unsigned depth,
@@ -464,15 +472,22 @@ bool Reader::readObject(Node &out, unsigned depth) {
   case TYPE_FROZENSET:
     return readSequence(out, type, flag, depth, start);
   case TYPE_DICT:
-    return readDict(out, flag, depth, start);
+    return readDict(out, /*frozen=*/false, flag, depth);
   case TYPE_CODE:
     return readCode(out, flag, depth, start);
   case TYPE_SLICE:
-    if (version_.atLeast(3, 14))
+    if (marshalVersion(version_) >= 5)
       return readSlice(out, flag, depth, start);
     return fail(offsetOf(start),
                 "bad marshal type code 0x%x (slices need marshal version 5, "
                 "Python 3.14+)",
+                code);
+  case TYPE_FROZENDICT:
+    if (marshalVersion(version_) >= 6)
+      return readDict(out, /*frozen=*/true, flag, depth);
+    return fail(offsetOf(start),
+                "bad marshal type code 0x%x (frozendicts need marshal version "
+                "6, Python 3.15+)",
                 code);
   default:
     return readLeaf(out, code, start);
@@ -705,8 +720,10 @@ bool Reader::readSequence(Node &out, uint8_t type, bool flag, unsigned depth,
   return true;
 }
 
-bool Reader::readDict(Node &out, bool flag, unsigned depth,
-                      const uint8_t *start) {
+bool Reader::readDict(Node &out, bool frozen, bool flag, unsigned depth) {
+  // A frozendict's slot is reserved here too, in pre-order, as CPython's
+  // writer numbers it. (3.15.0rc1's reader reserves it but never fills it,
+  // so it fails on a reference to a frozendict: CPython gh-155315.)
   const size_t slot = reserveRef(flag);
   Constant::DictItems items;
   uint64_t cost = 1;
@@ -722,12 +739,14 @@ bool Reader::readDict(Node &out, bool flag, unsigned depth,
     if (!value.value)
       break; // CPython also stops here, dropping the key
     if (const char *bad = unhashableKind(*key.value))
-      return fail(offsetOf(at), "unhashable %s as a dict key", bad);
+      return fail(offsetOf(at), "unhashable %s as a %s key", bad,
+                  frozen ? "frozendict" : "dict");
     if (!addCost(cost, key.cost, at) || !addCost(cost, value.cost, at))
       return false;
     items.emplace_back(std::move(key.value), std::move(value.value));
   }
-  out.value = Constant::dict(std::move(items));
+  out.value = frozen ? Constant::frozenDict(std::move(items))
+                     : Constant::dict(std::move(items));
   out.cost = cost;
   fillRef(slot, out);
   return true;
@@ -1000,9 +1019,9 @@ bool Reader::readCode(Node &out, bool flag, unsigned depth,
 
 Expected<ConstantRef> readMarshal(StringRef data, PythonVersion version,
                                   uint64_t baseOffset) {
-  if (version.major != 3 || version.minor < 8 || version.minor > 14)
+  if (version.major != 3 || version.minor < 8 || version.minor > 15)
     return Error("marshal data of Python " + version.str() +
-                     " is not supported (3.8-3.14 only)",
+                     " is not supported (3.8-3.15 only)",
                  baseOffset);
   return Reader(data, version, baseOffset).run();
 }
@@ -1022,7 +1041,7 @@ Expected<PycFile> readPyc(StringRef data) {
                             ? hex(magic)
                             : hex(loadLE(bytes, 4));
     return Error(
-        "unknown magic number " + shown + " (not a CPython 3.8-3.13 .pyc)", 0);
+        "unknown magic number " + shown + " (not a CPython 3.8-3.15 .pyc)", 0);
   }
 
   PycFile file;

@@ -1,8 +1,8 @@
 //===- frontend/MarshalReader.h - Marshal data and .pyc files in ----------===//
 //
-// Reads CPython's marshal format (version 4, as 3.8-3.13 write it) into the
-// Constant/CodeObject model, without libpython, and `.pyc` files on top of
-// it. Every problem is an Error with the byte offset where it was found;
+// Reads CPython's marshal format (version 4 as 3.8-3.13 write it, 5 for
+// 3.14, 6 for 3.15) into the Constant/CodeObject model, without libpython,
+// and `.pyc` files on top of it. Every problem is an Error with the byte offset where it was found;
 // lengths and nesting are bounded by the input, so no input can make the
 // reader crash, hang or allocate without bound.
 //

@@ -1,6 +1,6 @@
 //===- ir/CodeObject.h - A CPython code object, without libpython ---------===//
 //
-// CodeObject mirrors every field that a 3.8-3.13 code object carries in
+// CodeObject mirrors every field that a 3.8-3.15 code object carries in
 // marshal data, as the file stores it, so that reading and writing back is
 // exact. What a version derives instead of storing is offered through
 // accessors (co_varnames etc. of 3.11+ come from localsplus; co_nlocals too).
@@ -10,6 +10,9 @@
 //             (3.8, 3.9) or the PEP 626 co_linetable (3.10).
 //   3.11+     localsPlus (name + kind per frame slot), qualName,
 //             exceptionTable; lineTable is the PEP 657 location table.
+//             3.14 and 3.15 store the same fields in the same order; their
+//             kinds also mark the arguments (CO_FAST_ARG_*), and co_flags
+//             has CO_HAS_DOCSTRING and CO_METHOD.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BCC_IR_CODEOBJECT_H
@@ -37,11 +40,16 @@ enum CodeFlags : uint32_t {
   CO_COROUTINE = 0x80,
   CO_ITERABLE_COROUTINE = 0x100,
   CO_ASYNC_GENERATOR = 0x200,
+  CO_HAS_DOCSTRING = 0x4000000, // 3.14+: co_consts[0] is the docstring
+  CO_METHOD = 0x8000000,        // 3.14+: a function defined in a class body
 };
 
 /// Kind bits of a localsplus slot (3.11+).
 enum LocalKind : uint8_t {
-  CO_FAST_HIDDEN = 0x10, // 3.12+
+  CO_FAST_ARG_POS = 0x02, // 3.14+: a positional parameter (also *args)
+  CO_FAST_ARG_KW = 0x04,  // 3.14+: a keyword parameter (also **kwargs)
+  CO_FAST_ARG_VAR = 0x08, // 3.14+: *args or **kwargs
+  CO_FAST_HIDDEN = 0x10,  // 3.12+
   CO_FAST_LOCAL = 0x20,
   CO_FAST_CELL = 0x40,
   CO_FAST_FREE = 0x80,

@@ -29,6 +29,7 @@ const char *constantKindName(ConstantKind kind) {
   case ConstantKind::FrozenSet: return "frozenset";
   case ConstantKind::Code: return "code";
   case ConstantKind::Slice: return "slice";
+  case ConstantKind::FrozenDict: return "frozendict";
   case ConstantKind::Host: return "host object";
   }
   return "?";
@@ -183,6 +184,9 @@ ConstantRef Constant::frozenSet(Elements elements) {
 ConstantRef Constant::dict(DictItems items) {
   return make<DictItems>(ConstantKind::Dict, std::move(items));
 }
+ConstantRef Constant::frozenDict(DictItems items) {
+  return make<DictItems>(ConstantKind::FrozenDict, std::move(items));
+}
 ConstantRef Constant::code(std::shared_ptr<const CodeObject> code) {
   return make<std::shared_ptr<const CodeObject>>(ConstantKind::Code,
                                                  std::move(code));
@@ -228,7 +232,7 @@ const Constant::Elements &Constant::elements() const {
   return std::get<Elements>(payload_);
 }
 const Constant::DictItems &Constant::dictItems() const {
-  assert(kind_ == ConstantKind::Dict);
+  assert(kind_ == ConstantKind::Dict || kind_ == ConstantKind::FrozenDict);
   return std::get<DictItems>(payload_);
 }
 const std::shared_ptr<const CodeObject> &Constant::asCode() const {
@@ -288,7 +292,8 @@ bool Constant::equals(const Constant &other) const {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), equalRefs);
   }
-  case ConstantKind::Dict: {
+  case ConstantKind::Dict:
+  case ConstantKind::FrozenDict: {
     const DictItems &a = dictItems(), &b = other.dictItems();
     if (a.size() != b.size())
       return false;

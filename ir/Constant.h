@@ -2,8 +2,9 @@
 //
 // A Constant is an immutable tagged tree of every kind of value that marshal
 // can hold: the singletons, ints of any size, floats, complex numbers, bytes,
-// strings, tuples, lists, dicts, sets, frozensets, nested code objects and
-// (for 3.14's marshal version 5) slices. One more kind, Host, wraps an opaque
+// strings, tuples, lists, dicts, sets, frozensets, nested code objects,
+// slices (marshal version 5, 3.14+) and frozendicts (marshal version 6,
+// 3.15+). One more kind, Host, wraps an opaque
 // object of the embedding interpreter; the bindings use it for constants that
 // came from a live object and have no marshal form.
 //
@@ -49,6 +50,7 @@ enum class ConstantKind : uint8_t {
   FrozenSet,
   Code,
   Slice,
+  FrozenDict, // 3.15+
   Host,
 };
 
@@ -130,6 +132,7 @@ public:
   static ConstantRef set(Elements elements);
   static ConstantRef frozenSet(Elements elements);
   static ConstantRef dict(DictItems items);
+  static ConstantRef frozenDict(DictItems items);
   static ConstantRef code(std::shared_ptr<const CodeObject> code);
   static ConstantRef slice(ConstantRef start, ConstantRef stop,
                            ConstantRef step);
@@ -144,6 +147,7 @@ public:
   const PyString &asString() const;
   /// Elements of a Tuple, List, Set or FrozenSet.
   const Elements &elements() const;
+  /// Items of a Dict or FrozenDict, in order.
   const DictItems &dictItems() const;
   const std::shared_ptr<const CodeObject> &asCode() const;
   const PySlice &asSlice() const;

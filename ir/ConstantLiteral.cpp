@@ -464,6 +464,23 @@ Expected<ConstantRef> LiteralParser::parseWord(unsigned depth) {
       return r.error("expected ')' after 'frozenset({...}'");
     return Constant::frozenSet(std::move(*elts));
   }
+  if (word == "frozendict") {
+    if (!r.consume("("))
+      return r.error("expected '(' after 'frozendict'");
+    if (r.consume(")"))
+      return Constant::frozenDict({});
+    r.skipBlanks();
+    if (r.peek() != '{')
+      return r.error("expected '{' in 'frozendict({...})'");
+    Expected<ConstantRef> dict = parseBraced(depth);
+    if (!dict)
+      return dict.takeError();
+    if (!(*dict)->is(ConstantKind::Dict))
+      return r.error("expected a dict in 'frozendict({...})'");
+    if (!r.consume(")"))
+      return r.error("expected ')' after 'frozendict({...}'");
+    return Constant::frozenDict((*dict)->dictItems());
+  }
   if (word == "slice") {
     if (!r.consume("("))
       return r.error("expected '(' after 'slice'");

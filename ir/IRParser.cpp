@@ -774,6 +774,9 @@ Expected<std::unique_ptr<Module>> ModuleParser::run() {
       PythonVersion::parse(r.rest().take_front(n));
   if (!version)
     return r.errorAt(pos, "expected a supported Python version such as 3.12");
+  if (!version->hasIR())
+    return r.errorAt(pos, "bcc's IR models CPython 3.11 to 3.13, not " +
+                              version->str());
   r.advance(n);
   if (!r.consumeLineEnd())
     return r.error("expected the end of the line after the version");

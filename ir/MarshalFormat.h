@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "ir/PythonVersion.h"
 #include "ir/Support.h"
 
 // Private to bcc: hidden from pass plugins (docs/embedding.md), so that
@@ -49,8 +50,16 @@ enum Type : uint8_t {
   TYPE_SMALL_TUPLE = ')',
   TYPE_SHORT_ASCII = 'z',
   TYPE_SHORT_ASCII_INTERNED = 'Z',
-  TYPE_SLICE = ':', // marshal version 5 (3.14)
+  TYPE_SLICE = ':',      // marshal version 5 (3.14+)
+  TYPE_FROZENDICT = '}', // marshal version 6 (3.15+); NULL-terminated as '{'
 };
+
+/// The marshal version `version` writes its .pyc files in (marshal.version):
+/// 4 for 3.8-3.13, 5 for 3.14 (slices), 6 for 3.15 (frozendicts). bcc reads
+/// and writes a type code only for the versions that have it.
+constexpr int marshalVersion(PythonVersion version) {
+  return version.atLeast(3, 15) ? 6 : version.atLeast(3, 14) ? 5 : 4;
+}
 
 /// Bit 7 of a type code: the object goes into the reference table.
 constexpr uint8_t kFlagRef = 0x80;

@@ -306,8 +306,16 @@ void ConstantPrinter::print(const Constant &c) {
     printSetElements(c.elements());
     out_ += "})";
     return;
-  case ConstantKind::Dict: {
-    out_ += '{';
+  case ConstantKind::Dict:
+  case ConstantKind::FrozenDict: {
+    // frozendict_repr: "frozendict()", else the dict's repr inside
+    // "frozendict(...)".
+    const bool frozen = c.is(ConstantKind::FrozenDict);
+    if (frozen && c.dictItems().empty()) {
+      out_ += "frozendict()";
+      return;
+    }
+    out_ += frozen ? "frozendict({" : "{";
     bool first = true;
     for (const auto &[key, value] : c.dictItems()) {
       if (!first)
@@ -317,7 +325,7 @@ void ConstantPrinter::print(const Constant &c) {
       out_ += ": ";
       print(*value);
     }
-    out_ += '}';
+    out_ += frozen ? "})" : "}";
     return;
   }
   case ConstantKind::Slice: {

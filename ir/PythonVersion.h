@@ -33,7 +33,12 @@ struct PythonVersion {
   /// The version whose `.pyc` files start with `magic`, if we support it.
   static std::optional<PythonVersion> fromMagic(uint16_t magic);
 
-  bool isSupported() const { return major == 3 && minor >= 8 && minor <= 15; }
+  /// A version whose .pyc and marshal data bcc reads and writes, and whose
+  /// opcode tables it has (3.8-3.15, kSupportedVersions).
+  bool isSupported() const { return magicNumber() != 0; }
+  /// The versions bcc's SSA IR models (the lifter, the IR text, the
+  /// passes and the lowering): 3.11-3.13 for now.
+  bool hasIR() const { return major == 3 && minor >= 11 && minor <= 13; }
   /// 3.11+ code objects: localsplus, exception table, location table.
   bool hasExceptionTable() const { return atLeast(3, 11); }
 

@@ -246,6 +246,7 @@ std::optional<bool> truthValue(const Constant &c) {
   case ConstantKind::FrozenSet:
     return !c.elements().empty();
   case ConstantKind::Dict:
+  case ConstantKind::FrozenDict:
     return !c.dictItems().empty();
   case ConstantKind::Host:
     return std::nullopt;

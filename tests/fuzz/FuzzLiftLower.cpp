@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!pyc)
     return 0;
   PythonVersion v = pyc->header.version;
-  if (v.major != 3 || v.minor < 11 || v.minor > 13)
+  if (!v.hasIR())
     return 0;
   Expected<std::unique_ptr<Module>> module = liftModule(*pyc->code);
   if (!module) {

@@ -11,8 +11,8 @@
 //   write(model2) == bytes1       (the writer's output is a fixed point)
 //
 // Each input is tried twice: as a whole .pyc, and as raw marshal data whose
-// first byte picks the version (3.8 + byte % 7, so 3.14's slices are
-// reachable too). Any broken property aborts with a message.
+// first byte picks the version (3.8 + byte % 8, so 3.14's slices and
+// 3.15's frozendicts are reachable too). Any broken property aborts with a message.
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,7 +66,7 @@ void fuzzPyc(llvm::StringRef input) {
 void fuzzMarshal(llvm::StringRef input) {
   if (input.empty())
     return;
-  const PythonVersion version(3, uint8_t(8 + uint8_t(input[0]) % 7));
+  const PythonVersion version(3, uint8_t(8 + uint8_t(input[0]) % 8));
   llvm::StringRef data = input.drop_front();
   Expected<ConstantRef> first = readMarshal(data, version, 1);
   if (!first) {

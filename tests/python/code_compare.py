@@ -5,9 +5,10 @@ check_pyc_tree.py). Keep it Python 3.8 syntax.
 ValueCompare.value(a, b, where) is True when a and b are the same constant:
 the same type, floats and complex numbers by their bits (so -0.0 and NaN
 payloads count), containers element by element in their iteration order
-(the same elements inserted in the same order iterate alike), dicts by
-their items. Code objects go to the subclass's code(a, b, where). Problems
-are collected, the first MAX_PROBLEMS with their place.
+(the same elements inserted in the same order iterate alike), dicts and
+3.15's frozendicts by their items, 3.14's slices by start, stop and step.
+Code objects go to the subclass's code(a, b, where). Problems are
+collected, the first MAX_PROBLEMS with their place.
 """
 
 import struct
@@ -53,8 +54,11 @@ class ValueCompare:
             for i, (x, y) in enumerate(zip(xs, ys)):
                 ok = self.value(x, y, "%s[%d]" % (where, i)) and ok
             return ok
-        if isinstance(a, dict):
+        if isinstance(a, dict) or type(a).__name__ == "frozendict":
             return self.value(list(a.items()), list(b.items()), where)
+        if isinstance(a, slice):  # 3.14+ constants
+            return self.value((a.start, a.stop, a.step),
+                              (b.start, b.stop, b.step), where)
         if a != b:
             return self.fail(where, "%r != %r" % (a, b))
         return True

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Acceptance test for bcc's marshal reader and writer, against real CPythons.
 
-For every CPython 3.8-3.13 that tests/python/pythons.py finds:
+For every CPython 3.8-3.15 that tests/python/pythons.py finds (3.14 and 3.15
+are pyodide's, under node, unless BCC_PYTHON_3_14/3_15 name a native one):
 
   * test_stdlib: that interpreter compiles its whole Lib/ (Lib/test included,
-    site-packages excluded) into a temporary pycache_prefix; the
+    site-packages excluded) into a temporary pycache_prefix (for pyodide,
+    which keeps its standard library in its own memory and starts no
+    subprocess: the sources of the package's python_stdlib.zip, extracted on
+    the host, in one start of the interpreter); the
     bcc-pyc-roundtrip tool reads every .pyc, writes it back (checking on its
     own that writing is deterministic and that re-reading gives an equal
     model) and stores the copy; then ONE process of the same interpreter
@@ -13,9 +17,10 @@ For every CPython 3.8-3.13 that tests/python/pythons.py finds:
     co_consts (floats by their bits, containers element by element, nested
     code objects in full), plus `marshal.dumps(code, 2)` of both, which has
     no references and no interning and so also covers what Python does not
-    expose (the 3.11+ localsplus kinds). The tool is run twice and the two
-    output trees must be byte-identical (no dependence on addresses or hash
-    seeds).
+    expose (the 3.11+ localsplus kinds; where that cannot hold 3.14's slices
+    or 3.15's frozendicts, the kinds are read from both files' bytes). The
+    tool is run twice and the two output trees must be byte-identical (no
+    dependence on addresses or hash seeds).
   * test_invalidation_modes: py_compile in TIMESTAMP, CHECKED_HASH and
     UNCHECKED_HASH modes; the copies keep the header, the hash in the header
     equals bcc's sourceHash of the source, and the interpreter imports and
@@ -37,6 +42,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pythons  # noqa: E402
@@ -63,6 +69,79 @@ if V >= (3, 11):
     FIELDS += ["co_qualname", "co_exceptiontable"]
 
 
+def code_kinds(data):
+    """co_localspluskinds of every code object written in full in the
+    marshal data, in the order they are written (3.11+). For 3.14+ files
+    that marshal.dumps(code, 2) cannot hold (slices, frozendicts), the kinds
+    are read from the bytes, since Python does not expose them."""
+    out = []
+    refs = []
+    pos = [0]
+
+    def take(n):
+        start = pos[0]
+        pos[0] += n
+        return data[start:pos[0]]
+
+    def i32():
+        return int.from_bytes(take(4), "little", signed=True)
+
+    def obj():
+        code = data[pos[0]]
+        pos[0] += 1
+        t, flag = chr(code & 0x7f), code & 0x80
+        if t in "0NFTS.":
+            return None
+        if t == "r":
+            return refs[i32()]
+        slot = len(refs)
+        if flag:
+            refs.append(None)
+        value = None
+        if t == "i":
+            take(4)
+        elif t in "Ig":
+            take(8)
+        elif t == "y":
+            take(16)
+        elif t == "l":
+            take(2 * abs(i32()))
+        elif t in "stuaA":
+            value = take(i32())
+        elif t in "zZ":
+            value = take(data[pos[0]] + 1)[1:]
+        elif t in ")([<>":
+            n = take(1)[0] if t == ")" else i32()
+            for _ in range(n):
+                obj()
+        elif t in "{}":
+            while data[pos[0]] != ord("0"):
+                obj()
+                obj()
+            take(1)
+        elif t == ":":
+            for _ in range(3):
+                obj()
+        elif t == "c":
+            take(20)
+            for _ in range(4):  # code, consts, names, localsplusnames
+                obj()
+            out.append(obj())  # localspluskinds
+            for _ in range(3):  # filename, name, qualname
+                obj()
+            take(4)
+            obj()
+            obj()
+        else:
+            raise ValueError("type code %r at %d" % (t, pos[0] - 1))
+        if flag:
+            refs[slot] = value
+        return value
+
+    obj()
+    return out
+
+
 class Compare(ValueCompare):
     def __init__(self):
         ValueCompare.__init__(self)
@@ -82,7 +161,7 @@ class Compare(ValueCompare):
 def main():
     original_root, copy_root = sys.argv[1], sys.argv[2]
     cmp = Compare()
-    files = 0
+    files = kinds_from_bytes = 0
     start = __import__("time").time()
     for directory, _, names in os.walk(original_root):
         for name in sorted(names):
@@ -110,13 +189,20 @@ def main():
                 cmp.fail(rel, "cannot load: %s: %s" % (type(e).__name__, e))
                 continue
             if cmp.value(a, b, rel):
-                da, db = marshal.dumps(a, 2), marshal.dumps(b, 2)
+                try:
+                    da, db = marshal.dumps(a, 2), marshal.dumps(b, 2)
+                except ValueError:  # 3.14+: a slice or frozendict inside
+                    kinds_from_bytes += 1
+                    if code_kinds(data[16:]) != code_kinds(new[16:]):
+                        cmp.fail(rel, "co_localspluskinds differ")
+                    continue
                 if da != db:
                     i = next(i for i in range(min(len(da), len(db)) + 1)
                              if i >= min(len(da), len(db)) or da[i] != db[i])
                     cmp.fail(rel, "marshal.dumps(code, 2) differs at byte %d"
                              % i)
     print(json.dumps({"files": files, "code_objects": cmp.code_objects,
+                      "kinds_from_bytes": kinds_from_bytes,
                       "problems": cmp.problems,
                       "seconds": __import__("time").time() - start}))
 
@@ -171,11 +257,36 @@ finally:
 '''
 
 
+# Part of the py_compile script: 3.14's slices and 3.15's frozendicts as
+# constants, which the compilers emit rarely (slices) or never (frozendicts),
+# in a timestamp .pyc CONSTANTS.pyc written by the interpreter's own
+# marshal. Each frozendict appears once: 3.15.0rc1 cannot load a reference
+# to one (CPython gh-155315).
+EXTRA_CONSTANTS_SCRIPT = """\
+if sys.version_info >= (3, 14):
+    import importlib._bootstrap_external as bootstrap
+    code = compile(open(sys.argv[1]).read(), sys.argv[1], "exec")
+    extra = (slice(1, None, (2, "x")), slice(None, None, None))
+    if sys.version_info >= (3, 15):
+        extra += (frozendict({"k": slice(None, 1), 2: frozendict(a=(1, 2))}),
+                  frozendict(), frozenset({frozendict(z=-0.0)}))
+    code = code.replace(co_consts=code.co_consts + extra)
+    with open(sys.argv[2] + "/CONSTANTS.pyc", "wb") as f:
+        f.write(bootstrap._code_to_timestamp_pyc(code, 0, 0))
+"""
+
+
 def selected_versions():
     only = os.environ.get("BCC_TEST_VERSIONS")
     if only:
         return [v.strip() for v in only.split(",") if v.strip()]
-    return list(pythons.SUPPORTED_VERSIONS)
+    return list(pythons.SUPPORTED_VERSIONS + pythons.WASM_VERSIONS)
+
+
+def is_pyodide_runner(python, version):
+    """Whether `python` is scripts/pythonX.Y, pyodide under node."""
+    runner = os.path.join(pythons.REPO, "scripts", "python" + version)
+    return os.path.realpath(python) == os.path.realpath(runner)
 
 
 def log(message):
@@ -230,24 +341,45 @@ class PycRoundTrip(unittest.TestCase):
 
     # -- the whole standard library ---------------------------------------
 
-    def stdlib(self, version):
-        python = self.python(version)
+    def compile_stdlib(self, python, originals):
         lib = run([python, "-c", "import os; print(os.path.dirname("
                    "os.__file__))"]).stdout.strip()
         self.assertTrue(os.path.isdir(lib), lib)
+        # The prefix goes in the environment, not in -X pycache_prefix:
+        # 3.12+ compileall -j0 runs its workers from a forkserver, which
+        # does not inherit -X options, so they would write next to the
+        # sources instead. Some Lib/test files are bad syntax on purpose:
+        # compileall's exit status is ignored, its output is used.
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=originals)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        run([python, "-m", "compileall", "-q", "-j0", "-x",
+             r"[/\\]site-packages[/\\]", lib], env=env)
+
+    def compile_pyodide_stdlib(self, python, version, tmp, originals):
+        # pyodide's standard library (sources only) is the package's
+        # python_stdlib.zip; its interpreter cannot start compileall's
+        # workers, so one start compiles the whole tree.
+        archive = os.path.join(pythons.pyodide_dir(), version, "node_modules",
+                               "pyodide", "python_stdlib.zip")
+        lib = os.path.join(tmp, "lib")
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(lib)
+        script = ("import compileall, sys\n"
+                  "sys.pycache_prefix = sys.argv[1]\n"
+                  "compileall.compile_dir(sys.argv[2], quiet=1)\n")
+        result = run([python, "-c", script, originals, lib])
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+
+    def stdlib(self, version):
+        python = self.python(version)
         with tempfile.TemporaryDirectory(prefix="bcc-pyc-") as tmp:
             originals = os.path.join(tmp, "originals")
             copies = os.path.join(tmp, "copies")
             start = time.time()
-            # The prefix goes in the environment, not in -X pycache_prefix:
-            # 3.12+ compileall -j0 runs its workers from a forkserver, which
-            # does not inherit -X options, so they would write next to the
-            # sources instead. Some Lib/test files are bad syntax on purpose:
-            # compileall's exit status is ignored, its output is used.
-            env = dict(os.environ, PYTHONPYCACHEPREFIX=originals)
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            run([python, "-m", "compileall", "-q", "-j0", "-x",
-                 r"[/\\]site-packages[/\\]", lib], env=env)
+            if is_pyodide_runner(python, version):
+                self.compile_pyodide_stdlib(python, version, tmp, originals)
+            else:
+                self.compile_stdlib(python, originals)
             compile_seconds = time.time() - start
             self.assertTrue(os.path.isdir(originals), "compileall wrote nothing")
 
@@ -270,11 +402,12 @@ class PycRoundTrip(unittest.TestCase):
             compare_seconds = time.time() - start
             self.assertEqual(report["files"], len(first))
             self.assertGreater(report["files"], 500)
-            log("\n%s: %d files, %d code objects; compileall %.1f s, "
-                "round trip %.1f s, compare %.1f s\n  %s" %
+            log("\n%s: %d files, %d code objects (kinds read from the bytes "
+                "in %d files); compileall %.1f s, round trip %.1f s, compare "
+                "%.1f s\n  %s" %
                 (version, report["files"], report["code_objects"],
-                 compile_seconds, tool_seconds, compare_seconds,
-                 tool_summary))
+                 report["kinds_from_bytes"], compile_seconds, tool_seconds,
+                 compare_seconds, tool_summary))
 
     # -- invalidation modes ------------------------------------------------
 
@@ -293,13 +426,19 @@ class PycRoundTrip(unittest.TestCase):
                       "    py_compile.compile(sys.argv[1], doraise=True,\n"
                       "        cfile=sys.argv[2] + '/' + mode + '.pyc',\n"
                       "        invalidation_mode="
-                      "py_compile.PycInvalidationMode[mode])\n")
+                      "py_compile.PycInvalidationMode[mode])\n"
+                      + EXTRA_CONSTANTS_SCRIPT +
+                      "print(sys.implementation.cache_tag)\n")
             result = run([python, "-c", script, source, originals] +
                          sorted(modes))
             self.assertEqual(result.returncode, 0, result.stderr)
+            tag = result.stdout.strip()
 
             self.check_tool(*run_tool(["--out", copies, originals]))
-            self.compare(python, originals, copies)
+            report = self.compare(python, originals, copies)
+            # ... and CONSTANTS.pyc from 3.14 on.
+            with_constants = tuple(map(int, version.split("."))) >= (3, 14)
+            self.assertEqual(report["files"], len(modes) + with_constants)
 
             code, out, err = run_tool(["--source-hash", version, source])
             self.assertEqual(code, 0, err)
@@ -318,8 +457,6 @@ class PycRoundTrip(unittest.TestCase):
             os.makedirs(cache)
             with open(os.path.join(package, "sample.py"), "w") as f:
                 f.write('VALUE = "from the source"\n')
-            tag = run([python, "-c", "import sys; print(sys.implementation."
-                       "cache_tag)"]).stdout.strip()
             shutil.copy(os.path.join(copies, "UNCHECKED_HASH.pyc"),
                         os.path.join(cache, "sample.%s.pyc" % tag))
             result = run([python, "-B", "-c",

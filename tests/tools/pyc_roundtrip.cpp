@@ -188,9 +188,20 @@ bool collectInputs(const Options &options, std::vector<Input> &inputs) {
   return true;
 }
 
+/// "3.X" for any version whose .pyc bcc reads and writes, opcode tables or
+/// not (PythonVersion::parse accepts only the versions with tables).
+std::optional<PythonVersion> parsePycVersion(llvm::StringRef text) {
+  unsigned minor = 0;
+  if (!text.consume_front("3.") || text.getAsInteger(10, minor) || minor > 99)
+    return std::nullopt;
+  PythonVersion version(3, uint8_t(minor));
+  if (!version.isSupported())
+    return std::nullopt;
+  return version;
+}
+
 int sourceHashMode(const Options &options) {
-  std::optional<PythonVersion> version =
-      PythonVersion::parse(options.hashVersion);
+  std::optional<PythonVersion> version = parsePycVersion(options.hashVersion);
   if (!version) {
     std::fprintf(stderr, "--source-hash: unsupported version '%s'\n",
                  options.hashVersion.c_str());

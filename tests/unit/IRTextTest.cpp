@@ -391,7 +391,9 @@ TEST(IRText, ConstantLiteralsRoundTrip) {
                             "frozenset({'b', 'a'})",
                             "{}",
                             "{1: 'a', 'b': (2,)}",
-                            "slice(1, None, -1)"};
+                            "slice(1, None, -1)",
+                            "frozendict()",
+                            "frozendict({'a': [1], 2: frozendict()})"};
   for (const char *text : literals)
     EXPECT_EQ(literalRoundTrip(text), text);
 }

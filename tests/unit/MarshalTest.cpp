@@ -20,7 +20,8 @@ using namespace bcc;
 
 namespace {
 
-const PythonVersion V38(3, 8), V311(3, 11), V313(3, 13), V314(3, 14);
+const PythonVersion V38(3, 8), V311(3, 11), V313(3, 13), V314(3, 14),
+    V315(3, 15);
 
 // Real .pyc files of `def f(a, *, b=1):\n    return a + b\n`, made by
 //   pythonX.Y -c "import importlib.util as u, marshal; print((u.MAGIC_NUMBER
@@ -57,8 +58,80 @@ const char kPyc311[] =
     "\x01\x11\xf0\x00\x01\x01\x11\xf0\x00\x01\x01\x11\xf0\x00\x01\x01\x11\xf0"
     "\x00\x01\x01\x11\xf0\x00\x01\x01\x11\x72\x08\x00\x00\x00";
 
+// The same for
+//   class C:
+//       def m(self, a, /, *r, k, **kw):
+//           "doc"
+//           return a[1:2]
+// with CPython 3.14.2 and 3.15.0rc1 (pyodide): a docstring and a method in
+// co_flags, argument kinds in co_localspluskinds, a slice constant.
+const char kPyc314[] =
+    "\x2b\x0e\x0d\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x63\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00"
+    "\x00\xf3\x1a\x00\x00\x00\x80\x00\x15\x00\x21\x00\x52\x00\x17\x00\x52\x01"
+    "\x34\x02\x00\x00\x00\x00\x00\x00\x74\x00\x52\x02\x23\x00\x29\x03\x63\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+    "\x00\xf3\x26\x00\x00\x00\x61\x00\x80\x00\x5d\x00\x74\x01\x52\x00\x74\x02"
+    "\x5e\x01\x74\x03\x16\x00\x6f\x00\x52\x01\x17\x00\x74\x04\x52\x02\x74\x05"
+    "\x56\x00\x74\x06\x52\x03\x23\x00\x29\x04\xda\x01\x43\x63\x02\x00\x00\x00"
+    "\x02\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x0f\x00\x00\x0c\xf3\x14"
+    "\x00\x00\x00\x80\x00\x56\x01\x52\x01\x2c\x1a\x00\x00\x00\x00\x00\x00\x00"
+    "\x00\x00\x00\x23\x00\x29\x02\xda\x03\x64\x6f\x63\x3a\xe9\x01\x00\x00\x00"
+    "\xe9\x02\x00\x00\x00\x4e\xa9\x00\x29\x05\xda\x04\x73\x65\x6c\x66\xda\x01"
+    "\x61\xda\x01\x6b\xda\x01\x72\xda\x02\x6b\x77\x73\x05\x00\x00\x00\x22\x22"
+    "\x24\x2a\x2c\xda\x04\x6d\x2e\x70\x79\xda\x01\x6d\xda\x03\x43\x2e\x6d\x02"
+    "\x00\x00\x00\x73\x0b\x00\x00\x00\x80\x00\xe0\x0f\x10\x90\x13\x8d\x76\x88"
+    "\x0d\xf3\x00\x00\x00\x00\x72\x07\x00\x00\x00\x4e\x29\x07\xda\x08\x5f\x5f"
+    "\x6e\x61\x6d\x65\x5f\x5f\xda\x0a\x5f\x5f\x6d\x6f\x64\x75\x6c\x65\x5f\x5f"
+    "\xda\x0c\x5f\x5f\x71\x75\x61\x6c\x6e\x61\x6d\x65\x5f\x5f\xda\x0f\x5f\x5f"
+    "\x66\x69\x72\x73\x74\x6c\x69\x6e\x65\x6e\x6f\x5f\x5f\x72\x0e\x00\x00\x00"
+    "\xda\x15\x5f\x5f\x73\x74\x61\x74\x69\x63\x5f\x61\x74\x74\x72\x69\x62\x75"
+    "\x74\x65\x73\x5f\x5f\xda\x11\x5f\x5f\x63\x6c\x61\x73\x73\x64\x69\x63\x74"
+    "\x63\x65\x6c\x6c\x5f\x5f\x29\x01\xda\x0d\x5f\x5f\x63\x6c\x61\x73\x73\x64"
+    "\x69\x63\x74\x5f\x5f\x73\x01\x00\x00\x00\x40\x72\x0d\x00\x00\x00\x72\x02"
+    "\x00\x00\x00\x72\x02\x00\x00\x00\x01\x00\x00\x00\x73\x0f\x00\x00\x00\xf8"
+    "\x87\x00\x80\x00\xf7\x02\x02\x05\x16\xf0\x00\x02\x05\x16\x72\x10\x00\x00"
+    "\x00\x72\x02\x00\x00\x00\x4e\x29\x01\x72\x02\x00\x00\x00\x72\x07\x00\x00"
+    "\x00\x72\x10\x00\x00\x00\x72\x0d\x00\x00\x00\xda\x08\x3c\x6d\x6f\x64\x75"
+    "\x6c\x65\x3e\x72\x18\x00\x00\x00\x01\x00\x00\x00\x73\x0f\x00\x00\x00\xf0"
+    "\x03\x01\x01\x01\xf7\x02\x03\x01\x16\xf3\x00\x03\x01\x16\x72\x10\x00\x00"
+    "\x00";
+const char kPyc315[] =
+    "\x52\x0e\x0d\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x63\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00"
+    "\x00\xf3\x1c\x00\x00\x00\x80\x00\x00\x00\x13\x00\x1f\x00\x51\x00\x15\x00"
+    "\x51\x01\x32\x02\x00\x00\x00\x00\x00\x00\x73\x00\x50\x07\x21\x00\x29\x02"
+    "\x63\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00"
+    "\x00\x00\x00\xf3\x28\x00\x00\x00\x60\x00\x80\x00\x00\x00\x5c\x00\x73\x01"
+    "\x51\x00\x73\x02\x5d\x01\x73\x03\x14\x00\x6e\x00\x51\x01\x15\x00\x73\x04"
+    "\x51\x02\x73\x05\x55\x00\x73\x06\x50\x07\x21\x00\x29\x03\xda\x01\x43\x63"
+    "\x02\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x0f\x00"
+    "\x00\x0c\xf3\x16\x00\x00\x00\x80\x00\x00\x00\x55\x01\x51\x01\x2a\x1a\x00"
+    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x21\x00\x29\x02\xda\x03\x64\x6f\x63"
+    "\x3a\xe9\x01\x00\x00\x00\xe9\x02\x00\x00\x00\x4e\xa9\x00\x29\x05\xda\x04"
+    "\x73\x65\x6c\x66\xda\x01\x61\xda\x01\x6b\xda\x01\x72\xda\x02\x6b\x77\x73"
+    "\x05\x00\x00\x00\x22\x22\x24\x2a\x2c\xda\x04\x6d\x2e\x70\x79\xda\x01\x6d"
+    "\xda\x03\x43\x2e\x6d\x02\x00\x00\x00\x73\x0b\x00\x00\x00\x81\x00\xe0\x0f"
+    "\x10\x90\x13\x8d\x76\x88\x0d\xf3\x00\x00\x00\x00\x72\x07\x00\x00\x00\x29"
+    "\x07\xda\x08\x5f\x5f\x6e\x61\x6d\x65\x5f\x5f\xda\x0a\x5f\x5f\x6d\x6f\x64"
+    "\x75\x6c\x65\x5f\x5f\xda\x0c\x5f\x5f\x71\x75\x61\x6c\x6e\x61\x6d\x65\x5f"
+    "\x5f\xda\x0f\x5f\x5f\x66\x69\x72\x73\x74\x6c\x69\x6e\x65\x6e\x6f\x5f\x5f"
+    "\x72\x0e\x00\x00\x00\xda\x15\x5f\x5f\x73\x74\x61\x74\x69\x63\x5f\x61\x74"
+    "\x74\x72\x69\x62\x75\x74\x65\x73\x5f\x5f\xda\x11\x5f\x5f\x63\x6c\x61\x73"
+    "\x73\x64\x69\x63\x74\x63\x65\x6c\x6c\x5f\x5f\x29\x01\xda\x0d\x5f\x5f\x63"
+    "\x6c\x61\x73\x73\x64\x69\x63\x74\x5f\x5f\x73\x01\x00\x00\x00\x40\x72\x0d"
+    "\x00\x00\x00\x72\x02\x00\x00\x00\x72\x02\x00\x00\x00\x01\x00\x00\x00\x73"
+    "\x0f\x00\x00\x00\xf8\x87\x00\x81\x00\xf7\x02\x02\x05\x16\xf0\x00\x02\x05"
+    "\x16\x72\x10\x00\x00\x00\x72\x02\x00\x00\x00\x29\x01\x72\x02\x00\x00\x00"
+    "\x72\x07\x00\x00\x00\x72\x10\x00\x00\x00\x72\x0d\x00\x00\x00\xda\x08\x3c"
+    "\x6d\x6f\x64\x75\x6c\x65\x3e\x72\x18\x00\x00\x00\x01\x00\x00\x00\x73\x0f"
+    "\x00\x00\x00\xf1\x03\x01\x01\x01\xf7\x02\x03\x01\x16\xf3\x00\x03\x01\x16"
+    "\x72\x10\x00\x00\x00";
+
 llvm::StringRef pyc38() { return {kPyc38, sizeof kPyc38 - 1}; }
 llvm::StringRef pyc311() { return {kPyc311, sizeof kPyc311 - 1}; }
+llvm::StringRef pyc314() { return {kPyc314, sizeof kPyc314 - 1}; }
+llvm::StringRef pyc315() { return {kPyc315, sizeof kPyc315 - 1}; }
 
 std::string le32(int32_t v) {
   uint32_t u = uint32_t(v);
@@ -191,7 +264,7 @@ TEST(MarshalPyc, ReadsRealFiles) {
 }
 
 TEST(MarshalPyc, RealFilesRoundTrip) {
-  for (llvm::StringRef data : {pyc38(), pyc311()}) {
+  for (llvm::StringRef data : {pyc38(), pyc311(), pyc314(), pyc315()}) {
     Expected<PycFile> first = readPyc(data);
     ASSERT_TRUE(bool(first));
     Expected<std::string> written = writePyc(*first);
@@ -207,7 +280,7 @@ TEST(MarshalPyc, RealFilesRoundTrip) {
 }
 
 TEST(MarshalPyc, EveryTruncationFails) {
-  for (llvm::StringRef data : {pyc38(), pyc311()}) {
+  for (llvm::StringRef data : {pyc38(), pyc311(), pyc314(), pyc315()}) {
     for (size_t n = 0; n < data.size(); ++n) {
       Expected<PycFile> pyc = readPyc(data.take_front(n));
       ASSERT_FALSE(bool(pyc)) << "prefix of " << n << " bytes was accepted";
@@ -250,7 +323,7 @@ TEST(MarshalPyc, HeaderErrors) {
   r = readPyc(data);
   ASSERT_FALSE(bool(r));
   EXPECT_EQ(r.error().message,
-            "unknown magic number 0x1234 (not a CPython 3.8-3.13 .pyc)");
+            "unknown magic number 0x1234 (not a CPython 3.8-3.15 .pyc)");
 
   data = pyc311().str();
   data[4] = 2;
@@ -889,6 +962,136 @@ TEST(MarshalGood, WriterRefusals) {
 }
 
 //===----------------------------------------------------------------------===//
+// CPython 3.14 (marshal version 5) and 3.15 (marshal version 6)
+//===----------------------------------------------------------------------===//
+
+TEST(Marshal314, ReadsRealFiles) {
+  struct Sample {
+    llvm::StringRef data;
+    PythonVersion version;
+    uint16_t magic;
+  };
+  for (const Sample &sample :
+       {Sample{pyc314(), V314, 3627}, Sample{pyc315(), V315, 3666}}) {
+    SCOPED_TRACE(sample.version.str());
+    EXPECT_EQ(PythonVersion::fromMagic(sample.magic), sample.version);
+    Expected<PycFile> pyc = readPyc(sample.data);
+    ASSERT_TRUE(bool(pyc)) << pyc.error().format("sample");
+    EXPECT_EQ(pyc->header.version, sample.version);
+    // The code objects have 3.11's fields in 3.11's order.
+    const CodeObject &module = *pyc->code;
+    ASSERT_TRUE(module.consts[0]->is(ConstantKind::Code));
+    const CodeObject &klass = *module.consts[0]->asCode();
+    ASSERT_TRUE(klass.consts[1]->is(ConstantKind::Code));
+    const CodeObject &m = *klass.consts[1]->asCode();
+    EXPECT_EQ(m.qualName.utf8, "C.m");
+    EXPECT_EQ(m.flags, uint32_t(CO_OPTIMIZED | CO_NEWLOCALS | CO_VARARGS |
+                                CO_VARKEYWORDS | CO_HAS_DOCSTRING | CO_METHOD));
+    EXPECT_EQ(m.argCount, 2);
+    EXPECT_EQ(m.posOnlyArgCount, 2);
+    EXPECT_EQ(m.kwOnlyArgCount, 1);
+    // co_consts: the docstring first (CO_HAS_DOCSTRING), then a[1:2]'s
+    // slice.
+    ASSERT_EQ(m.consts.size(), 2u);
+    EXPECT_EQ(m.consts[0]->asString().utf8, "doc");
+    ASSERT_TRUE(m.consts[1]->is(ConstantKind::Slice));
+    EXPECT_EQ(m.consts[1]->asSlice().start->asInt().small, 1);
+    EXPECT_TRUE(m.consts[1]->asSlice().step->is(ConstantKind::None));
+    // The kinds mark the arguments: self, a, k, *r, **kw.
+    const uint8_t kinds[] = {
+        CO_FAST_LOCAL | CO_FAST_ARG_POS, CO_FAST_LOCAL | CO_FAST_ARG_POS,
+        CO_FAST_LOCAL | CO_FAST_ARG_KW,
+        CO_FAST_LOCAL | CO_FAST_ARG_VAR | CO_FAST_ARG_POS,
+        CO_FAST_LOCAL | CO_FAST_ARG_VAR | CO_FAST_ARG_KW};
+    ASSERT_EQ(m.localsPlus.size(), 5u);
+    for (size_t i = 0; i < 5; ++i)
+      EXPECT_EQ(m.localsPlus[i].kind, kinds[i]) << i;
+    EXPECT_EQ(m.nlocals(), 5);
+    EXPECT_EQ(m.varNames()[3].utf8, "r");
+  }
+}
+
+TEST(Marshal314, TypeCodesByVersion) {
+  // ':' from marshal version 5 (3.14), '}' from version 6 (3.15).
+  EXPECT_TRUE(read(":NNN", V315)->is(ConstantKind::Slice));
+  EXPECT_EQ(readError("}0", V314),
+            "offset 0: bad marshal type code 0x7d (frozendicts need marshal "
+            "version 6, Python 3.15+)");
+  EXPECT_EQ(readError(bin("\xfd"
+                          "0",
+                          2),
+                      V313),
+            "offset 0: bad marshal type code 0xfd (frozendicts need marshal "
+            "version 6, Python 3.15+)");
+  EXPECT_EQ(readError(":NN0", V314),
+            "offset 3: NULL object in marshal data for a slice");
+}
+
+TEST(Marshal314, FrozenDicts) {
+  // Items in file order, NULL-terminated like a dict.
+  ConstantRef d = read("}" + shortAscii("b") + "i" + le32(1) +
+                           shortAscii("a") + "[" + le32(0) + "0",
+                       V315);
+  ASSERT_TRUE(d->is(ConstantKind::FrozenDict));
+  ASSERT_EQ(d->dictItems().size(), 2u);
+  EXPECT_EQ(d->dictItems()[0].first->asString().utf8, "b");
+  EXPECT_TRUE(d->dictItems()[1].second->is(ConstantKind::List));
+  EXPECT_FALSE(d->equals(*Constant::dict(d->dictItems())));
+  expectRoundTrip(d, V315);
+  EXPECT_EQ(write(*Constant::frozenDict({}), V315), "}0");
+  // A NULL value ends it, as for a dict.
+  EXPECT_TRUE(read("}" + shortAscii("k") + "0", V315)->dictItems().empty());
+
+  // A flagged frozendict takes its slot before its items (pre-order, as
+  // CPython's writer numbers them), and a reference gives the same node.
+  ConstantRef refs = read("[" + le32(3) + "\xfd" + "\xe9" + le32(1) +
+                              shortAscii("v") + "0" + "r" + le32(0) + "r" +
+                              le32(1),
+                          V315);
+  const Constant::Elements &e = refs->elements();
+  EXPECT_EQ(e[0], e[1]);
+  EXPECT_EQ(e[2]->asInt().small, 1);
+
+  // Keys must hash; as a set element or key, so must its values.
+  EXPECT_EQ(readError("}" + std::string("[") + le32(0) + "N0", V315),
+            "offset 1: unhashable list as a frozendict key");
+  EXPECT_EQ(readError("<" + le32(1) + "}" + shortAscii("a") + "[" + le32(0) +
+                          "0",
+                      V315),
+            "offset 5: unhashable list in a set");
+  EXPECT_TRUE(bool(readMarshal("<" + le32(1) + "}" + shortAscii("a") + "i" +
+                                   le32(1) + "0",
+                               V315)));
+  // Every truncation fails with an offset inside the data.
+  const std::string whole = write(*refs, V315);
+  for (size_t n = 0; n < whole.size(); ++n) {
+    Expected<ConstantRef> r = readMarshal(whole.substr(0, n), V315);
+    ASSERT_FALSE(bool(r)) << n;
+    EXPECT_LE(*r.error().offset, n);
+  }
+}
+
+TEST(Marshal314, FrozenDictsAreNeverReferenced) {
+  // 3.15.0rc1 cannot load a reference to a frozendict (CPython gh-155315):
+  // a shared one is written in full each time; what is inside it may still
+  // be shared.
+  ConstantRef big = Constant::integer(70000);
+  ConstantRef fd = Constant::frozenDict({{Constant::string("k"), big}});
+  std::string out = write(*Constant::tuple({fd, fd, big}), V315);
+  EXPECT_EQ(out, bin(")\x03", 2) + "}" + shortAscii("k") + "\xe9" +
+                     le32(70000) + "0" + "}" + shortAscii("k") + "r" +
+                     le32(0) + "0" + "r" + le32(0));
+  ConstantRef back = read(out, V315);
+  EXPECT_TRUE(back->elements()[0]->equals(*fd));
+
+  Expected<std::string> early = writeMarshal(*fd, V314);
+  ASSERT_FALSE(bool(early));
+  EXPECT_EQ(early.error().message,
+            "frozendicts cannot be marshalled for Python 3.14 (marshal "
+            "version 6, Python 3.15+, is needed)");
+}
+
+//===----------------------------------------------------------------------===//
 // Source hash
 //===----------------------------------------------------------------------===//
 
@@ -921,6 +1124,26 @@ TEST(SourceHash, MatchesImportlib) {
     EXPECT_EQ(hexOf(sourceHash(v.data, V38)), v.v38) << v.data;
     EXPECT_EQ(hexOf(sourceHash(v.data, V311)), v.v311) << v.data;
     EXPECT_EQ(hexOf(sourceHash(v.data, V313)), v.v313) << v.data;
+  }
+}
+
+TEST(SourceHash, MatchesImportlib314And315) {
+  // The same, with CPython 3.14.2 and 3.15.0rc1 (pyodide): SipHash-1-3
+  // keyed with their magic numbers.
+  struct Vector {
+    const char *data;
+    const char *v314, *v315;
+  };
+  const Vector vectors[] = {
+      {"", "61f5b7cb653a6aa4", "4a3c34e72b7ffc07"},
+      {"a", "9713ded0c3324373", "a865605a2a71ae15"},
+      {"print('hello')\n", "7dbc044b7a27745f", "7b77e7c2d8dbce7a"},
+      {"12345678", "0dd57bd520c66b99", "18e165041c1a67b0"},
+      {"123456789", "a311706d4a673ee2", "9a7901a13aba0e67"},
+  };
+  for (const Vector &v : vectors) {
+    EXPECT_EQ(hexOf(sourceHash(v.data, V314)), v.v314) << v.data;
+    EXPECT_EQ(hexOf(sourceHash(v.data, V315)), v.v315) << v.data;
   }
 }
 

@@ -221,6 +221,12 @@ TEST(PyRepr, Containers) {
             "{'k': None, 1: 0.5}");
   EXPECT_EQ(pyRepr(*Constant::slice(i64(1), Constant::none(), str("x")), v),
             "slice(1, None, 'x')");
+  // 3.15's frozendict_repr.
+  EXPECT_EQ(pyRepr(*Constant::frozenDict({}), v), "frozendict()");
+  EXPECT_EQ(pyRepr(*Constant::frozenDict({{str("a"), i64(1)},
+                                          {i64(2), Constant::list({})}}),
+                   v),
+            "frozendict({'a': 1, 2: []})");
   EXPECT_EQ(
       pyRepr(*Constant::tuple({Constant::complex(1, 2),
                                Constant::floating(-0.0), Constant::bytes("b")}),
