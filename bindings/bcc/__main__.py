@@ -37,7 +37,7 @@ _RUN_OPTIONS_WITH_VALUE = ("-O", "--assume", "--include", "--passes")
 def _top_level_help():
     lines = ["usage: %s [--version] [--help] COMMAND [ARGS...]" % PROG, "",
              "bcc is an optimizing compiler for CPython bytecode "
-             "(CPython 3.8-3.13 .pyc files).", "",
+             "(CPython 3.8-3.15 .pyc files).", "",
              "commands:"]
     for name, summary in _bcc.driver_commands() + [("run", _RUN_SUMMARY)]:
         lines.append("  %-8s %s" % (name, summary))

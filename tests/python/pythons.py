@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Find the CPython interpreters bcc is tested against.
 
-bcc reads and writes bytecode for CPython 3.8 to 3.13, and its tests compare
+bcc reads and writes bytecode for CPython 3.8 to 3.15, and its tests compare
 it with the real interpreter of each version. This module finds those
 interpreters at run time; nothing names a machine path. For version X.Y, in
 order:

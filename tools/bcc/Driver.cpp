@@ -62,7 +62,7 @@ void printTopLevelHelp(const char *program) {
   std::printf("usage: %s [--version] [--help] COMMAND [ARGS...]\n"
               "\n"
               "bcc is an optimizing compiler for CPython bytecode "
-              "(CPython 3.8-3.13 .pyc files).\n"
+              "(CPython 3.8-3.15 .pyc files).\n"
               "\n"
               "commands:\n",
               program);
@@ -74,7 +74,8 @@ void printTopLevelHelp(const char *program) {
 }
 
 void printVersion() {
-  std::printf("bcc %s (reads and writes CPython 3.8-3.13 bytecode)\n",
+  std::printf("bcc %s (reads and writes CPython 3.8-3.15 bytecode; lifts and "
+              "optimizes 3.11-3.13)\n",
               BCC_VERSION_STRING);
   // BCC_USE_MIMALLOC is defined for the executable only: the Python
   // extension allocates with the C library's malloc.
