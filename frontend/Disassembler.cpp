@@ -280,8 +280,11 @@ private:
         return withNull(name(arg >> 2), arg, "NULL|self");
       if (v.atLeast(3, 15) && op == ops.importName) {
         // PEP 810: bit 0 is `lazy import`, bit 1 an eager import in a
-        // module that makes imports lazy by default.
+        // module that makes imports lazy by default. `from . import x`
+        // imports the name '', which gets no marker (nor parentheses).
         std::string n = name(arg >> 2);
+        if (n.empty())
+          return n;
         if (arg & 1)
           return n + " + lazy";
         if (arg & 2)

@@ -284,12 +284,13 @@ TEST(Disassembler, ArgumentReprsOf315) {
       .op("IMPORT_NAME", 1 << 2)
       .op("IMPORT_NAME", 1 << 2 | 1)
       .op("IMPORT_NAME", 1 << 2 | 2)
+      .op("IMPORT_NAME", 2 << 2 | 2) // `from . import x`: the name ''
       .op("LOAD_COMMON_CONSTANT", 7)
       .op("LOAD_COMMON_CONSTANT", 8)
       .op("LOAD_COMMON_CONSTANT", 11)
       .op("LOAD_COMMON_CONSTANT", 12);
   auto co = makeCode({3, 15}, a.code);
-  co->names = {PyString{"os"}, PyString{"sys"}};
+  co->names = {PyString{"os"}, PyString{"sys"}, PyString{""}};
   auto text = disassemble(*co);
   ASSERT_TRUE(text) << text.error().message;
   EXPECT_EQ(*text,
@@ -297,6 +298,7 @@ TEST(Disassembler, ArgumentReprsOf315) {
             "              IMPORT_NAME              4 (sys)\n"
             "              IMPORT_NAME              5 (sys + lazy)\n"
             "              IMPORT_NAME              6 (sys + eager)\n"
+            "              IMPORT_NAME             10\n"
             "              LOAD_COMMON_CONSTANT     7 (None)\n"
             "              LOAD_COMMON_CONSTANT     8 ('')\n"
             "              LOAD_COMMON_CONSTANT    11 (-1)\n"
