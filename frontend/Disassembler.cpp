@@ -11,9 +11,14 @@
 //              and prints "to L1"; absolute jumps print nothing on
 //              3.8/3.9.
 //   arguments  the argrepr rules of each version (LOAD_GLOBAL's NULL,
-//              COMPARE_OP's shifted index, BINARY_OP, intrinsics, ...).
+//              COMPARE_OP's shifted index, BINARY_OP, intrinsics, ...;
+//              3.14 names LOAD_COMMON_CONSTANT's and LOAD_SPECIAL's
+//              argument, spells out IS_OP and CONTAINS_OP, and says
+//              "from L1" for END_ASYNC_FOR; 3.15 keeps IMPORT_NAME's name
+//              in arg >> 2 and marks lazy and eager imports).
 //   layout     3.13 drops the offset column (unless showOffsets) and lets
-//              long opnames eat into the argument column.
+//              long opnames eat into the argument column; 3.14 and 3.15
+//              print the same layout.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,7 +57,8 @@ struct SpecialOpcodes {
   std::optional<uint8_t> loadConst, loadGlobal, loadAttr, loadSuperAttr,
       formatValue, makeFunction, setFunctionAttribute, binaryOp, callIntrinsic1,
       callIntrinsic2, convertValue, loadFastLoadFast, storeFastLoadFast,
-      storeFastStoreFast;
+      storeFastStoreFast, loadFastBorrowLoadFastBorrow, loadCommonConstant,
+      loadSpecial, isOp, containsOp, endAsyncFor, importName;
 
   explicit SpecialOpcodes(const OpcodeTable &t)
       : loadConst(t.lookup("LOAD_CONST")), loadGlobal(t.lookup("LOAD_GLOBAL")),
@@ -67,7 +73,14 @@ struct SpecialOpcodes {
         convertValue(t.lookup("CONVERT_VALUE")),
         loadFastLoadFast(t.lookup("LOAD_FAST_LOAD_FAST")),
         storeFastLoadFast(t.lookup("STORE_FAST_LOAD_FAST")),
-        storeFastStoreFast(t.lookup("STORE_FAST_STORE_FAST")) {}
+        storeFastStoreFast(t.lookup("STORE_FAST_STORE_FAST")),
+        loadFastBorrowLoadFastBorrow(
+            t.lookup("LOAD_FAST_BORROW_LOAD_FAST_BORROW")),
+        loadCommonConstant(t.lookup("LOAD_COMMON_CONSTANT")),
+        loadSpecial(t.lookup("LOAD_SPECIAL")), isOp(t.lookup("IS_OP")),
+        containsOp(t.lookup("CONTAINS_OP")),
+        endAsyncFor(t.lookup("END_ASYNC_FOR")),
+        importName(t.lookup("IMPORT_NAME")) {}
 };
 
 /// Made-up addresses for code object reprs: one per code object, in the
@@ -228,6 +241,10 @@ private:
     return s;
   }
   std::string jumpRepr(const DecodedInstruction &ins) const {
+    // 3.14's END_ASYNC_FOR never jumps: its "target" is the SEND of the
+    // loop, for monitoring, and dis says where it comes from.
+    if (v.atLeast(3, 14) && ins.baseOpcode == ops.endAsyncFor)
+      return "from L" + std::to_string(labels.at(*ins.jumpTarget));
     if (v.atLeast(3, 13))
       return "to L" + std::to_string(labels.at(*ins.jumpTarget));
     return "to " + std::to_string(*ins.jumpTarget);
@@ -261,6 +278,19 @@ private:
         return withNull(name(arg >> 1), arg, "NULL|self");
       if (v.atLeast(3, 12) && op == ops.loadSuperAttr)
         return withNull(name(arg >> 2), arg, "NULL|self");
+      if (v.atLeast(3, 15) && op == ops.importName) {
+        // PEP 810: bit 0 is `lazy import`, bit 1 an eager import in a
+        // module that makes imports lazy by default. `from . import x`
+        // imports the name '', which gets no marker (nor parentheses).
+        std::string n = name(arg >> 2);
+        if (n.empty())
+          return n;
+        if (arg & 1)
+          return n + " + lazy";
+        if (arg & 2)
+          return n + " + eager";
+        return n;
+      }
       return name(arg);
     }
     if (info.jump == JumpKind::Absolute)
@@ -268,7 +298,7 @@ private:
     if (info.isJump())
       return jumpRepr(ins);
     if (op == ops.loadFastLoadFast || op == ops.storeFastLoadFast ||
-        op == ops.storeFastStoreFast)
+        op == ops.storeFastStoreFast || op == ops.loadFastBorrowLoadFastBorrow)
       return localName(arg >> 4, false) + ", " + localName(arg & 15, false);
     if (info.hasLocal || info.hasFree)
       return localName(arg, info.hasFree);
@@ -297,6 +327,14 @@ private:
       return fromTable(table.intrinsic1(), arg, "intrinsic");
     if (op == ops.callIntrinsic2)
       return fromTable(table.intrinsic2(), arg, "intrinsic");
+    if (op == ops.loadCommonConstant)
+      return fromTable(table.commonConstants(), arg, "common constant");
+    if (op == ops.loadSpecial)
+      return fromTable(table.specialMethodNames(), arg, "special method");
+    if (v.atLeast(3, 14) && op == ops.isOp)
+      return arg ? "is not" : "is";
+    if (v.atLeast(3, 14) && op == ops.containsOp)
+      return arg ? "not in" : "in";
     return "";
   }
 

@@ -2,7 +2,7 @@
 //
 // disassemble() prints a code object and, recursively, the code objects in
 // its co_consts exactly as `python3.X -m dis SOURCE.py` prints the module of
-// version 3.X (3.8-3.13): line numbers, `>>` jump markers or 3.13 labels,
+// version 3.X (3.8-3.15): line numbers, `>>` jump markers or 3.13 labels,
 // offsets, opnames, arguments and their reprs, and the 3.11+ exception
 // table. Only the addresses in code object reprs differ: they are made up,
 // one per code object in printing order (see ir/PyRepr.h). The instructions

@@ -444,6 +444,8 @@ bool isPrintable(PythonVersion version, uint32_t codePoint);
 /// shared and immutable like the table itself. For passes that work out
 /// per-opcode facts once rather than per instruction or per module. Every
 /// table comes from OpcodeTable::forVersion, so one per version suffices.
+/// Each version needs its own case below: two versions sharing one would
+/// get the facts of whichever came first in the process.
 template <typename Facts> const Facts &versionFacts(const OpcodeTable &table) {
   switch (table.version().minor) {
   case 8: {
@@ -466,8 +468,16 @@ template <typename Facts> const Facts &versionFacts(const OpcodeTable &table) {
     static const Facts facts(table);
     return facts;
   }
+  case 13: {
+    static const Facts facts(table);
+    return facts;
+  }
+  case 14: {
+    static const Facts facts(table);
+    return facts;
+  }
   default: {
-    assert(table.version().minor == 13 && "a version without a table");
+    assert(table.version().minor == 15 && "a version without a table");
     static const Facts facts(table);
     return facts;
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`bcc dis FILE.pyc` against `python3.X -m dis SOURCE.py`, for every CPython
-3.8-3.13 found by pythons.py.
+3.8-3.15 found by pythons.py (3.14 and 3.15 under pyodide).
 
 For each interpreter, a deterministic sample of its own standard library is
 byte-compiled by that interpreter (py_compile, dfile=the source path) and
@@ -12,6 +12,17 @@ The sample: the interpreter's Lib/**/*.py sorted by path, split into Lib/test
 and the rest; --modules N (default 150) are taken evenly spaced, 3/4 from the
 rest and 1/4 from Lib/test. A file that interpreter cannot compile (Lib has a
 few on purpose) is replaced by the next one in order. --all takes every file.
+
+CPython 3.14 and 3.15 run under pyodide (scripts/python3.14, CPython compiled
+to WebAssembly and run by node): there, every module of the standard library
+the pyodide package ships (python_stdlib.zip, sources only, ~560-600 files)
+is compared, always. The zip is extracted into the temporary directory, so
+that the interpreter and bcc see the same paths. pyodide cannot fork, so its
+worker compiles and disassembles every module in its one process, and one
+module (not three) goes through a real `python3.X -m dis`, each start of the
+runner costing seconds. A version whose runner is not installed (node and
+the pyodide package in $BCC_PYODIDE_DIR/X.Y, scripts/install-pyodide.sh) is
+skipped, saying so.
 
 One corner cannot match, and is checked separately rather than normalized:
 from 3.11 on, marshal writes a frozenset's elements sorted (for reproducible
@@ -26,13 +37,26 @@ what that interpreter's dis prints for the code object loaded from the .pyc
 its address, the set holds None and (1) holds against both texts. Such
 modules are counted and reported apart.
 
+Under pyodide (3.14, 3.15) (2) cannot be checked: pyodide's CPython is a
+32-bit build (sys.hash_info.width 32, FNV string hashes), whose sets iterate
+in another order than those of the 64-bit CPython that bcc's set model
+follows, so there (1) alone decides, and the summary says so. The worker
+reports the hash width; the rule follows it, not the version.
+
+A version whose .pyc files bcc cannot read at all yet (every module fails
+with "marshal data of Python X.Y is not supported") is reported as a skip
+after its summary; any other failure fails the test. The summary counts the
+differing modules by reason (bcc's error, or the opname or kind of line
+where the texts first differ).
+
 Speed: one interpreter process per version compiles and disassembles the whole
 sample (`dis.dis(compile(source, path, "exec"))`, which is what `-m dis` runs,
 with the same PYTHONHASHSEED=0 and PYTHONIOENCODING=utf-8 environment), each
-module's disassembly and byte-compilation in a fresh fork of it; three
-modules of each version are also run through a real
-`python3.X -m dis` to prove that the bulk output is the same bytes. bcc runs
-once per .pyc, in parallel.
+module's disassembly and byte-compilation in a fresh fork of it (where the
+interpreter can fork); three modules of each version (one under pyodide)
+are also run through a real `python3.X -m dis` to prove that the bulk output
+is the same bytes. bcc runs once per .pyc, in parallel. Under pyodide a
+version takes about 45 s (560-600 modules) on an idle machine.
 
 Usage:
   test_dis_compare.py --bcc build/tools/bcc/bcc [--modules N | --all]
@@ -43,6 +67,7 @@ The bcc binary may also come from the environment variable BCC_BINARY.
 
 import argparse
 import ast
+import collections
 import concurrent.futures
 import difflib
 import json
@@ -54,6 +79,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pythons  # noqa: E402
@@ -73,6 +99,15 @@ out_dir = job["out_dir"]
 chosen, skipped = [], []
 
 def in_child(work, error_file):
+    if not job["fork"]:
+        # pyodide cannot fork; 3.14+ compile the same in any process state.
+        try:
+            work()
+            return True
+        except Exception as e:
+            with open(error_file, "w", encoding="utf-8") as f:
+                f.write("%s: %s" % (type(e).__name__, e))
+            return False
     # Each step runs in a fresh fork of this process, so that every module
     # is compiled in the same interpreter state. (Compiling a module leaves
     # its strings interned, and on <= 3.10 whether a string constant was
@@ -141,7 +176,8 @@ for group in job["groups"]:
                 if try_module(files[i]):
                     break
             i += 1
-json.dump({"modules": chosen, "skipped": skipped},
+json.dump({"modules": chosen, "skipped": skipped,
+           "hash_width": sys.hash_info.width},
           open(out_dir + "/manifest.json", "w", encoding="utf-8"))
 '''
 
@@ -191,6 +227,31 @@ def differs_only_in_set_order(expected, actual, require_none=False):
     return True
 
 
+def bcc_error_reason(message):
+    """bcc's error without the file and offset, so that equal errors count
+    together: "bcc dis: error: FILE: offset N: message" -> "bcc fails:
+    message"."""
+    message = message.splitlines()[0] if message else "no message"
+    message = re.sub(r"^(bcc \w+: )?(error: )?\S+?\.pyc: (offset \d+: )?", "",
+                     message, count=1)
+    return "bcc fails: " + message
+
+
+def difference_reason(expected, actual):
+    """The opname (or the kind of line) where the texts first differ."""
+    for x, y in zip(expected.splitlines() + [""], actual.splitlines() + [""]):
+        if x == y:
+            continue
+        words = [w for w in x.split() if not w.isdigit() and
+                 not re.fullmatch(r"L\d+:", w)]
+        if x.startswith("Disassembly of"):
+            return "first difference in a 'Disassembly of' line"
+        if x.startswith("  L") and " -> L" in x:
+            return "first difference in the exception table"
+        return "first difference at %s" % (words[0] if words else "a blank line")
+    return "different length"
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bcc", default=os.environ.get("BCC_BINARY"),
@@ -221,6 +282,19 @@ def environment():
                  "PYTHONNODEBUGRANGES", "PYTHONWARNINGS"):
         env.pop(name, None)
     return env
+
+
+def wasm_stdlib_zip(version, python):
+    """python_stdlib.zip of the pyodide package that scripts/pythonX.Y runs,
+    or None when `python` is not that runner (BCC_PYTHON_X_Y may name a
+    native build)."""
+    if not pythons.is_wasm(version):
+        return None
+    if os.path.basename(python) != "python" + version:
+        return None
+    path = os.path.join(pythons.pyodide_dir(), version, "node_modules",
+                        "pyodide", "python_stdlib.zip")
+    return path if os.path.exists(path) else None
 
 
 def stdlib_dir(python):
@@ -273,6 +347,13 @@ class DisCompare(unittest.TestCase):
 
     def compare_version(self, version):
         python = pythons.find_python(version)
+        if python is None and pythons.is_wasm(version):
+            self.skipTest(
+                "Python %s not found: its runner scripts/python%s needs node "
+                "and the pyodide package in %s (scripts/install-pyodide.sh; "
+                "or set BCC_PYODIDE_DIR, or %s)" %
+                (version, version, os.path.join(pythons.pyodide_dir(), version),
+                 pythons.env_var_name(version)))
         if python is None:
             self.skipTest("Python %s not found (set %s)" %
                           (version, pythons.env_var_name(version)))
@@ -289,8 +370,15 @@ class DisCompare(unittest.TestCase):
                 shutil.rmtree(work, ignore_errors=True)
 
     def compare_in(self, version, python, work, started):
-        rest, tests = library_files(stdlib_dir(python))
-        if ARGS.all:
+        stdlib_zip = wasm_stdlib_zip(version, python)
+        if stdlib_zip:
+            lib = os.path.join(work, "lib")
+            with zipfile.ZipFile(stdlib_zip) as archive:
+                archive.extractall(lib)
+        else:
+            lib = stdlib_dir(python)
+        rest, tests = library_files(lib)
+        if stdlib_zip or ARGS.all:
             groups = [{"files": rest, "count": len(rest)},
                       {"files": tests, "count": len(tests)}]
         else:
@@ -299,7 +387,8 @@ class DisCompare(unittest.TestCase):
                       {"files": tests, "count": want_tests}]
         job = os.path.join(work, "job.json")
         with open(job, "w", encoding="utf-8") as f:
-            json.dump({"out_dir": work, "groups": groups}, f)
+            json.dump({"out_dir": work, "groups": groups,
+                       "fork": not pythons.is_wasm(version)}, f)
         # The compiler's SyntaxWarnings go to the worker's stderr, shown only
         # if the worker fails.
         worker = subprocess.run([python, "-c", WORKER, job], env=environment(),
@@ -320,8 +409,9 @@ class DisCompare(unittest.TestCase):
                                 "too few modules compiled")
 
         # The bulk output is exactly what `python -m dis` prints.
-        step = max(1, len(modules) // REAL_DIS_CHECKS)
-        for module in modules[::step][:REAL_DIS_CHECKS - 1] + modules[-1:]:
+        checks = 1 if pythons.is_wasm(version) else REAL_DIS_CHECKS
+        step = max(1, len(modules) // checks)
+        for module in modules[::step][:checks - 1] + modules[-1:]:
             real = subprocess.run([python, "-m", "dis", module["source"]],
                                   stdout=subprocess.PIPE, check=True,
                                   env=environment(), cwd=work).stdout
@@ -333,6 +423,7 @@ class DisCompare(unittest.TestCase):
                              module["source"])
 
         failures = []
+        reasons = collections.Counter()  # why modules differ, for the summary
         set_order = []  # (module, expected, actual) differing in set order
         with concurrent.futures.ThreadPoolExecutor(ARGS.jobs) as pool:
             results = pool.map(run_bcc, [m["pyc"] for m in modules])
@@ -341,9 +432,10 @@ class DisCompare(unittest.TestCase):
                     expected = normalize(f.read())
                 label = module["source"]
                 if status != 0:
+                    message = err.decode("utf-8", "replace").strip()
                     failures.append("%s: bcc exited with %d: %s" %
-                                    (label, status,
-                                     err.decode("utf-8", "replace").strip()))
+                                    (label, status, message))
+                    reasons[bcc_error_reason(message)] += 1
                     continue
                 actual = normalize(out.decode("utf-8", "surrogateescape"))
                 if actual == expected:
@@ -353,18 +445,47 @@ class DisCompare(unittest.TestCase):
                     set_order.append((module, expected, actual))
                 else:
                     failures.append(first_difference(expected, actual, label))
-        unrecorded = self.check_set_order(version, python, work, set_order,
-                                          failures)
+                    reasons[difference_reason(expected, actual)] += 1
+        identical = len(modules) - len(failures) - len(set_order)
+        before = len(failures)
+        if manifest["hash_width"] == 64:
+            unrecorded = self.check_set_order(version, python, work,
+                                              set_order, failures)
+            set_order_note = ("identical to dis of the loaded .pyc: %d; 3.11 "
+                              "sets holding None: %d" % unrecorded)
+        else:
+            # pyodide's CPython is a 32-bit build: its str hash is FNV and
+            # every hash 32 bits wide, so its sets iterate in another order
+            # than a 64-bit CPython's, which is what bcc prints. Dis of the
+            # loaded .pyc under it proves nothing; that the elements are
+            # the same is all that is checked.
+            set_order_note = ("hash width %d: the order of a 32-bit "
+                              "CPython's sets, not checked" %
+                              manifest["hash_width"])
+        reasons["frozenset order, also unlike dis of the loaded .pyc"] += (
+            len(failures) - before)
+        set_order_ok = len(set_order) - (len(failures) - before)
         elapsed = time.time() - started
         print("\nPython %s: %d modules, %d identical, %d differ only in "
-              "frozenset order the .pyc does not record (identical to dis of "
-              "the loaded .pyc: %d; 3.11 sets holding None: %d), %d differ, "
+              "frozenset order the .pyc does not record (%s), %d differ, "
               "%d skipped (cannot compile), %.1fs" %
-              (version, len(modules),
-               len(modules) - len(failures) - len(set_order),
-               len(set_order), unrecorded[0], unrecorded[1], len(failures),
-               len(manifest["skipped"]), elapsed),
+              (version, len(modules), identical, set_order_ok, set_order_note,
+               len(failures), len(manifest["skipped"]), elapsed),
               file=sys.stderr)
+        for reason, count in reasons.most_common():
+            if count:
+                print("  %d differ: %s" % (count, reason),
+                      file=sys.stderr)
+        unreadable = sum(
+            count for reason, count in reasons.items()
+            if reason.startswith("bcc fails: marshal data of Python %s is "
+                                 "not supported" % version))
+        if unreadable and unreadable == len(failures):
+            # Reading this version's .pyc files is another piece of work
+            # (docs/code-objects.md); until it lands there is nothing to
+            # compare.
+            self.skipTest("bcc cannot read Python %s .pyc files yet (%d of "
+                          "%d modules)" % (version, unreadable, len(modules)))
         if failures:
             self.fail("%d of %d modules differ; first ones:\n\n%s" %
                       (len(failures), len(modules),
@@ -404,7 +525,7 @@ DisCompare.check_set_order = _check_set_order_impl
 
 
 def _add_version_tests():
-    for version in pythons.SUPPORTED_VERSIONS:
+    for version in pythons.SUPPORTED_VERSIONS + pythons.WASM_VERSIONS:
         def test(self, version=version):
             if ARGS.versions and version not in ARGS.versions.split(","):
                 self.skipTest("not selected by --versions")

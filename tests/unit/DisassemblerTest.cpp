@@ -224,6 +224,88 @@ TEST(Disassembler, BadInputGivesBestEffortLines) {
                      "index 9>)\n");
 }
 
+TEST(Disassembler, ArgumentReprsOf314) {
+  // The reprs 3.14's dis adds, as `dis` prints this code (checked with
+  // code.replace(co_code=...) under scripts/python3.14): constants and
+  // special methods by name, `is`/`in` spelled out, the subscript
+  // BINARY_OP, the borrowed pair, the "annotate" flag, LOAD_SMALL_INT
+  // without a repr, and END_ASYNC_FOR's "from", a target it never jumps to.
+  Assembler a({3, 14});
+  a.op("RESUME", 0)                               // 0
+      .op("NOP")                                  // 2, L1
+      .op("LOAD_COMMON_CONSTANT", 0)              // 4
+      .op("LOAD_COMMON_CONSTANT", 4)              // 6
+      .op("LOAD_SPECIAL", 1)                      // 8
+      .op("IS_OP", 0)                             // 10
+      .op("IS_OP", 1)                             // 12
+      .op("CONTAINS_OP", 0)                       // 14, 1 cache
+      .op("CONTAINS_OP", 1)                       // 18, 1 cache
+      .op("LOAD_SMALL_INT", 7)                    // 22
+      .op("BINARY_OP", 26)                        // 24, 5 caches
+      .op("LOAD_FAST_BORROW_LOAD_FAST_BORROW", 1) // 36
+      .op("SET_FUNCTION_ATTRIBUTE", 16 | 1)       // 38
+      .op("END_ASYNC_FOR", 20);                   // 40: 42 - 40 = L1
+  auto co = makeCode({3, 14}, a.code);
+  co->localsPlus = {{PyString{"a"}, 0x20}, {PyString{"b"}, 0x20}};
+  auto text = disassemble(*co);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(*text,
+            "  1           RESUME                   0\n"
+            "      L1:     NOP\n"
+            "              LOAD_COMMON_CONSTANT     0 (AssertionError)\n"
+            "              LOAD_COMMON_CONSTANT     4 (<built-in function "
+            "any>)\n"
+            "              LOAD_SPECIAL             1 (__exit__)\n"
+            "              IS_OP                    0 (is)\n"
+            "              IS_OP                    1 (is not)\n"
+            "              CONTAINS_OP              0 (in)\n"
+            "              CONTAINS_OP              1 (not in)\n"
+            "              LOAD_SMALL_INT           7\n"
+            "              BINARY_OP               26 ([])\n"
+            "              LOAD_FAST_BORROW_LOAD_FAST_BORROW 1 (a, b)\n"
+            "              SET_FUNCTION_ATTRIBUTE  17 (defaults, annotate)\n"
+            "              END_ASYNC_FOR           20 (from L1)\n");
+
+  // 3.13 prints no repr for IS_OP and CONTAINS_OP.
+  Assembler b({3, 13});
+  b.op("RESUME", 0).op("IS_OP", 1).op("CONTAINS_OP", 0);
+  auto text13 = disassemble(*makeCode({3, 13}, b.code));
+  ASSERT_TRUE(text13) << text13.error().message;
+  EXPECT_EQ(*text13, "  1           RESUME                   0\n"
+                     "              IS_OP                    1\n"
+                     "              CONTAINS_OP              0\n");
+}
+
+TEST(Disassembler, ArgumentReprsOf315) {
+  // 3.15: IMPORT_NAME's name is arg >> 2, bit 0 a lazy import, bit 1 an
+  // eager one; LOAD_COMMON_CONSTANT has literal values too.
+  Assembler a({3, 15});
+  a.op("RESUME", 0)
+      .op("IMPORT_NAME", 1 << 2)
+      .op("IMPORT_NAME", 1 << 2 | 1)
+      .op("IMPORT_NAME", 1 << 2 | 2)
+      .op("IMPORT_NAME", 2 << 2 | 2) // `from . import x`: the name ''
+      .op("LOAD_COMMON_CONSTANT", 7)
+      .op("LOAD_COMMON_CONSTANT", 8)
+      .op("LOAD_COMMON_CONSTANT", 11)
+      .op("LOAD_COMMON_CONSTANT", 12);
+  auto co = makeCode({3, 15}, a.code);
+  co->names = {PyString{"os"}, PyString{"sys"}, PyString{""}};
+  auto text = disassemble(*co);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(*text,
+            "  1           RESUME                   0\n"
+            "              IMPORT_NAME              4 (sys)\n"
+            "              IMPORT_NAME              5 (sys + lazy)\n"
+            "              IMPORT_NAME              6 (sys + eager)\n"
+            "              IMPORT_NAME             10\n"
+            "              LOAD_COMMON_CONSTANT     7 (None)\n"
+            "              LOAD_COMMON_CONSTANT     8 ('')\n"
+            "              LOAD_COMMON_CONSTANT    11 (-1)\n"
+            "              LOAD_COMMON_CONSTANT    12 (<bad common constant "
+            "index 12>)\n");
+}
+
 TEST(Disassembler, MalformedCodeAndTablesAreErrors) {
   auto odd = makeCode({3, 12}, std::string("\x01", 1));
   auto r1 = disassemble(*odd);
