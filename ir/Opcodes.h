@@ -152,7 +152,7 @@ struct OpcodeInfo {
   bool hasFree;    ///< cell and free variables
   bool hasCompare; ///< cmp_op
   /// opcode.hasexc (3.12+). Only pseudo-ops have it, so it is false for
-  /// every real opcode in 3.8-3.13.
+  /// every real opcode in 3.8-3.15.
   bool hasExc;
   JumpKind jump;
   FlowKind flow;

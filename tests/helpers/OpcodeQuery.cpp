@@ -148,7 +148,7 @@ int main(int argc, char **argv) {
   const OpcodeTable *table =
       version ? OpcodeTable::forVersion(*version) : nullptr;
   if (!table) {
-    std::fprintf(stderr, "usage: bcc-opcode-query 3.X  (3.8 to 3.13)\n");
+    std::fprintf(stderr, "usage: bcc-opcode-query 3.X  (3.8 to 3.15)\n");
     return 2;
   }
   std::ios::sync_with_stdio(false);

@@ -15,7 +15,7 @@ std::string disHelp() {
     "\n"
     "Disassembles every code object of each .pyc file, nested ones included,\n"
     "in the format that `python3.X -m dis` prints for the CPython version\n"
-    "that wrote the file (3.8 to 3.13; the version comes from the magic\n"
+    "that wrote the file (3.8 to 3.15; the version comes from the magic\n"
     "number). Object addresses are the only thing that differs.\n"
     "\n"
     "options:\n"
