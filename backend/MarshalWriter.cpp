@@ -350,7 +350,11 @@ private:
   bool writeObject(const Constant &c, unsigned depth);
   bool writeString(const PyString &s, bool interned, unsigned depth);
   /// A dict's or frozendict's items after `typeByte`, then the NULL.
-  bool writeDictItems(const Constant &c, uint8_t typeByte, unsigned depth);
+  /// Always inlined: it recurses through writeObject, and a frame of its
+  /// own per level overflowed the stack at 2000 levels under AddressSanitizer
+  /// (MarshalBad.DeepestNestingOfEveryKindRoundTrips).
+  [[gnu::always_inline]] inline bool
+  writeDictItems(const Constant &c, uint8_t typeByte, unsigned depth);
   bool writeInt(const PyInt &value, uint8_t flag);
   bool writeBytes(const std::string &data, unsigned depth,
                   uint32_t fieldClass = kNoClass);
@@ -397,6 +401,16 @@ void Writer::countUses(const Constant &c, unsigned depth) {
   default:
     break;
   }
+}
+
+inline bool Writer::writeDictItems(const Constant &c, uint8_t typeByte,
+                                   unsigned depth) {
+  byte(typeByte);
+  for (const auto &[key, value] : c.dictItems())
+    if (!writeObject(*key, depth + 1) || !writeObject(*value, depth + 1))
+      return false;
+  byte(TYPE_NULL); // the end of the items
+  return true;
 }
 
 bool Writer::writeObject(const Constant &c, unsigned depth) {
@@ -506,16 +520,6 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
   default:
     bcc_unreachable("constant kind handled above");
   }
-}
-
-bool Writer::writeDictItems(const Constant &c, uint8_t typeByte,
-                            unsigned depth) {
-  byte(typeByte);
-  for (const auto &[key, value] : c.dictItems())
-    if (!writeObject(*key, depth + 1) || !writeObject(*value, depth + 1))
-      return false;
-  byte(TYPE_NULL); // the end of the items
-  return true;
 }
 
 bool Writer::writeString(const PyString &s, bool interned, unsigned depth) {
