@@ -118,11 +118,16 @@ py.setStdout(writer(1));
 py.setStderr(writer(2));
 py.setStdin({
   read(buffer) {
-    try {
-      return fs.readSync(0, buffer, 0, buffer.length, null);
-    } catch (e) {
-      if (e.code === "EAGAIN" || e.code === "EOF") return 0;
-      throw e;
+    // A non-blocking stdin with nothing in it yet says EAGAIN: wait for
+    // data rather than report an end of file.
+    for (;;) {
+      try {
+        return fs.readSync(0, buffer, 0, buffer.length, null);
+      } catch (e) {
+        if (e.code === "EOF") return 0;
+        if (e.code !== "EAGAIN") throw e;
+        Atomics.wait(pause, 0, 0, 2);
+      }
     }
   },
 });
