@@ -349,6 +349,16 @@ private:
   void countUses(const Constant &c, unsigned depth);
   bool writeObject(const Constant &c, unsigned depth);
   bool writeString(const PyString &s, bool interned, unsigned depth);
+  /// `what` is new in marshal version `needed` (Python `since`), which
+  /// this version's marshal is not. Out of line, as failHost: writeObject's
+  /// frame stays small (it recurses 2000 levels deep).
+  [[gnu::noinline, gnu::cold]] bool
+  failMarshalVersion(int needed, const char *what, const char *since) {
+    return fail(std::nullopt,
+                "%s cannot be marshalled for Python %d.%d (marshal version "
+                "%d, Python %s+, is needed)",
+                what, version_.major, version_.minor, needed, since);
+  }
   /// A dict's or frozendict's items after `typeByte`, then the NULL.
   /// Always inlined: it recurses through writeObject, and a frame of its
   /// own per level overflowed the stack at 2000 levels under AddressSanitizer
@@ -438,17 +448,11 @@ bool Writer::writeObject(const Constant &c, unsigned depth) {
     return failHost(c.asHost());
   case ConstantKind::Slice:
     if (marshalVersion(version_) < 5)
-      return fail(std::nullopt,
-                  "slices cannot be marshalled for Python %d.%d (marshal "
-                  "version 5, Python 3.14+, is needed)",
-                  version_.major, version_.minor);
+      return failMarshalVersion(5, "slices", "3.14");
     break;
   case ConstantKind::FrozenDict:
     if (marshalVersion(version_) < 6)
-      return fail(std::nullopt,
-                  "frozendicts cannot be marshalled for Python %d.%d "
-                  "(marshal version 6, Python 3.15+, is needed)",
-                  version_.major, version_.minor);
+      return failMarshalVersion(6, "frozendicts", "3.15");
     return writeDictItems(c, TYPE_FROZENDICT, depth);
   default:
     break;

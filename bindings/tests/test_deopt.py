@@ -199,6 +199,17 @@ class Deopt(unittest.TestCase):
         self.assertIsNone(bcc.report(m.loop).deoptimized)
 
 
+# A function with a loop (so that 3.11 keeps it behind its guard) whose
+# new code folds the global K.
+LOOP_OVER_K = """
+    K = 2
+    def f(x):
+        for _ in range(1):
+            x = x * K
+        return x
+"""
+
+
 class Corners(unittest.TestCase):
     """Ways a fact could break unseen, and what watching must not do."""
 
@@ -247,12 +258,7 @@ class Corners(unittest.TestCase):
         self.assertEqual(m.user(3), -3)
 
     def test_code_set_by_someone_else_stays(self):
-        m = make_module("""
-            K = 2
-            def f(x):
-                for _ in range(1):
-                    x = x * K
-                return x
+        m = make_module(LOOP_OVER_K + """
             def g(x):
                 return x + 100
         """)
@@ -288,13 +294,7 @@ class Corners(unittest.TestCase):
         # Another thread rebinding K while bcc works: simulated by a
         # stand-in for the extension whose optimize() rebinds it.
         from bcc import _live
-        m = make_module("""
-            K = 2
-            def f(x):
-                for _ in range(1):
-                    x = x * K
-                return x
-        """)
+        m = make_module(LOOP_OVER_K)
         real = _live._bcc
 
         class Racing:
