@@ -259,9 +259,9 @@ class Corners(unittest.TestCase):
 
     def test_code_set_by_someone_else_stays(self):
         m = make_module(LOOP_OVER_K + """
-            def g(x):
-                return x + 100
-        """)
+    def g(x):
+        return x + 100
+""")
         bcc.optimize(m.f, always=True)
         self.assertTrue(bcc.report(m.f).optimized)
         m.f.__code__ = m.g.__code__  # a reloader, a coverage tool
