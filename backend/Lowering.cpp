@@ -24,6 +24,7 @@
 #include "backend/Lowering.h"
 
 #include "backend/Assembler.h"
+#include "backend/BorrowedLoads.h"
 #include "backend/ExceptionTableBuilder.h"
 #include "backend/LocationTableEncoder.h"
 #include "backend/MachineCode.h"
@@ -59,9 +60,16 @@ struct OpcodeSet {
       JUMP_FORWARD = -1, JUMP_BACKWARD = -1, COPY = -1, SWAP = -1,
       LOAD_FAST_LOAD_FAST = -1, STORE_FAST_STORE_FAST = -1,
       STORE_FAST_LOAD_FAST = -1, LIST_APPEND = -1, SET_ADD = -1,
-      MAP_ADD = -1, FOR_ITER = -1, END_FOR = -1;
+      MAP_ADD = -1, FOR_ITER = -1, END_FOR = -1, LOAD_SMALL_INT = -1,
+      LOAD_COMMON_CONSTANT = -1, NOT_TAKEN = -1, POP_ITER = -1, END_SEND = -1;
   // [test] for 3.12+; [test] forward and [4 + test] backward for 3.11.
   int popJump[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+
+  /// Whether `opcode` is one of the conditional jumps above.
+  bool isPopJump(int opcode) const {
+    return std::find(std::begin(popJump), std::end(popJump), opcode) !=
+           std::end(popJump);
+  }
 
   explicit OpcodeSet(const OpcodeTable &t) {
     auto get = [&](const char *name) {
@@ -85,7 +93,9 @@ struct OpcodeSet {
     BCC_OPCODE(LOAD_FAST_LOAD_FAST) BCC_OPCODE(STORE_FAST_STORE_FAST)
     BCC_OPCODE(STORE_FAST_LOAD_FAST) BCC_OPCODE(LIST_APPEND)
     BCC_OPCODE(SET_ADD) BCC_OPCODE(MAP_ADD) BCC_OPCODE(FOR_ITER)
-    BCC_OPCODE(END_FOR)
+    BCC_OPCODE(END_FOR) BCC_OPCODE(LOAD_SMALL_INT)
+    BCC_OPCODE(LOAD_COMMON_CONSTANT) BCC_OPCODE(NOT_TAKEN) BCC_OPCODE(POP_ITER)
+    BCC_OPCODE(END_SEND)
 #undef BCC_OPCODE
     static const char *const tests[4] = {"TRUE", "FALSE", "NONE", "NOT_NONE"};
     for (int i = 0; i < 4; ++i) {
@@ -175,6 +185,14 @@ private:
            inst.result()->uses().begin()->user()->is(Op::Call);
   }
   Status emitKwNames(const Instruction &call);
+  /// The value of a const that is an int in 0-255 (LOAD_SMALL_INT's).
+  std::optional<uint32_t> smallInt(const Instruction &constInst) const {
+    const ConstantRef &k = f_.consts[constInst.immediate()].constant();
+    if (!k || !k->is(ConstantKind::Int) || !k->asInt().isSmall ||
+        k->asInt().small < 0 || k->asInt().small > 255)
+      return std::nullopt;
+    return uint32_t(k->asInt().small);
+  }
   /// The depths below the popped operands of a py instruction's peeked
   /// ones, shallowest first, from its stack signature (none without one).
   void signaturePeekDepths(const Instruction &inst,
@@ -205,8 +223,20 @@ private:
     sched_.deadCopiesAllowed = next != at.parent()->end() &&
                                next->isTerminator() &&
                                !next->numSuccessors();
+    sched_.frameEndsAfter = minor_ >= 14 && sched_.deadCopiesAllowed;
   }
   Status checkForIterExit(uint32_t instr) const;
+  /// 3.14+: the NOT_TAKEN that follows every conditional jump, unless the
+  /// block it falls into (`fallsInto`, null for none) starts with its own
+  /// `not_taken` (a lifted one, with its own location and handler).
+  void emitNotTaken(const Block *fallsInto, const Instruction &branch) {
+    if (ops_.NOT_TAKEN < 0)
+      return;
+    if (fallsInto && !fallsInto->empty() &&
+        fallsInto->front().is(Op::NotTaken))
+      return;
+    emit(ops_.NOT_TAKEN, 0, branch);
+  }
   int64_t kwNamesIndex(const Value *names);
   void setDemand(const Value *v);
   Status fail(const Instruction &at, const std::string &what) const {
@@ -294,7 +324,7 @@ bool FunctionLowering::computeOffStack(const Instruction &inst) const {
   if (minor_ <= 12 && user->is(Op::Call) && user->hasOptionalOperand() &&
       &user->operandUses()[user->numOperands() - 1] == &use)
     return true;
-  if (minor_ >= 12 && user->is(Op::Return) &&
+  if (ops_.RETURN_CONST >= 0 && user->is(Op::Return) &&
       std::next(Block::const_iterator(inst)) != inst.parent()->end() &&
       &*std::next(Block::const_iterator(inst)) == user &&
       joined(inst, *user, false))
@@ -573,8 +603,16 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
   case Op::Const:
     // A kwnames tuple is written by its call (emitKwNames), a RETURN_CONST
     // value by its return.
-    if (!skip)
-      emit(ops_.LOAD_CONST, imm, inst);
+    if (skip)
+      break;
+    // 3.14+: CPython's compiler loads the ints 0-255 with LOAD_SMALL_INT
+    // (they are not in co_consts); a const a pass made does the same.
+    if (ops_.LOAD_SMALL_INT >= 0 && !inst.hasOffset())
+      if (std::optional<uint32_t> small = smallInt(inst)) {
+        emit(ops_.LOAD_SMALL_INT, *small, inst);
+        break;
+      }
+    emit(ops_.LOAD_CONST, imm, inst);
     break;
   case Op::PushNull:
     emit(ops_.PUSH_NULL, 0, inst);
@@ -585,6 +623,21 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
     break;
   case Op::Nop:
     emit(ops_.NOP, 0, inst);
+    break;
+  case Op::SmallInt:
+    emit(ops_.LOAD_SMALL_INT, imm, inst);
+    break;
+  case Op::CommonConst:
+    emit(ops_.LOAD_COMMON_CONSTANT, imm, inst);
+    break;
+  case Op::NotTaken:
+    // Written where CPython writes it, right after a conditional jump (or
+    // the END_SEND of an async for); one that a pass or the layout moved
+    // elsewhere marks nothing and is left out.
+    if (!machine.instrs.empty() &&
+        (ops_.isPopJump(machine.instrs.back().opcode) ||
+         machine.instrs.back().opcode == ops_.END_SEND))
+      emit(ops_.NOT_TAKEN, 0, inst);
     break;
   case Op::LoadFast:
   case Op::LoadFastCheck: {
@@ -803,13 +856,16 @@ Status FunctionLowering::checkForIterExit(uint32_t instr) const {
                 machine.instrs[target].opcode == ops_.END_FOR;
   if (landed && minor_ >= 13)
     landed = target + 1 < machine.instrs.size() &&
-             machine.instrs[target + 1].opcode == ops_.POP_TOP;
+             machine.instrs[target + 1].opcode ==
+                 (ops_.POP_ITER >= 0 ? ops_.POP_ITER : ops_.POP_TOP);
   if (landed)
     return Status::ok();
   return Error("function '" + f_.qualName.utf8 + "': instruction " +
                std::to_string(instr) +
                ": the exhausted path of FOR_ITER does not begin with " +
-               (minor_ >= 13 ? "END_FOR, POP_TOP" : "END_FOR") +
+               (minor_ >= 14   ? "END_FOR, POP_ITER"
+                : minor_ >= 13 ? "END_FOR, POP_TOP"
+                               : "END_FOR") +
                ", which the interpreter skips");
 }
 
@@ -915,12 +971,14 @@ Status FunctionLowering::lowerTerminator(const Instruction &inst,
         return fail(inst, "both successors of a conditional branch lie "
                           "backward, which 3.12+ bytecode cannot express");
       emitJump(ops_.popJump[static_cast<unsigned>(negate(test))], o, inst);
+      emitNotTaken(nullptr, inst);
       emitJump(ops_.JUMP_BACKWARD, t, inst);
       break;
     }
     int op = ops_.popJump[static_cast<unsigned>(test) +
                           (backward && minor_ == 11 ? 4 : 0)];
     emitJump(op, t, inst);
+    emitNotTaken(isNext(other) ? other : nullptr, inst);
     if (!isNext(other)) {
       unsigned o = other->number();
       emitJump(o > blockIndex ? ops_.JUMP_FORWARD : ops_.JUMP_BACKWARD, o,
@@ -1121,7 +1179,24 @@ Status FunctionLowering::arrangeEarly(Block::const_iterator from,
     // function is still as CPython laid it out, so is the object's
     // lifetime.
     sched_.deadCopiesAllowed = sched_.deadCopiesAllowed || asLaidOut_;
-    if (sched_.arrange(goal, moves_, preferred))
+    // Values below that only the exit uses, a maybe-NULL one among them,
+    // go there in the exit's order, leaving no dead slot (3.14's `with`).
+    sched_.keepOrderBelow =
+        minor_ >= 14 && !preferred.empty() &&
+        std::prev(end)->numSuccessors() > 0 &&
+        std::any_of(preferred.begin(), preferred.end(),
+                    [&](const Value *v) { return sched_.mayBeNull(v); }) &&
+        std::all_of(preferred.begin(), preferred.end(), [&](const Value *v) {
+          return std::find(wanted.begin(), wanted.end(), v) != wanted.end() ||
+                 rank(v) >= ~0u - 1;
+        });
+    bool keepDead = sched_.deadCopiesAllowed;
+    if (sched_.keepOrderBelow) // and leave no dead slot doing so
+      sched_.deadCopiesAllowed = false;
+    bool arranged = sched_.arrange(goal, moves_, preferred);
+    sched_.keepOrderBelow = false;
+    sched_.deadCopiesAllowed = keepDead;
+    if (arranged)
       emitMoves(*from, std::next(consumer));
   }
   for (const Value *v : wanted) {
@@ -1370,6 +1445,7 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
   MachineCode &m = lowering.machine;
   if (Status s = checkNullSafety(table, m); !s)
     return Error("function '" + f.qualName.utf8 + "': " + s.error().message);
+  report.borrowed += borrowLoads(table, m);
   Expected<AssembledCode> assembled = assemble(table, m);
   if (!assembled)
     return Error("function '" + f.qualName.utf8 +
@@ -1467,7 +1543,9 @@ struct NullSafetyOpcodes {
       return op ? int(*op) : -1;
     };
     copy = get("COPY");
-    popTop = get("POP_TOP");
+    // 3.14's POP_TOP pops a NULL as well (a `with`'s exit pops the
+    // __exit__ method's self-or-NULL slot).
+    popTop = table.version().atLeast(3, 14) ? -1 : get("POP_TOP");
     for (const char *name :
          {"NOP", "SWAP", "COPY", "LOAD_CONST", "LOAD_FAST", "PUSH_NULL",
           "STORE_FAST", "POP_TOP", "LOAD_FAST_AND_CLEAR"})
@@ -1702,7 +1780,7 @@ lowerFunction(const Function &function, LoweringReport *report,
               const LoweringOptions &options) {
   const OpcodeTable *table = OpcodeTable::forVersion(function.version());
   if (!table || function.version().minor < 11)
-    return Error("lowering supports CPython 3.11 to 3.13, not " +
+    return Error("lowering supports CPython 3.11 to 3.14, not " +
                  function.version().str());
   LoweringReport local;
   const OpcodeSet &ops = versionFacts<OpcodeSet>(*table);

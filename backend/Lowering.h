@@ -35,6 +35,8 @@ struct LoweringReport {
   uint64_t drops = 0;
   /// 3.13 superinstructions re-fused.
   uint64_t fused = 0;
+  /// 3.14 loads written as LOAD_FAST_BORROW[_LOAD_FAST_BORROW].
+  uint64_t borrowed = 0;
   /// Stack shapes beyond the scheduler's search, built step by step
   /// (StackScheduler::constructed).
   uint64_t constructed = 0;

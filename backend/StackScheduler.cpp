@@ -250,7 +250,8 @@ bool StackScheduler::arrange(const StackGoal &goal,
   bool nullsAround = std::any_of(stack.begin(), stack.end(), [&](const Value *v) {
     return mayBeNull(v);
   });
-  if (haveOrdered && (!nullsAround || (orderedDead == 0 && ordered.size() <= 1))) {
+  if (haveOrdered && (!nullsAround || keepOrderBelow || frameEndsAfter ||
+                      (orderedDead == 0 && ordered.size() <= 1))) {
     moves.append(ordered.begin(), ordered.end());
     return true;
   }

@@ -116,6 +116,18 @@ public:
   /// POP_EXCEPT; RERAISE 1`).
   bool deadCopiesAllowed = true;
 
+  /// Whether arrange() must keep the needed values below in their order
+  /// even where maybe-NULL values are about: the caller knows that only
+  /// the block's exit uses them, which wants them in that order (3.14's
+  /// `with`: the __exit__ method and its self-or-NULL stay below the
+  /// context manager, `SWAP 2; SWAP 3`, not one `SWAP 3`).
+  bool keepOrderBelow = false;
+  /// Whether the frame ends right after the instruction the moves are for
+  /// (3.14+ only): a dead slot left there costs nothing, so arrange() keeps
+  /// the order below even where maybe-NULL values are about (3.14's
+  /// `COPY 3; POP_EXCEPT; RERAISE 1` below a `with`'s self-or-NULL).
+  bool frameEndsAfter = false;
+
   unsigned demandOf(const Value *v) const { return demand[v->number()]; }
   bool mayBeNull(const Value *v) const { return maybeNull[v->number()]; }
 

@@ -1,4 +1,4 @@
-//===- frontend/Lifter.cpp - CPython 3.11-3.13 bytecode to SSA IR ---------===//
+//===- frontend/Lifter.cpp - CPython 3.11-3.14 bytecode to SSA IR ---------===//
 //
 // One FunctionLifter per code object: BytecodeCFG decodes and finds the
 // blocks, then a worklist walks the CFG, interpreting the value stack
@@ -8,7 +8,10 @@
 // has the whole story.
 //
 // Opcode → operation (docs/ir.md section 3 and 9):
-//   LOAD_CONST → const; RETURN_CONST → const + return; RETURN_VALUE →
+//   LOAD_CONST → const; 3.14 LOAD_SMALL_INT → small_int,
+//   LOAD_COMMON_CONSTANT → common_const, NOT_TAKEN → not_taken,
+//   LOAD_FAST_BORROW[_LOAD_FAST_BORROW] as LOAD_FAST[_LOAD_FAST];
+//   RETURN_CONST → const + return; RETURN_VALUE →
 //   return; PUSH_NULL → push_null; POP_TOP → drop; NOP → nop;
 //   LOAD_FAST → load_fast_check on 3.11, load_fast later; LOAD_FAST_CHECK,
 //   LOAD_FAST_AND_CLEAR, STORE_FAST, DELETE_FAST, *_DEREF, LOAD_CLOSURE,
@@ -51,6 +54,9 @@ namespace {
 enum class Kind : uint8_t {
   Py,
   LoadConst,
+  SmallInt,
+  CommonConst,
+  NotTaken,
   ReturnConst,
   ReturnValue,
   PushNull,
@@ -103,6 +109,9 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   };
   bool is311 = table.version().minor == 11;
   set("LOAD_CONST", Kind::LoadConst);
+  set("LOAD_SMALL_INT", Kind::SmallInt);
+  set("LOAD_COMMON_CONSTANT", Kind::CommonConst);
+  set("NOT_TAKEN", Kind::NotTaken);
   set("RETURN_CONST", Kind::ReturnConst);
   set("RETURN_VALUE", Kind::ReturnValue);
   set("PUSH_NULL", Kind::PushNull);
@@ -112,6 +121,9 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   set("LOAD_FAST_CHECK", Kind::LoadFastCheck);
   set("LOAD_FAST_AND_CLEAR", Kind::LoadFastAndClear);
   set("LOAD_FAST_LOAD_FAST", Kind::LoadFastLoadFast);
+  // 3.14: borrowing is the lowering's decision (docs/lowering.md).
+  set("LOAD_FAST_BORROW", Kind::LoadFast);
+  set("LOAD_FAST_BORROW_LOAD_FAST_BORROW", Kind::LoadFastLoadFast);
   set("STORE_FAST", Kind::StoreFast);
   set("STORE_FAST_STORE_FAST", Kind::StoreFastStoreFast);
   set("STORE_FAST_LOAD_FAST", Kind::StoreFastLoadFast);
@@ -436,6 +448,15 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   switch (kinds_[inst.opcode]) {
   case Kind::LoadConst:
     push(b.constant(arg));
+    return Status::ok();
+  case Kind::SmallInt:
+    push(b.create(Op::SmallInt, arg, {}, 1)->result());
+    return Status::ok();
+  case Kind::CommonConst:
+    push(b.create(Op::CommonConst, arg, {}, 1)->result());
+    return Status::ok();
+  case Kind::NotTaken:
+    b.create(Op::NotTaken, 0, {}, 0);
     return Status::ok();
   case Kind::ReturnConst:
     b.ret(b.constant(arg));

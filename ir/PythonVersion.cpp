@@ -2,6 +2,8 @@
 
 #include "ir/PythonVersion.h"
 
+#include <cstdlib>
+
 namespace bcc {
 
 namespace {
@@ -40,6 +42,17 @@ std::optional<PythonVersion> PythonVersion::fromMagic(uint16_t magic) {
     if (e.magic == magic)
       return PythonVersion(3, e.minor);
   return std::nullopt;
+}
+
+bool PythonVersion::hasIR() const {
+  if (major != 3 || minor < 11)
+    return false;
+  if (minor <= 13)
+    return true;
+  // Read once: the switch is the process's, not a setting that changes.
+  static const bool experimental314 =
+      std::getenv("BCC_EXPERIMENTAL_IR_314") != nullptr;
+  return minor == 14 && experimental314;
 }
 
 } // namespace bcc

@@ -18,12 +18,14 @@
 
 #include "ir/Dominators.h"
 #include "ir/IRPrinter.h"
+#include "ir/Opcodes.h"
 #include "ir/PyRepr.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace bcc {
@@ -145,6 +147,30 @@ struct QuickTables {
   PointerTable blocks, definitions;
   std::vector<const Block *> blockByNumber;
 };
+
+/// What is wrong with an operation of CPython 3.14's instructions in `f`:
+/// small_int, common_const and not_taken exist from 3.14 on, small_int
+/// holds 0-255 and common_const indexes the version's common constants.
+/// Null when nothing is.
+static std::optional<std::string> versionProblem(const Function &f,
+                                                 const Instruction &inst) {
+  if (!inst.is(Op::SmallInt) && !inst.is(Op::CommonConst) &&
+      !inst.is(Op::NotTaken))
+    return std::nullopt;
+  if (!f.version().atLeast(3, 14))
+    return std::string(inst.info().mnemonic) + " needs CPython 3.14 or later";
+  uint32_t imm = inst.immediate();
+  if (inst.is(Op::SmallInt) && imm > 255)
+    return "small_int " + std::to_string(imm) + " is not in 0-255";
+  if (inst.is(Op::CommonConst)) {
+    const OpcodeTable *table = OpcodeTable::forVersion(f.version());
+    size_t n = table ? table->commonConstants().size() : 0;
+    if (imm >= n)
+      return "common constant " + std::to_string(imm) + " does not exist (" +
+             std::to_string(n) + " in CPython " + f.version().str() + ")";
+  }
+  return std::nullopt;
+}
 
 class FunctionVerifier {
 public:
@@ -349,6 +375,8 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, unsigned number,
         return false;
     }
     if (int(inst.numSuccessors()) != expectedSuccessors(inst, info))
+      return false;
+    if (versionProblem(f, inst))
       return false;
     uint32_t imm = inst.immediate();
     switch (info.immediate) {
@@ -618,6 +646,8 @@ Status FunctionVerifier::checkInstruction(const Instruction &inst) {
 }
 
 Status FunctionVerifier::checkImmediate(const Instruction &inst) {
+  if (std::optional<std::string> problem = versionProblem(f, inst))
+    return fail(inst, *problem);
   uint32_t imm = inst.immediate();
   auto outside = [&](const char *what, const char *pool, size_t size,
                      const char *unit) {

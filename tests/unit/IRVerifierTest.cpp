@@ -398,3 +398,20 @@ bb2:
             std::string::npos)
       << error;
 }
+
+TEST(IRVerifier, ThreeFourteenOperationsNeedThreeFourteen) {
+  std::string text = R"(module python 3.13
+function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x3 args 0 posonly 0 kwonly 0 {
+bb0:
+  %0 = small_int 3
+  return %0
+}
+)";
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  ASSERT_TRUE(bool(m)) << m.error().message;
+  Status s = verify(**m);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("small_int needs CPython 3.14 or later"),
+            std::string::npos)
+      << s.error().message;
+}
