@@ -32,6 +32,10 @@ API (other tests import it):
                                           (3.8-3.13; include_wasm=True adds
                                           3.14 and 3.15)
   is_wasm(version) -> bool                the version runs under pyodide
+  is_pyodide_runner(python) -> bool       python is scripts/pythonX.Y
+  compile_pyodide_stdlib(python, version, workdir, prefix) -> lib dir
+                                          pyodide's stdlib compiled into
+                                          the pycache_prefix tree prefix
   SUPPORTED_VERSIONS                      ("3.8", ..., "3.13")
   WASM_VERSIONS                           ("3.14", "3.15")
 
@@ -109,6 +113,32 @@ def is_wasm(version):
 def pyodide_dir():
     """Where scripts/install-pyodide.sh puts the pyodide packages."""
     return os.environ.get("BCC_PYODIDE_DIR") or os.path.join(REPO, "build", "pyodide")
+
+
+def is_pyodide_runner(python):
+    """Whether `python` is one of the runner scripts (pyodide under node),
+    which start no subprocesses."""
+    return os.path.dirname(os.path.abspath(python)) == os.path.join(REPO, "scripts")
+
+
+def compile_pyodide_stdlib(python, version, workdir, prefix):
+    """Compiles the standard library of pyodide's CPython `version` (its
+    package's python_stdlib.zip, sources only, extracted under `workdir`)
+    into the pycache_prefix tree `prefix`, in one start of the runner;
+    returns the extracted Lib directory. Files that are not valid Python
+    are skipped, as compileall does."""
+    import zipfile
+    archive = os.path.join(pyodide_dir(), _normalize(version), "node_modules",
+                           "pyodide", "python_stdlib.zip")
+    lib = os.path.join(workdir, "lib")
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(lib)
+    script = ("import compileall, sys\n"
+              "sys.pycache_prefix = sys.argv[1]\n"
+              "compileall.compile_dir(sys.argv[2], quiet=2)\n")
+    subprocess.run([python, "-c", script, prefix, lib],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return lib
 
 
 def _wasm_candidates(version):
