@@ -3,9 +3,8 @@
 // The rule of CPython 3.14's compiler (optimize_load_fast in
 // Python/flowgraph.c), applied to the instructions the lowering wrote:
 //
-//  * The code is cut into basic blocks: at jump targets, after jumps and
-//    frame exits, and where the exception handler changes (CPython's
-//    compiler starts a block where a protected range starts or ends).
+//  * The code is cut into basic blocks: at jump targets, and after jumps
+//    and frame exits.
 //  * From the entry, following jumps and fall-throughs but not exception
 //    edges, each block is interpreted once over a stack of abstract
 //    references: each slot is the instruction that pushed it (and the local
@@ -16,6 +15,19 @@
 //    LOAD_FAST_AND_CLEAR), when it is stored into a local, or when it is
 //    still on the stack at the end of its block. Code only exception edges
 //    reach never borrows.
+//  * Nor when its reference lies in the part of the stack an exception
+//    handler keeps, at an instruction that handler covers, and the code
+//    that handler leads to (by any edge) may write its local. CPython's
+//    compiler gets this from its blocks (a `try` starts one, so what lies
+//    below its handler's depth is unknown there; a `with` keeps its
+//    __exit__'s self there, and its handler writes no local); bcc's blocks
+//    are cut from the final code, which does not show where CPython's
+//    were, so it checks it.
+//  * A load CPython wrote as LOAD_FAST (MachineInstr::strong) stays one.
+//    Its blocks were cut where the compiler's were, some of which the
+//    bytecode does not show (such as an empty block left where unreachable
+//    code was removed, which ends the walk), so bcc's proof can reach
+//    farther than CPython's did. A borrow is written only where both agree.
 //
 // How each opcode moves references: COPY and SWAP move them; a few opcodes
 // leave some of their inputs in place (LIST_APPEND's list, GET_LEN's
@@ -29,6 +41,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <vector>
 
 namespace bcc {
@@ -124,6 +137,7 @@ enum : uint8_t {
   SupportKilled = 1,  ///< its local was written while it was on the stack
   StoredAsLocal = 2,  ///< it was stored into a local
   RefUnconsumed = 4,  ///< it was still on the stack at the end of its block
+  HandlerKeeps = 8,   ///< an exception handler may find it on the stack
 };
 
 } // namespace
@@ -149,8 +163,6 @@ unsigned borrowLoads(const OpcodeTable &table, MachineCode &code) {
       leader[size_t(in.target)] = 1;
     if (info && info->flow != FlowKind::Normal)
       leader[i + 1] = 1;
-    if (i > 0 && in.handler != instrs[i - 1].handler)
-      leader[i] = 1;
   }
 
   // Per block start: the entry depth once reached (-1 before).
@@ -163,6 +175,118 @@ unsigned borrowLoads(const OpcodeTable &table, MachineCode &code) {
     }
   };
   reach(0, 0);
+
+  // Whether a reference in stack slot `slot` that an exception leaves to
+  // the handler at `entry` could outlive its local `local`: the code the
+  // handler leads to writes that local while the slot is still there, or
+  // stores, copies or moves the slot, or keeps it in a way this walk does
+  // not follow. The walk follows jumps, fall-throughs and the exception
+  // edges of handlers that keep the slot, tracking the stack depth, and
+  // stops where the slot is consumed. Per (entry, slot), when first asked.
+  struct HandlerWrites {
+    bool any = false; ///< unsafe whatever the local
+    std::vector<bool> locals;
+  };
+  std::map<std::pair<uint32_t, size_t>, HandlerWrites> written;
+  auto handlerDepth = [&](const ExceptionHandler &h) {
+    return int64_t(h.depth) + (h.lasti ? 1 : 0) + 1;
+  };
+  auto writtenFrom = [&](uint32_t entry, size_t slot, int64_t entryDepth,
+                         int32_t local) {
+    auto [it, added] = written.try_emplace({entry, slot});
+    HandlerWrites &out = it->second;
+    if (added) {
+      auto write = [&](uint32_t l) {
+        if (out.locals.size() <= l)
+          out.locals.resize(l + 1, false);
+        out.locals[l] = true;
+      };
+      std::vector<int64_t> depthAt(n, -1);
+      std::vector<uint32_t> todo;
+      auto visit = [&](int64_t j, int64_t depth) {
+        if (j < 0 || size_t(j) >= n || depth < 0) {
+          out.any = true;
+        } else if (depthAt[size_t(j)] < 0) {
+          depthAt[size_t(j)] = depth;
+          todo.push_back(uint32_t(j));
+        } else if (depthAt[size_t(j)] != depth) {
+          out.any = true; // not code this walk understands
+        }
+      };
+      visit(entry, entryDepth);
+      const int64_t at = int64_t(slot);
+      while (!todo.empty() && !out.any) {
+        size_t j = todo.back();
+        todo.pop_back();
+        const MachineInstr &w = instrs[j];
+        int64_t depth = depthAt[j];
+        Rule rule = ops.rules[w.opcode];
+        std::optional<OpcodeTable::StackSlots> slots =
+            table.stackSlots(w.opcode, w.arg, false);
+        if (!slots) {
+          out.any = true;
+          break;
+        }
+        int64_t below = depth - int64_t(slots->inputs);
+        if ((rule == Rule::Copy || rule == Rule::Swap) &&
+            depth - int64_t(w.arg) <= at) {
+          out.any = true; // it copies or moves the slot
+          break;
+        }
+        if (w.handler != MachineInstr::kNone) {
+          const ExceptionHandler &h = code.handlers[size_t(w.handler)];
+          if (int64_t(h.depth) > at)
+            visit(h.target, handlerDepth(h));
+        }
+        const OpcodeInfo *info = table.info(w.opcode);
+        bool exits = info && info->flow == FlowKind::ScopeExit;
+        if (rule == Rule::KeepInputs) {
+          // It leaves its inputs where they are.
+        } else if (rule == Rule::PopExtra) {
+          // It leaves the inputs it gives back, and consumes the others.
+          if (at >= depth - (int64_t(slots->inputs) - int64_t(slots->outputs)))
+            continue;
+        } else if (below <= at) {
+          // It takes the slot. Consuming it (or leaving the frame, or
+          // raising, which unwinds it) ends the walk on this path; storing
+          // it, or any rule that may give it back, is unsafe.
+          if (rule != Rule::ConsumeAll && rule != Rule::ReplaceTop && !exits)
+            out.any = true;
+          continue;
+        }
+        switch (rule) {
+        case Rule::LoadAndClear:
+        case Rule::StoreFast:
+        case Rule::DeleteFast:
+          write(w.arg);
+          break;
+        case Rule::StoreLoad:
+          write(w.arg >> 4);
+          break;
+        case Rule::StoreStore:
+          write(w.arg >> 4);
+          write(w.arg & 15);
+          break;
+        default:
+          break;
+        }
+        if (w.target != MachineInstr::kNone) {
+          std::optional<OpcodeTable::StackSlots> jump =
+              table.stackSlots(w.opcode, w.arg, true);
+          if (!jump)
+            out.any = true;
+          else
+            visit(w.target, depth - int64_t(jump->inputs) +
+                                int64_t(jump->outputs));
+        }
+        if (!info || info->flow == FlowKind::Normal ||
+            info->flow == FlowKind::ConditionalJump)
+          visit(int64_t(j) + 1, below + int64_t(slots->outputs));
+      }
+    }
+    return out.any ||
+           (size_t(local) < out.locals.size() && out.locals[size_t(local)]);
+  };
 
   std::vector<uint8_t> flags(n, 0);
   std::vector<uint8_t> borrowable(n, 0);
@@ -202,6 +326,17 @@ unsigned borrowLoads(const OpcodeTable &table, MachineCode &code) {
     for (size_t i = start; i < end; ++i) {
       const MachineInstr &in = instrs[i];
       int32_t arg = int32_t(in.arg);
+      if (in.handler != MachineInstr::kNone) {
+        // What the handler keeps of the stack if this raises stays there
+        // while the handler runs: not borrowed if the code the handler
+        // leads to may write its local.
+        const ExceptionHandler &h = code.handlers[size_t(in.handler)];
+        size_t keeps = std::min<size_t>(refs.size(), h.depth);
+        for (size_t k = 0; k < keeps; ++k)
+          if (refs[k].instr != kUnknown && refs[k].local != kUnknown &&
+              writtenFrom(h.target, k, handlerDepth(h), refs[k].local))
+            flags[size_t(refs[k].instr)] |= HandlerKeeps;
+      }
       const OpcodeInfo *info = table.info(in.opcode);
       std::optional<OpcodeTable::StackSlots> slots =
           table.stackSlots(in.opcode, in.arg, false);
@@ -317,7 +452,7 @@ unsigned borrowLoads(const OpcodeTable &table, MachineCode &code) {
   unsigned borrowed = 0;
   for (size_t i = 0; i < n; ++i) {
     MachineInstr &in = instrs[i];
-    if (!borrowable[i])
+    if (!borrowable[i] || in.strong)
       continue;
     if (in.opcode == ops.loadFast) {
       in.opcode = uint8_t(ops.borrow);

@@ -646,8 +646,10 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
     MachineInstr &last = machine.instrs.back();
     if (fusable && !check && imm < 16 && last.arg < 16 &&
         last.opcode == ops_.LOAD_FAST) {
+      // The pair borrows both or neither.
       last.opcode = static_cast<uint8_t>(ops_.LOAD_FAST_LOAD_FAST);
       last.arg = (last.arg << 4) | imm;
+      last.strong = last.strong || inst.isStrongLoad();
       ++report_.fused;
       lastSource_ = nullptr;
     } else if (fusable && !check && imm < 16 &&
@@ -657,7 +659,8 @@ Status FunctionLowering::lowerInstruction(const Instruction &inst,
       ++report_.fused;
       lastSource_ = nullptr;
     } else {
-      emit(op, imm, inst);
+      uint32_t at = emit(op, imm, inst);
+      machine.instrs[at].strong = inst.isStrongLoad();
     }
     break;
   }

@@ -38,6 +38,9 @@ struct ExceptionHandler {
 struct MachineInstr {
   static constexpr int32_t kNone = -1;
   uint8_t opcode = 0;
+  /// A LOAD_FAST[_LOAD_FAST] that must keep its own reference
+  /// (Instruction::isStrongLoad): borrowLoads() leaves it.
+  bool strong = false;
   /// The argument; for a jump the assembler computes it from `target`.
   uint32_t arg = 0;
   /// For a jump, the index of the target instruction; kNone otherwise.

@@ -66,6 +66,8 @@ enum class Kind : uint8_t {
   LoadFastCheck,
   LoadFastAndClear,
   LoadFastLoadFast,
+  LoadFastStrong,         ///< 3.14+ LOAD_FAST: CPython did not borrow
+  LoadFastLoadFastStrong, ///< 3.14+ LOAD_FAST_LOAD_FAST
   StoreFast,
   StoreFastStoreFast,
   StoreFastLoadFast,
@@ -117,11 +119,17 @@ std::array<Kind, 256> classify(const OpcodeTable &table) {
   set("PUSH_NULL", Kind::PushNull);
   set("POP_TOP", Kind::PopTop);
   set("NOP", Kind::Nop);
-  set("LOAD_FAST", is311 ? Kind::LoadFastCheck : Kind::LoadFast);
+  // 3.14+: the lowering borrows where the rule of CPython's compiler allows
+  // and CPython borrowed: a load it wrote as LOAD_FAST stays a strong one
+  // (Instruction::isStrongLoad; docs/lowering.md).
+  bool borrows = table.lookup("LOAD_FAST_BORROW").has_value();
+  set("LOAD_FAST", is311     ? Kind::LoadFastCheck
+                   : borrows ? Kind::LoadFastStrong
+                             : Kind::LoadFast);
   set("LOAD_FAST_CHECK", Kind::LoadFastCheck);
   set("LOAD_FAST_AND_CLEAR", Kind::LoadFastAndClear);
-  set("LOAD_FAST_LOAD_FAST", Kind::LoadFastLoadFast);
-  // 3.14: borrowing is the lowering's decision (docs/lowering.md).
+  set("LOAD_FAST_LOAD_FAST",
+      borrows ? Kind::LoadFastLoadFastStrong : Kind::LoadFastLoadFast);
   set("LOAD_FAST_BORROW", Kind::LoadFast);
   set("LOAD_FAST_BORROW_LOAD_FAST_BORROW", Kind::LoadFastLoadFast);
   set("STORE_FAST", Kind::StoreFast);
@@ -305,7 +313,8 @@ public:
       : code_(code), function_(function), table_(table), kinds_(context.kinds),
         signatures_(context.signatures), cfg_(context.cfg), builder_(function),
         blocks_(context.blocks), worklist_(context.worklist),
-        locations_(context.locations), is311_(table.version().minor == 11) {}
+        locations_(context.locations), is311_(table.version().minor == 11),
+        borrows_(table.lookup("LOAD_FAST_BORROW").has_value()) {}
 
   Status run();
 
@@ -369,6 +378,7 @@ private:
   llvm::SmallVector<StackOperand, 16> operands_;
   Value *pendingKwNames_ = nullptr;
   const bool is311_;
+  const bool borrows_; ///< the version has LOAD_FAST_BORROW (3.14+)
 };
 
 Status FunctionLifter::setDepth(BlockState &state, uint32_t depth,
@@ -425,6 +435,10 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
   uint32_t arg = inst.arg;
   const bool is311 = is311_;
   auto push = [&](Value *v) { stack_.push_back(v); };
+  auto strong = [](Value *v) {
+    llvm::cast<InstResult>(v)->instruction()->setStrongLoad(true);
+    return v;
+  };
   auto pushResults = [&](Instruction *i) {
     for (unsigned r = 0; r < i->numResults(); ++r)
       stack_.push_back(i->result(r));
@@ -490,6 +504,13 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
     push(b.loadFast(arg >> 4));
     push(b.loadFast(arg & 15));
     return Status::ok();
+  case Kind::LoadFastStrong:
+    push(strong(b.loadFast(arg)));
+    return Status::ok();
+  case Kind::LoadFastLoadFastStrong:
+    push(strong(b.loadFast(arg >> 4)));
+    push(strong(b.loadFast(arg & 15)));
+    return Status::ok();
   case Kind::StoreFast:
     if (!popOne(v))
       return underflow(inst, 1);
@@ -505,7 +526,8 @@ Status FunctionLifter::liftInstruction(uint32_t index, BlockState &state,
     if (!popOne(v))
       return underflow(inst, 1);
     b.storeFast(arg >> 4, v);
-    push(b.loadFast(arg & 15));
+    // 3.14+ never borrows this load (there is no such borrowing pair).
+    push(borrows_ ? strong(b.loadFast(arg & 15)) : b.loadFast(arg & 15));
     return Status::ok();
   case Kind::DeleteFast:
     b.create(Op::DeleteFast, arg, {}, 0);

@@ -604,7 +604,7 @@ Expected<SourceLocation> FunctionParser::parseLocation() {
 }
 
 /// [results '='] OPNAME [immediate] [operand {',' operand}] [location]
-/// ['moves' location] ['#' offset]
+/// ['moves' location] ['strong'] ['#' offset]
 Status FunctionParser::parseInstruction() {
   r.skipBlanks();
   TextPosition start = r.position();
@@ -655,7 +655,8 @@ Status FunctionParser::parseInstruction() {
   // `moves` of a move location (the instruction has no operands then).
   bool more = r.peek() == '%' || r.peek() == '^' ||
               (TextReader::isIdentifierStart(r.peek()) &&
-               r.peekIdentifier() != "moves");
+               r.peekIdentifier() != "moves" &&
+               r.peekIdentifier() != "strong");
   while (more) {
     r.skipBlanks();
     TextPosition itemPos = r.position();
@@ -707,6 +708,14 @@ Status FunctionParser::parseInstruction() {
       return loc.takeError();
     moveLocation = *loc;
   }
+  bool strong = false;
+  r.skipBlanks();
+  TextPosition strongPos = r.position();
+  if (r.consumeKeyword("strong")) {
+    if (*op != Op::LoadFast)
+      return r.errorAt(strongPos, "only load_fast can be marked 'strong'");
+    strong = true;
+  }
   uint32_t offset = Instruction::kNoOffset;
   if (r.consume("#")) {
     std::optional<uint64_t> off = r.unsignedInteger();
@@ -733,6 +742,7 @@ Status FunctionParser::parseInstruction() {
                           successors, hasOptional);
   }
   inst->setMoveLocation(moveLocation);
+  inst->setStrongLoad(strong);
   for (unsigned i = 0; i < results.size(); ++i)
     if (Status s =
             defineValue(results[i].name, inst->result(i), results[i].pos);

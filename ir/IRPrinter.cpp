@@ -224,6 +224,8 @@ std::string FunctionPrinter::instructionLine(const Instruction &inst) const {
   if (!inst.moveLocation().isNone())
     loc += (loc.empty() ? "moves " : " moves ") +
            printLocation(inst.moveLocation());
+  if (inst.isStrongLoad())
+    loc += loc.empty() ? "strong" : " strong";
   if (inst.hasOffset())
     loc += (loc.empty() ? "#" : " #") + std::to_string(inst.offset());
   if (!loc.empty()) {

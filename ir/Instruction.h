@@ -176,6 +176,14 @@ public:
     moveLocation_ = location;
   }
 
+  /// load_fast only: the load takes a reference of its own, never a
+  /// borrowed one. The lifter sets it on the loads CPython 3.14+ wrote as
+  /// LOAD_FAST (its compiler did not borrow there), so the lowering borrows
+  /// at most where CPython did; passes that copy a load keep it. The text
+  /// form prints it as `strong` after the locations.
+  bool isStrongLoad() const { return strongLoad_; }
+  void setStrongLoad(bool strong) { strongLoad_ = strong; }
+
   // --- Place in the block -----------------------------------------------
   /// Unlinks and destroys the instruction. Its results must be unused.
   void eraseFromParent();
@@ -198,6 +206,7 @@ private:
   uint8_t pyOpcode_ = 0;
   FlowKind pyFlow_ = FlowKind::Normal;
   bool hasOptionalOperand_ = false;
+  bool strongLoad_ = false;
   uint32_t immediate_;
   uint32_t offset_ = kNoOffset;
   SourceLocation location_;

@@ -359,6 +359,8 @@ bool FunctionVerifier::quickCheckBlock(const Block &block, unsigned number,
       return false;
     if (&inst != &block.back() && inst.isTerminator())
       return false;
+    if (inst.isStrongLoad() && !inst.is(Op::LoadFast))
+      return false;
     const OpInfo &info = inst.info();
     int operands = int(inst.numOperands()) - inst.hasOptionalOperand();
     if (operands < info.minOperands ||
@@ -610,6 +612,9 @@ Status FunctionVerifier::checkBlock(const Block &block) {
 
 Status FunctionVerifier::checkInstruction(const Instruction &inst) {
   const OpInfo &info = inst.info();
+  if (inst.isStrongLoad() && !inst.is(Op::LoadFast))
+    return fail(inst, std::string(info.mnemonic) +
+                          " is marked strong; only load_fast can be");
   int minOperands = info.minOperands + inst.hasOptionalOperand();
   int maxOperands = info.maxOperands == Variadic
                         ? Variadic

@@ -381,6 +381,7 @@ Function *cloneInto(const Function &source, Module &into, bool children) {
                                inst.numResults(), targets,
                                inst.hasOptionalOperand());
       made->setMoveLocation(inst.moveLocation());
+      made->setStrongLoad(inst.isStrongLoad());
       for (unsigned i = 0; i < inst.numResults(); ++i)
         values[inst.result(i)] = made->result(i);
       if (inst.numSuccessors())

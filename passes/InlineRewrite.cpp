@@ -221,6 +221,7 @@ Instruction *InlineRewrite::cloneArgument(IRBuilder &b,
           : b.create(inst.op(), inst.immediate(), operands, inst.numResults(),
                      {}, inst.hasOptionalOperand());
   copy->setMoveLocation(inst.moveLocation());
+  copy->setStrongLoad(inst.isStrongLoad());
   for (unsigned i = 0; i < inst.numResults(); ++i)
     values_[inst.result(i)] = copy->result(i);
   return copy;

@@ -589,6 +589,35 @@ bb0:
   EXPECT_EQ(reprint(text), text);
 }
 
+TEST(IRText, StrongLoads) {
+  // A load CPython 3.14 did not borrow keeps `strong` through the text, with
+  // and without a location and an offset; a local may be called so.
+  const char *text = R"(module python 3.14
+
+function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x3 args 1 posonly 0 kwonly 0 {
+  locals: strong
+  consts: None
+  names:
+bb0:
+  %0 = load_fast strong                         @2:4-2:10 strong #2
+  drop %0                                       @2:4-2:10 #4
+  %1 = load_fast strong                         strong
+  store_fast strong %1
+  %2 = load_fast strong
+  return %2
+}
+)";
+  EXPECT_EQ(reprint(text), text);
+  Expected<std::unique_ptr<Module>> m = parseModule(text);
+  ASSERT_TRUE(bool(m));
+  Block &entry = *(*m)->function(0)->begin();
+  std::vector<bool> strong;
+  for (Instruction &inst : entry)
+    if (inst.is(Op::LoadFast))
+      strong.push_back(inst.isStrongLoad());
+  EXPECT_EQ(strong, (std::vector<bool>{true, true, false}));
+}
+
 //===----------------------------------------------------------------------===//
 // Parser errors
 //===----------------------------------------------------------------------===//
@@ -618,6 +647,8 @@ TEST(IRTextErrors, ReportLineAndColumn) {
        "7:6: block ^bb9 is used but never defined"},
       {std::string(kHeader) + "  %0 = load_fast x\n  %0 = load_fast x\n}\n",
        "8:3: value %0 is defined twice"},
+      {std::string(kHeader) + "  %0 = load_fast_check x strong\n}\n",
+       "7:26: only load_fast can be marked 'strong'"},
       {std::string(kHeader) + "  br ^bb0\nbb0:\n  br ^bb0\n}\n",
        "8:1: block ^bb0 is defined twice"},
       {std::string(kHeader) + "  py LOAD_METHOD 0\n}\n",

@@ -312,6 +312,20 @@ TEST(IRVerifier, UnknownOpcode) {
             "opcode 200");
 }
 
+TEST(IRVerifier, OnlyLoadFastIsStrong) {
+  std::unique_ptr<Module> m = makeModule();
+  Function &f = *m->function(0);
+  IRBuilder b(f);
+  b.setInsertPoint(b.createBlock());
+  Value *v = b.loadFastCheck(0);
+  b.ret(v);
+  ASSERT_EQ(verifyFunction(f), "");
+  llvm::cast<InstResult>(v)->instruction()->setStrongLoad(true);
+  EXPECT_EQ(verifyFunction(f),
+            "function @0 'f', bb0: `%0 = load_fast_check x`: "
+            "load_fast_check is marked strong; only load_fast can be");
+}
+
 TEST(IRVerifier, BrokenUseList) {
   std::unique_ptr<Module> m = makeModule();
   Function &f = *m->function(0);
