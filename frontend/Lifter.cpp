@@ -940,7 +940,7 @@ Function *liftCode(Module &module, const CodeObject &code,
 
 Expected<std::unique_ptr<Module>> liftModule(const CodeObject &root) {
   if (!root.version.hasIR())
-    return Error("bcc lifts CPython 3.11 to 3.13 bytecode, not " +
+    return Error("bcc lifts CPython 3.11 to 3.14 bytecode, not " +
                  root.version.str() + " (code object '" + root.qualName.utf8 +
                  "')");
   const OpcodeTable *table = OpcodeTable::forVersion(root.version);

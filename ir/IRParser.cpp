@@ -785,7 +785,7 @@ Expected<std::unique_ptr<Module>> ModuleParser::run() {
   if (!version)
     return r.errorAt(pos, "expected a supported Python version such as 3.12");
   if (!version->hasIR())
-    return r.errorAt(pos, "bcc's IR models CPython 3.11 to 3.13, not " +
+    return r.errorAt(pos, "bcc's IR models CPython 3.11 to 3.14, not " +
                               version->str());
   r.advance(n);
   if (!r.consumeLineEnd())

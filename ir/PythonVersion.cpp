@@ -2,7 +2,6 @@
 
 #include "ir/PythonVersion.h"
 
-#include <cstdlib>
 
 namespace bcc {
 
@@ -45,14 +44,7 @@ std::optional<PythonVersion> PythonVersion::fromMagic(uint16_t magic) {
 }
 
 bool PythonVersion::hasIR() const {
-  if (major != 3 || minor < 11)
-    return false;
-  if (minor <= 13)
-    return true;
-  // Read once: the switch is the process's, not a setting that changes.
-  static const bool experimental314 =
-      std::getenv("BCC_EXPERIMENTAL_IR_314") != nullptr;
-  return minor == 14 && experimental314;
+  return major == 3 && minor >= 11 && minor <= 14;
 }
 
 } // namespace bcc

@@ -37,10 +37,8 @@ struct PythonVersion {
   /// opcode tables it has (3.8-3.15, kSupportedVersions).
   bool isSupported() const { return magicNumber() != 0; }
   /// The versions bcc's SSA IR models (the lifter, the IR text, the
-  /// passes and the lowering): 3.11-3.13, and 3.14 where the environment
-  /// variable BCC_EXPERIMENTAL_IR_314 is set: a switch for tests until the
-  /// 3.14 round trip meets the identity bar (docs/lowering.md, "CPython
-  /// 3.14").
+  /// passes and the lowering): 3.11-3.14. 3.8-3.10 are past their end of
+  /// life; 3.15 waits for its final release.
   bool hasIR() const;
   /// 3.11+ code objects: localsplus, exception table, location table.
   bool hasExceptionTable() const { return atLeast(3, 11); }

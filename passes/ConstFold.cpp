@@ -3,7 +3,8 @@
 // What it does: an operation whose operands are all constants and whose
 // result is certain (passes/ConstantEval.h) becomes that constant:
 // BINARY_OP, the unary operators, COMPARE_OP, IS_OP, CONTAINS_OP,
-// BINARY_SUBSCR, BUILD_TUPLE, and 3.13's TO_BOOL (`to_bool`). The folded
+// BINARY_SUBSCR (3.14: BINARY_OP []), BUILD_TUPLE, and 3.13+ TO_BOOL
+// (`to_bool`); 3.14+ small_int operands are constants too. The folded
 // constant takes the operation's location; the operand constants are left
 // for `dce`.
 //
@@ -55,6 +56,8 @@ ConstantRef fold(const Instruction &inst, const OpcodeTable &table,
     return nullptr;
   int op = inst.pyOpcode();
   uint32_t arg = inst.pyOparg();
+  if (isSubscript(inst, ops) && k.size() == 2)
+    return foldSubscript(*k[0], *k[1]);
   if (op == ops.BINARY_OP && k.size() == 2) {
     llvm::ArrayRef<const char *> names = table.binaryOps();
     if (arg >= names.size())
@@ -85,8 +88,6 @@ ConstantRef fold(const Instruction &inst, const OpcodeTable &table,
     return foldNegative(*k[0]);
   if (op == ops.UNARY_INVERT && k.size() == 1)
     return foldInvert(*k[0]);
-  if (op == ops.BINARY_SUBSCR && k.size() == 2)
-    return foldSubscript(*k[0], *k[1]);
   if (op == ops.BUILD_TUPLE && k.size() == arg) {
     llvm::SmallVector<ConstantRef, 8> items;
     for (const Use &u : inst.operandUses())

@@ -33,6 +33,11 @@ PyOps::PyOps(const OpcodeTable &table) {
   BCC_PYOP(FORMAT_SIMPLE) BCC_PYOP(BUILD_STRING) BCC_PYOP(KW_NAMES)
   BCC_PYOP(COPY_FREE_VARS) BCC_PYOP(MAKE_CELL) BCC_PYOP(LIST_EXTEND)
 #undef BCC_PYOP
+  // 3.14+ subscripts with BINARY_OP.
+  llvm::ArrayRef<const char *> binaryOps = table.binaryOps();
+  for (size_t i = 0; i < binaryOps.size(); ++i)
+    if (llvm::StringRef(binaryOps[i]) == "[]")
+      NB_SUBSCR = int(i);
 }
 
 const PyOps &pyOps(PythonVersion version) {
@@ -52,14 +57,52 @@ static const PoolConstant *poolEntryOf(const Value *v) {
   return &f->consts[inst->constIndex()];
 }
 
+/// The int a 3.14+ `small_int` pushes, if `v` is its result.
+static const ConstantRef *smallIntOf(const Value *v) {
+  const Instruction *inst = definer(v);
+  if (!inst || !inst->is(Op::SmallInt))
+    return nullptr;
+  static const std::vector<ConstantRef> smallInts = [] {
+    std::vector<ConstantRef> ints;
+    for (int64_t i = 0; i < 256; ++i)
+      ints.push_back(Constant::integer(i));
+    return ints;
+  }();
+  return inst->immediate() < smallInts.size() ? &smallInts[inst->immediate()]
+                                              : nullptr;
+}
+
 const Constant *constantOf(const Value *v) {
+  if (const ConstantRef *small = smallIntOf(v))
+    return small->get();
   const PoolConstant *entry = poolEntryOf(v);
   return entry ? entry->constant().get() : nullptr;
 }
 
 ConstantRef constantRefOf(const Value *v) {
+  if (const ConstantRef *small = smallIntOf(v))
+    return *small;
   const PoolConstant *entry = poolEntryOf(v);
   return entry ? entry->constant() : nullptr;
+}
+
+bool isSubscript(const Instruction &inst, const PyOps &ops) {
+  if (!inst.is(Op::Py) || inst.numOperands() != 2)
+    return false;
+  if (ops.BINARY_SUBSCR >= 0)
+    return inst.pyOpcode() == ops.BINARY_SUBSCR;
+  return inst.pyOpcode() == ops.BINARY_OP && ops.NB_SUBSCR >= 0 &&
+         inst.pyOparg() == uint32_t(ops.NB_SUBSCR);
+}
+
+Value *createSubscript(IRBuilder &b, const PyOps &ops, Value *container,
+                       Value *key) {
+  Instruction *made =
+      ops.BINARY_SUBSCR >= 0
+          ? b.createPy(uint8_t(ops.BINARY_SUBSCR), 0, {{container}, {key}}, 1)
+          : b.createPy(uint8_t(ops.BINARY_OP), uint32_t(ops.NB_SUBSCR),
+                       {{container}, {key}}, 1);
+  return made->result(0);
 }
 
 Value *insertConstant(Instruction &at, ConstantRef value) {

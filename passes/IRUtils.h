@@ -25,6 +25,9 @@ namespace bcc {
 
 /// The opcodes passes look for, by number, for one version (-1: absent).
 struct PyOps {
+  /// BINARY_OP's argument for a subscript (3.14+, where BINARY_SUBSCR is
+  /// gone); -1 before.
+  int NB_SUBSCR = -1;
   int BINARY_OP = -1, BINARY_SUBSCR = -1, UNARY_NOT = -1, UNARY_NEGATIVE = -1,
       UNARY_INVERT = -1, COMPARE_OP = -1, IS_OP = -1, CONTAINS_OP = -1,
       BUILD_TUPLE = -1, BUILD_LIST = -1, BUILD_SLICE = -1, BUILD_MAP = -1,
@@ -56,10 +59,17 @@ inline Instruction *definer(const Value *v) {
 }
 
 /// The constant `v` certainly is: the result of a `const` whose pool entry
-/// is not a code object. Null otherwise.
+/// is not a code object, or of a 3.14+ `small_int`. Null otherwise.
 const Constant *constantOf(const Value *v);
 /// The same, shared.
 ConstantRef constantRefOf(const Value *v);
+/// Whether `inst` is a subscript `a[b]`: BINARY_SUBSCR, or 3.14+'s
+/// BINARY_OP [] (NB_SUBSCR).
+bool isSubscript(const Instruction &inst, const PyOps &ops);
+/// Creates `container[key]` at the builder's insertion point, as the
+/// version writes it; returns its result.
+Value *createSubscript(IRBuilder &b, const PyOps &ops, Value *container,
+                       Value *key);
 
 /// The line of `inst` (-1 when it has none).
 inline int lineOf(const Instruction &inst) {

@@ -281,9 +281,7 @@ void InlineRewrite::buildFast() {
     Value *current = g.loadGlobal(load.nameIndex())->result(0);
     Value *table = g.loadGlobal(f_.addName(kGuardTable))->result(0);
     Value *key = g.constant(f_.addConstant(Constant::integer(slot)));
-    Value *expected =
-        g.createPy(uint8_t(ops.BINARY_SUBSCR), 0, {{table}, {key}}, 1)
-            ->result(0);
+    Value *expected = createSubscript(g, ops, table, key);
     Value *same =
         g.createPy(uint8_t(ops.IS_OP), 0, {{current}, {expected}}, 1)->result(0);
     g.condBr(BranchTest::IfTrue, same, {fast_, passed}, {mid_, passed});

@@ -129,13 +129,57 @@ void FactsReader::run(std::map<std::string, GlobalBinding> &bindings,
         annotations.push_back(&inst);
       }
     }
-  // `X: Final = ...` stores the annotation into __annotations__['X'].
+  // `X: Final = ...` stores the annotation into __annotations__['X'];
+  // 3.14+ (PEP 649) compiles the annotations into the module's
+  // __annotate__ function instead, which stores them into the dict it
+  // builds and returns.
+  const Function *annotate = nullptr;
+  if (auto it = bindings.find("__annotate__");
+      it != bindings.end() && it->second.writes == 1 &&
+      it->second.kind == GlobalBinding::Kind::Function)
+    annotate = it->second.function;
+  if (annotate)
+    for (const Block &block : *annotate)
+      for (const Instruction &inst : block)
+        if (isPy(inst, ops_.STORE_SUBSCR) && inst.numOperands() == 3)
+          annotations.push_back(&inst);
+  // The value a block parameter of __annotate__ always gets (its dict is
+  // passed along the edges around each conditional annotation).
+  auto throughParams = [&](const Value *v) {
+    for (unsigned hops = 0; hops < 64 && llvm::isa<BlockParam>(v); ++hops) {
+      const auto *param = llvm::cast<BlockParam>(v);
+      const Value *only = nullptr;
+      for (const Block &block : *annotate) {
+        if (block.handler() == param->block())
+          return v; // an exception edge brings it too
+        for (const Instruction &inst : block)
+          for (const Successor &edge : inst.successors())
+            if (edge.target() == param->block()) {
+              const Value *in = edge.arg(param->index());
+              if (only && only != in)
+                return v;
+              only = in;
+            }
+      }
+      if (!only)
+        return v;
+      v = only;
+    }
+    return v;
+  };
   for (const Instruction *store : annotations) {
-    const Instruction *container = definer(store->operand(1));
+    const Value *target = store->function() == annotate
+                              ? throughParams(store->operand(1))
+                              : store->operand(1);
+    const Instruction *container = definer(target);
     const Constant *key = constantOf(store->operand(2));
-    if (!container || !container->is(Op::LoadName) ||
-        nameOf(*container) != "__annotations__" || !key ||
-        !key->is(ConstantKind::String))
+    bool intoAnnotations =
+        container &&
+        ((container->is(Op::LoadName) &&
+          nameOf(*container) == "__annotations__") ||
+         (store->function() == annotate &&
+          isPy(*container, ops_.BUILD_MAP)));
+    if (!intoAnnotations || !key || !key->is(ConstantKind::String))
       continue;
     auto it = bindings.find(key->asString().utf8);
     if (it != bindings.end() &&
@@ -294,14 +338,19 @@ bool FactsReader::isFinalAnnotation(
       return "";
     return it->second.path;
   };
-  if (inst->is(Op::LoadName))
+  // LOAD_GLOBAL: in a 3.14+ __annotate__, which reads the module's names.
+  if (inst->is(Op::LoadName) ||
+      (inst->is(Op::LoadGlobal) && inst->numResults() == 1))
     return isFinalPath(bindingPath(*inst));
   if (inst->is(Op::LoadAttr) && inst->numResults() == 1 &&
       nameOf(*inst) == "Final") {
     const Instruction *base = definer(inst->operand(0));
-    return base && base->is(Op::LoadName) && isTypingModule(bindingPath(*base));
+    return base &&
+           (base->is(Op::LoadName) ||
+            (base->is(Op::LoadGlobal) && base->numResults() == 1)) &&
+           isTypingModule(bindingPath(*base));
   }
-  if (isPy(*inst, ops_.BINARY_SUBSCR) && inst->numOperands() == 2)
+  if (isSubscript(*inst, ops_))
     return isFinalAnnotation(inst->operand(0), bindings, depth + 1);
   return false;
 }

@@ -8,7 +8,7 @@ it and what must happen:
     # bcc-flags: -O3 --assume=stable-functions     (one run per line)
     # expect: inline: done: 'helper'               (a remark that must appear)
     # expect-not: strip-print: done                (one that must not)
-    # versions: 3.12, 3.13                         (default: 3.11-3.13)
+    # versions: 3.12, 3.13                         (default: 3.11-3.14)
     # reference: no-print                          (see below)
 
 With `reference: no-print`, the original runs with the builtin print
@@ -17,7 +17,8 @@ replaced by one that prints only to an explicit file=, which is what
 
 `expect` and `expect-not` lines apply to the `bcc-flags` line above them
 (or to every run when they come before the first one). For each CPython
-3.11-3.13 found (pythons.py) and each flags line, the test
+3.11-3.14 found (pythons.py; 3.14 is pyodide's, scripts/python3.14) and
+each flags line, the test
 
   1. byte-compiles the program with that interpreter's py_compile;
   2. runs `bcc opt FLAGS --remarks --verify-each` on the .pyc;
@@ -45,7 +46,7 @@ import pythons  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(os.path.dirname(HERE), "exec")
-VERSIONS = ("3.11", "3.12", "3.13")
+VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 
 # Loads the code object from a .pyc (skipping its 16-byte header) and runs
 # it as __main__, the way `python prog.py` would run the source.

@@ -384,7 +384,7 @@ TEST(LifterErrors, UnknownOpcode) {
 TEST(LifterErrors, OtherVersions) {
   CodeObject code = assemble({{"RESUME"}, {"RETURN_CONST"}});
   code.version = PythonVersion(3, 10);
-  EXPECT_EQ(liftError(code), "bcc lifts CPython 3.11 to 3.13 bytecode, not "
+  EXPECT_EQ(liftError(code), "bcc lifts CPython 3.11 to 3.14 bytecode, not "
                              "3.10 (code object 'bad')");
 }
 

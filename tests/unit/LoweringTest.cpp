@@ -945,16 +945,11 @@ bb2:
 }
 
 //===----------------------------------------------------------------------===//
-// CPython 3.14 (behind BCC_EXPERIMENTAL_IR_314)
+// CPython 3.14
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// 3.14 IR needs the test-only switch (PythonVersion::hasIR()); it is read
-/// once per process, so it is set before the first 3.14 question.
-bool enable314() {
-  setenv("BCC_EXPERIMENTAL_IR_314", "1", 1);
-  return PythonVersion(3, 14).hasIR();
-}
+bool enable314() { return PythonVersion(3, 14).hasIR(); }
 } // namespace
 
 TEST(Lowering314, NewConstantsAndNoReturnConst) {
