@@ -1437,6 +1437,36 @@ Status FunctionLowering::run() {
   return Status::ok();
 }
 
+/// 3.14+: END_ASYNC_FOR's argument points back at the END_SEND of its
+/// loop's `await __anext__()` (the jump target of the SEND its handler
+/// protects), for sys.monitoring's branch events only: it never jumps. The
+/// lifter makes no edge of it, so the argument is recomputed here from
+/// where that END_SEND now is: the assembler does it from `target`, which
+/// is set for the assembler only (the analyses before and after take a
+/// target for an edge). Returns the instructions given one.
+static std::vector<size_t> linkEndAsyncFor(const OpcodeTable &table,
+                                           MachineCode &m) {
+  std::vector<size_t> linked;
+  std::optional<uint8_t> endAsyncFor = table.lookup("END_ASYNC_FOR");
+  std::optional<uint8_t> send = table.lookup("SEND");
+  const OpcodeInfo *info = endAsyncFor ? table.info(*endAsyncFor) : nullptr;
+  if (!info || !send || info->jump == JumpKind::None)
+    return linked;
+  for (size_t e = 0; e < m.instrs.size(); ++e) {
+    if (m.instrs[e].opcode != *endAsyncFor)
+      continue;
+    for (const MachineInstr &in : m.instrs)
+      if (in.opcode == *send && in.handler != MachineInstr::kNone &&
+          m.handlers[size_t(in.handler)].target == e &&
+          in.target != MachineInstr::kNone && size_t(in.target) < e) {
+        m.instrs[e].target = in.target;
+        linked.push_back(e);
+        break;
+      }
+  }
+  return linked;
+}
+
 Expected<std::shared_ptr<CodeObject>>
 lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
           LoweringReport &report, const LoweringOptions &options) {
@@ -1449,10 +1479,13 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
   if (Status s = checkNullSafety(table, m); !s)
     return Error("function '" + f.qualName.utf8 + "': " + s.error().message);
   report.borrowed += borrowLoads(table, m);
+  std::vector<size_t> linked = linkEndAsyncFor(table, m);
   Expected<AssembledCode> assembled = assemble(table, m);
   if (!assembled)
     return Error("function '" + f.qualName.utf8 +
                  "': " + assembled.error().message);
+  for (size_t e : linked) // the argument is set; it is no edge
+    m.instrs[e].target = MachineInstr::kNone;
   Expected<int32_t> depth =
       computeStackDepth(table, m, lowering.blockEntries);
   if (!depth)

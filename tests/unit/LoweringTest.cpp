@@ -1118,3 +1118,70 @@ bb2(%10, %11):
             "LOAD_FAST 0; LOAD_GLOBAL 1; CALL 0; BINARY_OP 0; "
             "RETURN_VALUE; LOAD_CONST 0; STORE_FAST 0; RERAISE 0");
 }
+
+TEST(Lowering314, EndAsyncForPointsAtItsLoopsEndSend) {
+  ASSERT_TRUE(enable314());
+  // `async for x in a: pass` as lifted (its END_ASYNC_FOR keeps the
+  // original's argument, 8), then with two more instructions in the loop's
+  // body: the argument follows the END_SEND back (10), as CPython's
+  // compiler computes it.
+  auto text = [](const char *body) {
+    return std::string(R"(module python 3.14
+function @0 'f' qualname 'f' file 'x.py' firstline 1 flags 0x83 args 1 posonly 0 kwonly 0 {
+  locals: a, x
+  consts: None
+  names:
+bb0:
+  %0 = py RETURN_GENERATOR                      @1-1 #0
+  drop %0                                       @1-1 #2
+  br ^bb1
+bb1 handler ^bb11 depth 0 lasti:
+  py RESUME 0                                   @1:0-1:0 #4
+  %1 = load_fast a                              @2:19-2:20 #6
+  %2 = py GET_AITER %1                          @2:19-2:20 #8
+  br ^bb2(%2)
+bb2(%3) handler ^bb10(%3) depth 1:
+  %4 = py GET_ANEXT peek %3                     @2:4-3:12 #10
+  %5 = const None                               @2:4-3:12 #12
+  br ^bb3(%3, %4, %5)
+bb3(%6, %7, %8) handler ^bb10(%6) depth 1:
+  %9 = py SEND 3 peek %7, %8, ^bb6(%6, %7, %9), ^bb4(%6, %7, %9) @2:4-3:12 #14
+bb4(%10, %11, %12) handler ^bb8(%10, %11, %12) depth 3:
+  %13 = py YIELD_VALUE 1 %12                    @2:4-3:12 #18
+  br ^bb5(%10, %11, %13)
+bb5(%14, %15, %16) handler ^bb10(%14) depth 1:
+  py RESUME 3                                   @2:4-3:12 #20
+  py JUMP_BACKWARD_NO_INTERRUPT 5 ^bb3(%14, %15, %16) @2:4-3:12 #22
+bb6(%17, %18, %19) handler ^bb10(%17) depth 1:
+  %20 = py END_SEND %18, %19                    @2:4-3:12 #24
+  br ^bb7(%17, %20)
+bb7(%21, %22) handler ^bb11 depth 0 lasti:
+  not_taken                                     @2:4-3:12 #26
+  store_fast x %22                              @2:14-2:15 #28
+)") + body + R"(  br ^bb2(%21)                                  @3:8-3:12 #30
+bb8(%23, %24, %25, %26) handler ^bb10(%23) depth 1:
+  %27, %28 = py CLEANUP_THROW %24, %25, %26     @2:4-3:12 #34
+  br ^bb9(%23, %27, %28)
+bb9(%29, %30, %31):
+  py JUMP_BACKWARD_NO_INTERRUPT 7 ^bb6(%29, %30, %31) @2:4-3:12 #36
+bb10(%32, %33) handler ^bb11 depth 0 lasti:
+  py END_ASYNC_FOR 8 %32, %33                   @2:19-2:20 #38
+  %34 = const None                              @2:19-2:20 #40
+  return %34                                    @2:19-2:20 #42
+bb11(%35, %36):
+  %37 = py CALL_INTRINSIC_1 3 %36               #44
+  py RERAISE 1 peek %35, %37                    #46
+}
+)";
+  };
+  auto endAsyncFor = [](const std::string &listing) {
+    size_t at = listing.find("END_ASYNC_FOR ");
+    return at == std::string::npos
+               ? std::string("none in: " + listing)
+               : listing.substr(at, listing.find(';', at) - at);
+  };
+  EXPECT_EQ(endAsyncFor(lowerText(text(""))), "END_ASYNC_FOR 8");
+  EXPECT_EQ(endAsyncFor(lowerText(text("  %40 = const None @3:8-3:12\n"
+                                       "  drop %40 @3:8-3:12\n"))),
+            "END_ASYNC_FOR 10");
+}
