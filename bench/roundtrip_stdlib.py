@@ -14,7 +14,10 @@ the same run.
 
 All three handle the same files: Debian's python3 standard library (Lib/test
 when installed, site-packages excluded), byte-compiled by that interpreter.
-Prints one line per contender and the ratios. Run: `make bench`, or
+Prints one line per contender and the ratios. Then bcc alone on CPython
+3.14's standard library (pyodide's, compiled by scripts/python3.14; the
+interpreter under WebAssembly is no timing reference), with its speed as a
+ratio to its speed on the first tree. Run: `make bench`, or
 `python3 bench/roundtrip_stdlib.py --bcc build/tools/bcc/bcc`; `--tree DIR`
 times bcc alone on a tree of .pyc files (e.g. one that python3.12 wrote
 with PYTHONPYCACHEPREFIX=DIR).
@@ -196,6 +199,8 @@ def main():
                         "/dev/shm when it is a writable tmpfs, else a temporary directory; "
                         "creating files costs system time that depends on the file system "
                         "and that the baselines, which write no files, do not pay)")
+    parser.add_argument("--no-314", action="store_true",
+                        help="leave out CPython 3.14's tree (pyodide's standard library)")
     args = parser.parse_args()
     if not args.scratch and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
         args.scratch = "/dev/shm"
@@ -241,8 +246,36 @@ def main():
         for name, (_, _, units, cpu, _, _) in rows[3:]:
             print("bcc -O0 is %.1fx the speed of %s (per CPU second)" % (bcc_rate / (units / cpu), name))
         print("\n".join(verdicts))
+        if not args.no_314:
+            bench_314(args, work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_314(args, work, native):
+    """bcc on CPython 3.14's standard library (pyodide's, byte-compiled by its
+    runner, scripts/python3.14): bcc's own speed, natively; the interpreter
+    under WebAssembly is no timing reference. The ratio is to bcc on the
+    native tree above, in this run."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    os.pardir, "tests", "python"))
+    import pythons
+    python = pythons.find_python("3.14")
+    if not python or not pythons.is_pyodide_runner(python):
+        print("\nCPython 3.14 (pyodide) not found: its tree is not timed "
+              "(scripts/install-pyodide.sh installs it)")
+        return
+    tree = os.path.join(work, "in314")
+    pythons.compile_pyodide_stdlib(python, "3.14", os.path.join(work, "src314"), tree)
+    print("\nstdlib of CPython 3.14 (pyodide %s), byte-compiled by its runner"
+          % pythons.pyodide_version("3.14"))
+    rows, runs, verdicts = bcc_levels(args.bcc, tree, args.scratch or work, args.repeat)
+    print_rows(rows)
+    for level, run in runs.items():
+        print_bcc_notes(run, level)
+        print("bcc opt %s on 3.14 is %.2fx its speed on the tree above (per CPU second)"
+              % (level, (run[2] / run[3]) / (native[level][2] / native[level][3])))
+    print("\n".join(verdicts))
 
 
 if __name__ == "__main__":

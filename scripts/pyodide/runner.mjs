@@ -154,8 +154,12 @@ py.globals.set("_bcc_runner_args", py.toPy({
 }));
 const status = py.runPython(`
 def _bcc_runner_main(a):
-    import os, sys
+    import importlib, os, sys
     os.chdir(a["cwd"])
+    # PYTHONPATH's directories were looked at before the host's were
+    # mounted, and found missing: look again.
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
     sys.warnoptions[:] = list(a["warnoptions"])
     if a["warnoptions"]:
         import warnings

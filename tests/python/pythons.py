@@ -115,6 +115,18 @@ def pyodide_dir():
     return os.environ.get("BCC_PYODIDE_DIR") or os.path.join(REPO, "build", "pyodide")
 
 
+def pyodide_version(version):
+    """The version of the pyodide package installed for `version`, or "?"."""
+    path = os.path.join(pyodide_dir(), _normalize(version), "node_modules",
+                        "pyodide", "package.json")
+    try:
+        import json
+        with open(path, encoding="utf-8") as f:
+            return json.load(f).get("version", "?")
+    except (OSError, ValueError):
+        return "?"
+
+
 def is_pyodide_runner(python):
     """Whether `python` is one of the runner scripts (pyodide under node),
     which start no subprocesses."""

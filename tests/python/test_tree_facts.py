@@ -2,7 +2,7 @@
 """Whole-tree facts: constants of one module fold in the modules that import
 them, when `bcc opt` is given the whole tree.
 
-For each CPython 3.11-3.13 found (pythons.py), the test writes a small
+For each CPython 3.11-3.14 found (pythons.py), the test writes a small
 package (app/config.py with `DEBUG: Final = False` and `LEVEL = 3`, and
 app/main.py importing them five different ways), byte-compiles it into a
 pycache-prefix tree, runs `bcc opt -O3` (and `-O3 --assume=module-constants`)
@@ -144,7 +144,7 @@ def check(bcc, version, python, work):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bcc", required=True)
-    parser.add_argument("--versions", default="3.11,3.12,3.13")
+    parser.add_argument("--versions", default="3.11,3.12,3.13,3.14")
     args = parser.parse_args()
     failed = tested = 0
     for version in args.versions.split(","):
