@@ -1455,12 +1455,15 @@ static std::vector<size_t> linkEndAsyncFor(const OpcodeTable &table,
   for (size_t e = 0; e < m.instrs.size(); ++e) {
     if (m.instrs[e].opcode != *endAsyncFor)
       continue;
+    // Without such a SEND (code no compiler wrote), itself: the argument
+    // must still name an instruction, or the code would not decode.
+    m.instrs[e].target = int32_t(e);
+    linked.push_back(e);
     for (const MachineInstr &in : m.instrs)
       if (in.opcode == *send && in.handler != MachineInstr::kNone &&
           m.handlers[size_t(in.handler)].target == e &&
           in.target != MachineInstr::kNone && size_t(in.target) < e) {
         m.instrs[e].target = in.target;
-        linked.push_back(e);
         break;
       }
   }

@@ -133,23 +133,35 @@ def is_pyodide_runner(python):
     return os.path.dirname(os.path.abspath(python)) == os.path.join(REPO, "scripts")
 
 
+def compile_tree(python, source, prefix):
+    """Byte-compiles every .py file under `source` with `python` into the
+    pycache_prefix tree `prefix`, in one start (the pyodide runners cannot
+    start compileall's workers). Files that are not valid Python are
+    skipped, as compileall does; raises RuntimeError if the interpreter
+    fails."""
+    script = ("import compileall, sys\n"
+              "sys.pycache_prefix = sys.argv[1]\n"
+              "compileall.compile_dir(sys.argv[2], quiet=2)\n")
+    result = subprocess.run([python, "-c", script, prefix, source],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    if result.returncode != 0:
+        raise RuntimeError("%s could not compile %s: %s"
+                           % (python, source, result.stderr[-3000:]))
+
+
 def compile_pyodide_stdlib(python, version, workdir, prefix):
     """Compiles the standard library of pyodide's CPython `version` (its
     package's python_stdlib.zip, sources only, extracted under `workdir`)
-    into the pycache_prefix tree `prefix`, in one start of the runner;
-    returns the extracted Lib directory. Files that are not valid Python
-    are skipped, as compileall does."""
+    into the pycache_prefix tree `prefix` (compile_tree); returns the
+    extracted Lib directory."""
     import zipfile
     archive = os.path.join(pyodide_dir(), _normalize(version), "node_modules",
                            "pyodide", "python_stdlib.zip")
     lib = os.path.join(workdir, "lib")
     with zipfile.ZipFile(archive) as z:
         z.extractall(lib)
-    script = ("import compileall, sys\n"
-              "sys.pycache_prefix = sys.argv[1]\n"
-              "compileall.compile_dir(sys.argv[2], quiet=2)\n")
-    subprocess.run([python, "-c", script, prefix, lib],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    compile_tree(python, lib, prefix)
     return lib
 
 

@@ -171,12 +171,7 @@ def main():
             copy = os.path.join(work, "libtest", "test")
             shutil.copytree(tests, copy, ignore=shutil.ignore_patterns("__pycache__"))
             tests = copy
-            subprocess.run([python, "-c",
-                            "import compileall, sys\n"
-                            "sys.pycache_prefix = sys.argv[1]\n"
-                            "compileall.compile_dir(sys.argv[2], quiet=2)\n",
-                            tree["C"], tests],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pythons.compile_tree(python, tests, tree["C"])
             counts.append(round_trip(args, "Lib/test:", tree["C"], tree["D"],
                                      problems))
         else:

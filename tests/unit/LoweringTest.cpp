@@ -1181,6 +1181,25 @@ bb11(%35, %36):
                : listing.substr(at, listing.find(';', at) - at);
   };
   EXPECT_EQ(endAsyncFor(lowerText(text(""))), "END_ASYNC_FOR 8");
+  // No SEND its handler protects (no compiler writes that): it names
+  // itself, so that the code still decodes.
+  std::string alone = header("3.14") + R"(bb0:
+  %0 = load_fast a
+  br ^bb1(%0)
+bb1(%1) handler ^bb2(%1) depth 1:
+  %2, %3 = load_global g
+  %4 = call %2, %3
+  drop %4
+  drop %1
+  %5 = const None
+  return %5
+bb2(%6, %7):
+  py END_ASYNC_FOR 8 %6, %7
+  %8 = const None
+  return %8
+}
+)";
+  EXPECT_EQ(endAsyncFor(lowerText(alone)), "END_ASYNC_FOR 1");
   EXPECT_EQ(endAsyncFor(lowerText(text("  %40 = const None @3:8-3:12\n"
                                        "  drop %40 @3:8-3:12\n"))),
             "END_ASYNC_FOR 10");
