@@ -1,4 +1,4 @@
-//===- frontend/Lifter.h - CPython 3.11-3.13 bytecode to SSA IR -*- C++ -*-===//
+//===- frontend/Lifter.h - CPython 3.11-3.14 bytecode to SSA IR -*- C++ -*-===//
 //
 // The lifter turns a code-object tree into a Module of the SSA IR
 // (docs/ir.md): one Function per code object, in pre-order of the
@@ -16,7 +16,7 @@
 // Lifter.cpp's header comment.
 //
 // Bad bytecode (a stack underflow, depths that differ where paths join, a
-// jump outside the code, an unknown opcode, a version other than 3.11-3.13)
+// jump outside the code, an unknown opcode, a version other than 3.11-3.14)
 // is an Error naming the code object's qualname and the offset.
 //
 //===----------------------------------------------------------------------===//

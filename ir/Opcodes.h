@@ -8,7 +8,7 @@
 // to print arguments the way `dis` does, and which code points `repr()`
 // escapes.
 //
-// For 3.11-3.13 it also knows each opcode's stack signature: which stack
+// For 3.11-3.15 it also knows each opcode's stack signature: which stack
 // slots an instruction pops, reads in place or rearranges, and what it
 // pushes, per path. That is what lifting bytecode to SSA needs; the net
 // stack effect is not enough.

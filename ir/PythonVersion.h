@@ -56,7 +56,7 @@ struct PythonVersion {
 };
 
 /// Every version bcc reads and writes, oldest first. 3.15 is its release
-/// candidate (magic number 3666); lifting is for 3.11-3.13 only
+/// candidate (magic number 3666); lifting is for 3.11-3.14 only
 /// (frontend/Lifter.h).
 inline constexpr PythonVersion kSupportedVersions[] = {
     {3, 8}, {3, 9}, {3, 10}, {3, 11}, {3, 12}, {3, 13}, {3, 14}, {3, 15}};

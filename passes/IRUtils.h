@@ -143,7 +143,7 @@ Function *cloneFunction(const Function &source, Module &into);
 /// function first), and the copy's code constants are those copies.
 Function *cloneFunctionTree(const Function &source, Module &into);
 
-/// One of the builtins every interpreter 3.11-3.13 has (len, range, min,
+/// One of the builtins every interpreter 3.11-3.14 has (len, range, min,
 /// ...): a name of these that a module does not bind is certainly bound.
 bool isBuiltinName(llvm::StringRef name);
 

@@ -7,7 +7,7 @@
 // them: `@bcc.optimize` after `import bcc [as MOD]`, `@NAME` after `from
 // bcc import optimize [as NAME]`, possibly called with keyword arguments,
 // at the module's top level or in the body of one of its top-level
-// classes (under staticmethod or classmethod too). In the IR, 3.11-3.13
+// classes (under staticmethod or classmethod too). In the IR, 3.11-3.14
 // alike, the decorator and the new function are the two protocol slots of
 // a call without arguments:
 //
