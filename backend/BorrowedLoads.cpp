@@ -153,6 +153,12 @@ unsigned borrowLoads(const OpcodeTable &table, MachineCode &code) {
       }))
     return 0;
 
+  // Each instruction's slot counts (fall-through path), asked once for the
+  // walk and the handler walks.
+  std::vector<std::optional<OpcodeTable::StackSlots>> slotsOf(n);
+  for (size_t i = 0; i < n; ++i)
+    slotsOf[i] = table.stackSlots(instrs[i].opcode, instrs[i].arg, false);
+
   // Block starts.
   std::vector<uint8_t> leader(n + 1, 0);
   leader[0] = 1;
@@ -221,8 +227,7 @@ unsigned borrowLoads(const OpcodeTable &table, MachineCode &code) {
         const MachineInstr &w = instrs[j];
         int64_t depth = depthAt[j];
         Rule rule = ops.rules[w.opcode];
-        std::optional<OpcodeTable::StackSlots> slots =
-            table.stackSlots(w.opcode, w.arg, false);
+        const std::optional<OpcodeTable::StackSlots> &slots = slotsOf[j];
         if (!slots) {
           out.any = true;
           break;
@@ -338,8 +343,7 @@ unsigned borrowLoads(const OpcodeTable &table, MachineCode &code) {
             flags[size_t(refs[k].instr)] |= HandlerKeeps;
       }
       const OpcodeInfo *info = table.info(in.opcode);
-      std::optional<OpcodeTable::StackSlots> slots =
-          table.stackSlots(in.opcode, in.arg, false);
+      const std::optional<OpcodeTable::StackSlots> &slots = slotsOf[i];
       uint32_t popped = slots ? slots->inputs : 0;
       uint32_t pushed = slots ? slots->outputs : 0;
       switch (ops.rules[in.opcode]) {

@@ -61,7 +61,8 @@ struct OpcodeSet {
       LOAD_FAST_LOAD_FAST = -1, STORE_FAST_STORE_FAST = -1,
       STORE_FAST_LOAD_FAST = -1, LIST_APPEND = -1, SET_ADD = -1,
       MAP_ADD = -1, FOR_ITER = -1, END_FOR = -1, LOAD_SMALL_INT = -1,
-      LOAD_COMMON_CONSTANT = -1, NOT_TAKEN = -1, POP_ITER = -1, END_SEND = -1;
+      LOAD_COMMON_CONSTANT = -1, NOT_TAKEN = -1, POP_ITER = -1, END_SEND = -1,
+      SEND = -1, END_ASYNC_FOR = -1, CLEANUP_THROW = -1;
   // [test] for 3.12+; [test] forward and [4 + test] backward for 3.11.
   int popJump[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
 
@@ -95,7 +96,8 @@ struct OpcodeSet {
     BCC_OPCODE(SET_ADD) BCC_OPCODE(MAP_ADD) BCC_OPCODE(FOR_ITER)
     BCC_OPCODE(END_FOR) BCC_OPCODE(LOAD_SMALL_INT)
     BCC_OPCODE(LOAD_COMMON_CONSTANT) BCC_OPCODE(NOT_TAKEN) BCC_OPCODE(POP_ITER)
-    BCC_OPCODE(END_SEND)
+    BCC_OPCODE(END_SEND) BCC_OPCODE(SEND) BCC_OPCODE(END_ASYNC_FOR)
+    BCC_OPCODE(CLEANUP_THROW)
 #undef BCC_OPCODE
     static const char *const tests[4] = {"TRUE", "FALSE", "NONE", "NOT_NONE"};
     for (int i = 0; i < 4; ++i) {
@@ -1445,28 +1447,38 @@ Status FunctionLowering::run() {
 /// is set for the assembler only (the analyses before and after take a
 /// target for an edge). Returns the instructions given one.
 static std::vector<size_t> linkEndAsyncFor(const OpcodeTable &table,
+                                           const OpcodeSet &ops,
                                            MachineCode &m) {
   std::vector<size_t> linked;
-  std::optional<uint8_t> endAsyncFor = table.lookup("END_ASYNC_FOR");
-  std::optional<uint8_t> send = table.lookup("SEND");
-  const OpcodeInfo *info = endAsyncFor ? table.info(*endAsyncFor) : nullptr;
-  if (!info || !send || info->jump == JumpKind::None)
+  const OpcodeInfo *info =
+      ops.END_ASYNC_FOR >= 0 ? table.info(uint8_t(ops.END_ASYNC_FOR)) : nullptr;
+  if (!info || info->jump == JumpKind::None)
     return linked;
-  for (size_t e = 0; e < m.instrs.size(); ++e) {
-    if (m.instrs[e].opcode != *endAsyncFor)
-      continue;
-    // Without such a SEND (code no compiler wrote), itself: the argument
-    // must still name an instruction, or the code would not decode.
-    m.instrs[e].target = int32_t(e);
-    linked.push_back(e);
-    for (const MachineInstr &in : m.instrs)
-      if (in.opcode == *send && in.handler != MachineInstr::kNone &&
-          m.handlers[size_t(in.handler)].target == e &&
-          in.target != MachineInstr::kNone && size_t(in.target) < e) {
-        m.instrs[e].target = in.target;
-        break;
+  for (size_t e = 0; e < m.instrs.size(); ++e)
+    if (m.instrs[e].opcode == ops.END_ASYNC_FOR) {
+      // Without a SEND its handler protects (code no compiler wrote),
+      // itself: the argument must still name an instruction, or the code
+      // would not decode.
+      m.instrs[e].target = int32_t(e);
+      linked.push_back(e);
+    }
+  // Each END_ASYNC_FOR is the handler of its loop's SEND.
+  for (const MachineInstr &in : m.instrs)
+    if (!linked.empty() && in.opcode == ops.SEND &&
+        in.handler != MachineInstr::kNone &&
+        in.target != MachineInstr::kNone) {
+      uint32_t e = m.handlers[size_t(in.handler)].target;
+      if (e < m.instrs.size() && m.instrs[e].opcode == ops.END_ASYNC_FOR &&
+          m.instrs[e].target == int32_t(e) && uint32_t(in.target) < e) {
+        // Where the SEND's CLEANUP_THROW falls into that END_SEND, CPython
+        // names the CLEANUP_THROW (its block and the END_SEND's are one
+        // place in its layout).
+        int32_t to = in.target;
+        if (to > 0 && m.instrs[size_t(to) - 1].opcode == ops.CLEANUP_THROW)
+          --to;
+        m.instrs[e].target = to;
       }
-  }
+    }
   return linked;
 }
 
@@ -1482,7 +1494,7 @@ lowerWith(const Function &f, const OpcodeSet &ops, const OpcodeTable &table,
   if (Status s = checkNullSafety(table, m); !s)
     return Error("function '" + f.qualName.utf8 + "': " + s.error().message);
   report.borrowed += borrowLoads(table, m);
-  std::vector<size_t> linked = linkEndAsyncFor(table, m);
+  std::vector<size_t> linked = linkEndAsyncFor(table, ops, m);
   Expected<AssembledCode> assembled = assemble(table, m);
   if (!assembled)
     return Error("function '" + f.qualName.utf8 +
